@@ -1,0 +1,107 @@
+"""A numpy autograd engine that stands in for a subset of PyTorch: ``import engine as torch``.
+
+Values, gradients, printed tensors, ``grad_fn`` names and error messages follow PyTorch 2.x.
+"""
+
+from . import autograd, nn  # noqa: E402,I001 - after Tensor exists
+from . import methods as _methods  # noqa: F401 - binds the ops to Tensor
+from .creation import (
+    arange,
+    as_tensor,
+    empty,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randn,
+    randn_like,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .dtypes import bool, dtype, float32, float64, int64  # noqa: A004 - engine.bool
+from .formatting import get_printoptions, set_printoptions
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .ops.binary import (
+    add,
+    div,
+    eq,
+    ge,
+    gt,
+    le,
+    lt,
+    maximum,
+    minimum,
+    mul,
+    ne,
+    pow,
+    rsub,
+    sub,
+    where,
+)
+from .ops.indexing import getitem as _getitem  # noqa: F401
+from .ops.linalg import addmm, dot, matmul, mm, mv, outer
+from .ops.reduce import max, mean, min, sum
+from .ops.shape import (
+    cat,
+    expand,
+    flatten,
+    is_tensor,
+    permute,
+    reshape,
+    squeeze,
+    stack,
+    t,
+    transpose,
+    unsqueeze,
+    view,
+)
+from .ops.unary import (
+    abs,
+    clamp,
+    clone,
+    cos,
+    exp,
+    log,
+    neg,
+    reciprocal,
+    relu,
+    sigmoid,
+    sin,
+    sqrt,
+    tanh,
+)
+from .size import Size
+from .tensor import Tensor
+
+float = float32  # noqa: A001 - torch.float
+double = float64
+long = int64
+clip = clamp
+negative = neg
+multiply = mul
+divide = div
+subtract = sub
+true_divide = div
+concat = cat
+concatenate = cat
+__version__ = "0.1.0"
+
+
+def numel(x: Tensor) -> int:
+    return x.numel()
+
+
+def is_floating_point(x: Tensor):
+    return x.is_floating_point()
+
+
+def get_default_dtype():
+    return float32
+

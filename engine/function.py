@@ -1,0 +1,246 @@
+"""``Function``: the base of every differentiable op, and the node PyTorch calls ``grad_fn``.
+
+Each op is one subclass: ``forward`` computes the result from numpy arrays and saves exactly what
+PyTorch saves; ``backward`` maps the gradient of the output to one gradient per input (in the
+broadcast shape: the graph walk sums it back, see ``graph.py``); ``jvp`` maps input tangents to the
+output tangent for forward mode. ``torch_name`` and ``formulas`` are what the playground shows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+
+from . import grad_mode
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+_next_sequence_nr = itertools.count().__next__
+
+
+class VersionCounter:
+    """Counts in-place changes to a tensor's memory; shared by a tensor and its views."""
+
+    __slots__ = ("value",)
+
+    def __init__(self):
+        self.value = 0
+
+
+def short_node_name(node) -> str:
+    """``ExpBackward0`` -> ``Exp``, as PyTorch names a node in its in-place error message."""
+    name = node.name()
+    cut = name.find("Backward")
+    return name[:cut] if cut > 0 else name
+
+
+class SavedTensor:
+    """An array a node keeps for backward, with the version it must still have then."""
+
+    __slots__ = ("data", "counter", "version", "tensor_ref", "is_output")
+
+    def __init__(self, data, tensor, is_output):
+        self.data = data
+        self.counter = tensor._counter if tensor is not None else None
+        self.version = self.counter.value if self.counter is not None else 0
+        self.tensor_ref = weakref.ref(tensor) if tensor is not None else None
+        self.is_output = is_output
+
+    def unpack(self, owner: Function):
+        if self.counter is not None and self.counter.value != self.version:
+            raise RuntimeError(self._modified_message(owner))
+        return self.data
+
+    def _modified_message(self, owner):
+        tensor = self.tensor_ref() if self.tensor_ref is not None else None
+        shape = ", ".join(str(n) for n in self.data.shape)
+        dtype = tensor.dtype if tensor is not None else None
+        legacy = dtype.legacy_name if dtype is not None else "Tensor"
+        grad_fn = tensor.grad_fn if tensor is not None else (owner if self.is_output else None)
+        which = f", which is output 0 of {short_node_name(grad_fn)}," if grad_fn is not None else ""
+        return (
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [engine.{legacy} [{shape}]]{which} is at version "
+            f"{self.counter.value}; expected version {self.version} instead. Hint: enable anomaly "
+            "detection to find the operation that failed to compute its gradient, with "
+            "engine.autograd.set_detect_anomaly(True, check_nan=False)."
+        )
+
+
+_NOTHING_SAVED: dict = {}
+
+
+class Function:
+    """Base class of ops. Subclasses define ``forward``, ``backward`` and usually ``jvp``.
+
+    Attributes set when the op is recorded in a graph: ``needs_input_grad`` (one bool per input),
+    ``next_functions`` (PyTorch's ``((node, 0), ...)``), and the saved tensors.
+    """
+
+    torch_name = "Function"
+    formulas: dict[str, str] = {}  # derivatives.yaml vocabulary: {"self": "grad * result"}
+    jvp_formula = ""
+    is_view = False  # the output shares memory (and version counter) with input 0
+    differentiable = True
+
+    _saved = _NOTHING_SAVED
+    _recording = False
+    _retained = None  # weak references to tensors that called retain_grad() on this node
+    _fw_inputs = None  # kept only while forward-mode recording is on (autograd.functional.jvp)
+    _fw_result = None
+
+    # -- what PyTorch's grad_fn offers --
+    def name(self) -> str:
+        return self.torch_name
+
+    @property
+    def next_functions(self):
+        return tuple((node, 0) for node in self._edges)
+
+    @property
+    def metadata(self) -> dict:
+        return {}
+
+    def __repr__(self):
+        return f"<{self.torch_name} object at {hex(id(self))}>"
+
+    def __getattr__(self, attr):
+        # PyTorch exposes saved values as ``grad_fn._saved_self``; the graph view uses them too.
+        if attr.startswith("_saved_"):
+            saved = self.__dict__.get("_saved", _NOTHING_SAVED)
+            if saved is None:
+                raise RuntimeError(FREED_MESSAGE)
+            key = attr[len("_saved_"):]
+            if key in saved:
+                from .tensor import Tensor
+
+                return Tensor._make(saved[key].unpack(self))
+        raise AttributeError(f"'{self.torch_name}' object has no attribute '{attr}'")
+
+    # -- used by ops --
+    def save(self, name: str, array, tensor=None):
+        """Keep ``array`` for backward under ``name`` (PyTorch's ``self``, ``other``, ``result``).
+
+        ``tensor`` is the input it came from, so that an in-place change to it is detected; the
+        output is saved with ``save_result``.
+        """
+        if not self._recording:
+            return
+        if self._saved is _NOTHING_SAVED:
+            self._saved = {}
+        self._saved[name] = SavedTensor(array, tensor, False)
+
+    def save_input(self, name: str, index: int, array):
+        """Save ``array``, the (possibly dtype-cast) data of input ``index``."""
+        self.save(name, array, self._inputs[index])
+
+    def save_result(self, array):
+        if not self._recording:
+            return
+        if self._saved is _NOTHING_SAVED:
+            self._saved = {}
+        saved = SavedTensor(array, None, True)
+        saved.counter = self._out_counter
+        self._saved["result"] = saved
+
+    def saved(self, name: str):
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(FREED_MESSAGE)
+        return saved[name].unpack(self)
+
+    @property
+    def saved_names(self) -> tuple[str, ...]:
+        return tuple(self._saved or ())
+
+    def release(self):
+        """Free the saved tensors (backward without ``retain_graph``)."""
+        if self._saved is not _NOTHING_SAVED:
+            self._saved = None
+
+    @property
+    def is_released(self) -> bool:
+        return self._saved is None
+
+    # -- to be defined by each op --
+    def forward(self, *arrays, **params):
+        raise NotImplementedError
+
+    def backward(self, grad):
+        raise NotImplementedError
+
+    def jvp(self, *tangents):
+        raise NotImplementedError(f"{self.torch_name} has no forward-mode rule")
+
+
+def sum_tangents(*tangents):
+    """Add the tangents that are present (None stands for a zero tangent)."""
+    present = [t for t in tangents if t is not None]
+    if not present:
+        return None
+    total = present[0]
+    for tangent in present[1:]:
+        total = total + tangent
+    return total
+
+
+class AccumulateGrad(Function):
+    """The node of a leaf that requires grad: adds the incoming gradient into ``leaf.grad``."""
+
+    torch_name = "AccumulateGrad"
+    formulas = {"variable": "variable.grad += grad"}
+
+    def __init__(self, variable):
+        self.variable = variable
+        self._edges = ()
+        self._sequence_nr = float("inf")  # run as soon as ready, as PyTorch does
+
+    def backward(self, grad):
+        self.variable._accumulate_grad(grad)
+        return ()
+
+
+def record(cls, inputs, arrays, *params):
+    """Run op ``cls`` on ``arrays`` (the data of ``inputs``), recording it if grad is needed.
+
+    ``inputs`` holds the Tensor behind each array, or None for a Python number; the result is a
+    new Tensor whose ``grad_fn`` is the op when any input requires grad and grad mode is on.
+    """
+    from .tensor import Tensor
+
+    fn = cls.__new__(cls)
+    needs = None
+    if grad_mode.STATE.enabled and cls.differentiable:
+        needs = tuple(t is not None and t.requires_grad for t in inputs)
+        if True not in needs:
+            needs = None
+    if needs is None:
+        fn.needs_input_grad = (False,) * len(inputs)
+        out = fn.forward(*arrays, *params)
+        return Tensor._make(out, view_of=inputs[0] if cls.is_view else None)
+
+    fn.needs_input_grad = needs
+    fn._recording = True
+    fn._inputs = inputs
+    fn._out_counter = counter = inputs[0]._counter if cls.is_view else VersionCounter()
+    out = fn.forward(*arrays, *params)
+    del fn._inputs
+    fn._sequence_nr = _next_sequence_nr()
+    fn._edges = tuple(
+        (t._grad_fn or t._grad_accumulator()) if need else None for t, need in zip(inputs, needs)
+    )
+    fn._input_meta = tuple(
+        (t._data.shape, t._data.dtype) if need else None for t, need in zip(inputs, needs)
+    )
+    if grad_mode.STATE.forward_ad:
+        fn._fw_inputs = arrays
+        fn._fw_result = out
+    if "result" in fn._saved:
+        fn._saved["result"].version = counter.value
+    view_of = inputs[0] if cls.is_view else None
+    return Tensor._make(out, grad_fn=fn, counter=counter, view_of=view_of)

@@ -1,0 +1,192 @@
+"""The backward pass: one iterative walk over the graph, written as a generator of steps.
+
+``Tensor.backward`` and ``autograd.grad`` run it to the end; the playground single-steps it to
+show each node receive its gradient and pass gradients on. Gradients are summed back to each
+input's shape here (broadcasting is undone once, for every op) and accumulated, never overwritten.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import grad_mode
+from .function import AccumulateGrad, Function
+
+
+@dataclass
+class BackwardStep:
+    """One node processed by the walk.
+
+    ``grad_output`` is the gradient that arrived at the node (summed over every path);
+    ``grad_inputs`` what it sends along each of its ``next_functions`` (None where nothing flows),
+    already summed to that input's shape.
+    """
+
+    node: Function
+    grad_output: np.ndarray
+    grad_inputs: tuple = field(default_factory=tuple)
+
+
+def sum_to_shape(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Undo broadcasting: sum ``grad`` over the dimensions that were expanded to reach its shape."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    if lead:
+        grad = grad.reshape(grad.shape[lead:])
+    if grad.shape != shape:  # a formula returned a smaller (broadcastable) array
+        grad = np.broadcast_to(grad, shape)
+    return grad
+
+
+def _dependencies(roots):
+    """How many edges enter each node reachable from ``roots`` (iterative: deep graphs are fine)."""
+    counts: dict = {}
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        for child in node._edges:
+            if child is None:
+                continue
+            counts[child] = counts.get(child, 0) + 1
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return counts
+
+
+def _nodes_leading_to(roots, targets):
+    """The nodes from which some target node can be reached (the only ones worth running)."""
+    needed = set()
+    order = []
+    seen = set(roots)
+    stack = list(roots)
+    while stack:  # collect every reachable node, then settle them children-first
+        node = stack.pop()
+        order.append(node)
+        for child in node._edges:
+            if child is not None and child not in seen:
+                seen.add(child)
+                stack.append(child)
+    changed = True
+    while changed:  # a fixpoint: simple and linear enough for the graphs learners build
+        changed = False
+        for node in reversed(order):
+            if node in needed:
+                continue
+            if node in targets or any(c in needed for c in node._edges if c is not None):
+                needed.add(node)
+                changed = True
+    return needed
+
+
+def _priority(node):
+    # PyTorch runs the most recently created node first; AccumulateGrad as soon as it is ready.
+    return -node._sequence_nr
+
+
+def backward_steps(roots, grads, retain_graph=False, capture=None, accumulate=True):
+    """Walk the graph from ``roots`` (nodes) seeded with ``grads`` (arrays), yielding each step.
+
+    ``capture`` maps nodes to a list in which their incoming gradient is stored instead of being
+    passed on (``autograd.grad`` and ``backward(inputs=...)``); with ``accumulate=False`` leaves'
+    ``.grad`` is left alone. Saved tensors are released as each node finishes unless
+    ``retain_graph``.
+    """
+    counts = _dependencies(roots)
+    needed = _nodes_leading_to(roots, capture) if capture is not None else None
+    buffers: dict = {}
+    for node, grad in zip(roots, grads):
+        buffers[node] = buffers[node] + grad if node in buffers else grad
+    ready = []
+    tie = 0
+    for node in buffers:
+        if counts.get(node, 0) == 0:
+            heapq.heappush(ready, (_priority(node), tie, node))
+            tie += 1
+    previous_mode = grad_mode.STATE.enabled
+    grad_mode.STATE.enabled = False  # backward formulas are not themselves recorded
+    try:
+        while ready:
+            node = heapq.heappop(ready)[2]
+            grad = buffers.pop(node, None)
+            if grad is None:  # no gradient reached it: nothing to run, but its inputs may wait
+                for child in node._edges:
+                    if child is not None:
+                        counts[child] -= 1
+                        if counts[child] == 0:
+                            heapq.heappush(ready, (_priority(child), tie, child))
+                            tie += 1
+                continue
+            _store_retained(node, grad)
+            if capture is not None and node in capture:
+                capture[node].append(grad)
+                if isinstance(node, AccumulateGrad) or not any(
+                    child in needed for child in node._edges
+                ):
+                    continue  # nothing wanted lies beyond: leave its saved tensors alone
+            if needed is not None and node not in needed:
+                continue
+            if isinstance(node, AccumulateGrad):
+                if accumulate:
+                    node.backward(grad)
+                yield BackwardStep(node, grad, ())
+                continue
+            sent = _run_node(node, grad, retain_graph)
+            yield BackwardStep(node, grad, sent)
+            for child, child_grad in zip(node._edges, sent):
+                if child is None:
+                    continue
+                if child_grad is not None:
+                    buffers[child] = buffers[child] + child_grad if child in buffers else child_grad
+                counts[child] -= 1
+                if counts[child] == 0:
+                    heapq.heappush(ready, (_priority(child), tie, child))
+                    tie += 1
+    finally:
+        grad_mode.STATE.enabled = previous_mode
+
+
+def _run_node(node, grad, retain_graph):
+    result = node.backward(grad)
+    if not isinstance(result, tuple):
+        result = (result,)
+    sent = []
+    for child_grad, meta in zip(result, node._input_meta):
+        if child_grad is None or meta is None:
+            sent.append(None)
+            continue
+        shape, dtype = meta
+        child_grad = np.asarray(child_grad)
+        if child_grad.shape != shape:
+            child_grad = sum_to_shape(child_grad, shape)
+        if child_grad.dtype != dtype:
+            child_grad = child_grad.astype(dtype)
+        sent.append(child_grad)
+    if not retain_graph:
+        node.release()
+    return tuple(sent)
+
+
+def _store_retained(node, grad):
+    if node._retained is None:
+        return
+    for ref in node._retained:
+        tensor = ref()
+        if tensor is not None and tensor._grad_fn is node:
+            tensor._accumulate_retained_grad(grad)
+
+
+def run_backward(roots, grads, retain_graph=False, capture=None, accumulate=True):
+    """Run the walk to completion (what ``Tensor.backward`` does)."""
+    for _ in backward_steps(roots, grads, retain_graph, capture, accumulate):
+        pass

@@ -1,0 +1,5 @@
+"""``engine.nn``: only ``functional`` for now."""
+
+from . import functional
+
+__all__ = ["functional"]

@@ -1,0 +1,1 @@
+"""The operations: one class per primitive (forward, backward, JVP), grouped by kind."""

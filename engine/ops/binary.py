@@ -1,0 +1,382 @@
+"""Elementwise functions of two tensors (or a tensor and a number): add, sub, mul, div, pow,
+maximum, minimum, where, and the comparisons.
+
+Operands broadcast like numpy; ``backward`` returns gradients in the broadcast shape and the graph
+walk sums them back to each input's shape.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes
+from ..function import Function, record, sum_tangents
+from ..tensor import Tensor
+from ._args import check_operand, elementwise, is_number, to_arrays
+
+_QUIET = {"divide": "ignore", "invalid": "ignore", "over": "ignore"}
+
+
+class Add(Function):
+    torch_name = "AddBackward0"
+    formulas = {"self": "grad", "other": "maybe_multiply(grad, alpha)"}
+
+    def forward(self, a, b, alpha=1):
+        self.alpha = alpha
+        return a + b if alpha == 1 else a + alpha * b
+
+    def backward(self, grad):
+        return grad, (grad if self.alpha == 1 else grad * self.alpha)
+
+    def jvp(self, ta, tb):
+        return sum_tangents(ta, None if tb is None else tb * self.alpha)
+
+
+class Sub(Function):
+    torch_name = "SubBackward0"
+    formulas = {"self": "grad", "other": "-grad * alpha"}
+
+    def forward(self, a, b, alpha=1):
+        if a.dtype == np.bool_:
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                "`^` or `logical_xor()` operator instead."
+            )
+        self.alpha = alpha
+        return a - b if alpha == 1 else a - alpha * b
+
+    def backward(self, grad):
+        return grad, -grad * self.alpha
+
+    def jvp(self, ta, tb):
+        return sum_tangents(ta, None if tb is None else -tb * self.alpha)
+
+
+class Rsub(Function):
+    """``number - tensor``: PyTorch records it as one op on the tensor."""
+
+    torch_name = "RsubBackward1"
+    formulas = {"self": "-grad * alpha"}
+
+    def forward(self, x, number):
+        return np.asarray(number, dtype=x.dtype) - x
+
+    def backward(self, grad):
+        return -grad
+
+    def jvp(self, t):
+        return -t
+
+
+class Mul(Function):
+    torch_name = "MulBackward0"
+    formulas = {"self": "grad * other", "other": "grad * self"}
+
+    def forward(self, a, b):
+        if self.needs_input_grad[0]:
+            self.save_input("other", 1, b)
+        if self.needs_input_grad[1]:
+            self.save_input("self", 0, a)
+        return a * b
+
+    def backward(self, grad):
+        ga = grad * self.saved("other") if self.needs_input_grad[0] else None
+        gb = grad * self.saved("self") if self.needs_input_grad[1] else None
+        return ga, gb
+
+    def jvp(self, ta, tb):
+        a, b = self._fw_inputs
+        return sum_tangents(None if ta is None else ta * b, None if tb is None else a * tb)
+
+
+class Div(Function):
+    torch_name = "DivBackward0"
+    formulas = {"self": "grad / other", "other": "-grad * self / (other * other)"}
+
+    def forward(self, a, b):
+        if self.needs_input_grad[0] or self.needs_input_grad[1]:
+            self.save_input("other", 1, b)
+        if self.needs_input_grad[1]:
+            self.save_input("self", 0, a)
+        with np.errstate(**_QUIET):
+            return np.true_divide(a, b)
+
+    def backward(self, grad):
+        other = self.saved("other")
+        with np.errstate(**_QUIET):
+            ga = grad / other if self.needs_input_grad[0] else None
+            gb = -grad * self.saved("self") / (other * other) if self.needs_input_grad[1] else None
+        return ga, gb
+
+    def jvp(self, ta, tb):
+        a, b = self._fw_inputs
+        with np.errstate(**_QUIET):
+            return sum_tangents(
+                None if ta is None else ta / b, None if tb is None else -tb * a / (b * b)
+            )
+
+
+class PowScalar(Function):
+    """``tensor ** number``."""
+
+    torch_name = "PowBackward0"
+    formulas = {"self": "pow_backward(grad, self, exponent)  # grad * exponent * self^(exponent-1)"}
+
+    def forward(self, x, exponent):
+        self.save_input("self", 0, x)
+        self.exponent = exponent
+        with np.errstate(**_QUIET):
+            return np.power(x, np.asarray(exponent, dtype=x.dtype))
+
+    def _derivative(self, x):
+        if self.exponent == 0:
+            return np.zeros_like(x)
+        with np.errstate(**_QUIET):
+            return self.exponent * np.power(x, np.asarray(self.exponent - 1, dtype=x.dtype))
+
+    def backward(self, grad):
+        return grad * self._derivative(self.saved("self"))
+
+    def jvp(self, t):
+        return t * self._derivative(self._fw_inputs[0])
+
+
+class PowTensor(Function):
+    """``tensor ** tensor``."""
+
+    torch_name = "PowBackward1"
+    formulas = {
+        "self": "pow_backward_self(grad, self, exponent)  # grad * exponent * self^(exponent-1)",
+        "exponent": "pow_backward_exponent(grad, self, exponent, result)"
+        "  # grad * result * log(self)",
+    }
+
+    def forward(self, a, b):
+        self.save_input("self", 0, a)
+        self.save_input("exponent", 1, b)
+        with np.errstate(**_QUIET):
+            out = np.power(a, b)
+        if self.needs_input_grad[1]:
+            self.save_result(out)
+        return out
+
+    def backward(self, grad):
+        a, b = self.saved("self"), self.saved("exponent")
+        with np.errstate(**_QUIET):
+            ga = gb = None
+            if self.needs_input_grad[0]:
+                ga = grad * np.where(b == 0, 0, b * np.power(a, b - 1))
+            if self.needs_input_grad[1]:
+                gb = grad * np.where((a == 0) & (b >= 0), 0, self.saved("result") * np.log(a))
+        return ga, gb
+
+    def jvp(self, ta, tb):
+        a, b = self._fw_inputs
+        with np.errstate(**_QUIET):
+            da = None if ta is None else ta * np.where(b == 0, 0, b * np.power(a, b - 1))
+            db = None if tb is None else tb * np.where(
+                (a == 0) & (b >= 0), 0, self._fw_result * np.log(a)
+            )
+        return sum_tangents(da, db)
+
+
+class PowScalarBase(Function):
+    """``number ** tensor``."""
+
+    torch_name = "PowBackward2"
+    formulas = {
+        "exponent": "pow_backward_exponent(grad, self, exponent, result)"
+        "  # grad * result * log(self)"
+    }
+
+    def forward(self, x, base):
+        self.base = base
+        with np.errstate(**_QUIET):
+            out = np.power(np.asarray(base, dtype=x.dtype), x)
+        self.save_result(out)
+        return out
+
+    def _derivative(self, result):
+        if self.base == 0:
+            return np.zeros_like(result)
+        return result * np.log(np.asarray(self.base, dtype=result.dtype))
+
+    def backward(self, grad):
+        return grad * self._derivative(self.saved("result"))
+
+    def jvp(self, t):
+        return t * self._derivative(self._fw_result)
+
+
+class Maximum(Function):
+    torch_name = "MaximumBackward0"
+    formulas = {
+        "self": "at::where(self == other, grad / 2, grad).masked_fill_(self < other, 0)",
+        "other": "at::where(self == other, grad / 2, grad).masked_fill_(self > other, 0)",
+    }
+    pick = staticmethod(np.maximum)
+    sign = 1
+
+    def forward(self, a, b):
+        self.save_input("self", 0, a)
+        self.save_input("other", 1, b)
+        return self.pick(a, b)
+
+    def _shares(self, a, b):
+        # The larger (smaller) input takes the gradient; a tie splits it in half, as in PyTorch.
+        wins_a = np.where(a == b, 0.5, np.where(self.sign * (a - b) > 0, 1.0, 0.0))
+        return wins_a, 1.0 - wins_a
+
+    def backward(self, grad):
+        share_a, share_b = self._shares(self.saved("self"), self.saved("other"))
+        return (grad * share_a).astype(grad.dtype), (grad * share_b).astype(grad.dtype)
+
+    def jvp(self, ta, tb):
+        share_a, share_b = self._shares(*self._fw_inputs)
+        da = None if ta is None else (ta * share_a).astype(ta.dtype)
+        db = None if tb is None else (tb * share_b).astype(tb.dtype)
+        return sum_tangents(da, db)
+
+
+class Minimum(Maximum):
+    torch_name = "MinimumBackward0"
+    formulas = {
+        "self": "at::where(self == other, grad / 2, grad).masked_fill_(self > other, 0)",
+        "other": "at::where(self == other, grad / 2, grad).masked_fill_(self < other, 0)",
+    }
+    pick = staticmethod(np.minimum)
+    sign = -1
+
+
+class Where(Function):
+    torch_name = "WhereBackward0"
+    formulas = {
+        "self": "where(condition, grad, 0)",
+        "other": "where(condition, 0, grad)",
+    }
+
+    def forward(self, condition, a, b):
+        self.save("condition", condition)
+        return np.where(condition, a, b)
+
+    def backward(self, grad):
+        condition = self.saved("condition")
+        zero = np.zeros((), dtype=grad.dtype)
+        return None, np.where(condition, grad, zero), np.where(condition, zero, grad)
+
+    def jvp(self, tc, ta, tb):
+        condition = self._fw_inputs[0]
+        zero = 0.0
+        return np.where(condition, zero if ta is None else ta, zero if tb is None else tb)
+
+
+class Compare(Function):
+    """The comparisons: bool results that carry no gradient."""
+
+    differentiable = False
+
+    def forward(self, a, b, compare):
+        return compare(a, b)
+
+
+# -- the functions ---------------------------------------------------------------------------------
+def add(a, b, *, alpha=1):
+    check_operand(b, "add")
+    if is_number(a):  # number + tensor: PyTorch records add(tensor, number)
+        a, b = b, a
+    return elementwise(Add, (a, b), alpha)
+
+
+def sub(a, b, *, alpha=1):
+    check_operand(b, "sub")
+    if is_number(a):
+        return rsub(b, a)
+    return elementwise(Sub, (a, b), alpha)
+
+
+def rsub(x: Tensor, number):
+    dtype = dtypes.result_type((x, number))
+    (data,) = to_arrays((x,), dtype)
+    return record(Rsub, (x,), (data,), number)
+
+
+def mul(a, b):
+    check_operand(b, "mul")
+    if is_number(a):
+        a, b = b, a
+    return elementwise(Mul, (a, b))
+
+
+def _true_division_dtype(a, b):
+    result = dtypes.result_type((a, b))
+    return result if result.is_floating_point else dtypes.default_float
+
+
+def div(a, b, *, rounding_mode=None):
+    check_operand(b, "div")
+    if rounding_mode is not None:
+        raise NotImplementedError("engine: div(rounding_mode=...) is not supported")
+    if is_number(a):  # number / tensor is number * reciprocal(tensor), as in PyTorch
+        from .unary import reciprocal
+
+        return mul(reciprocal(b), a)
+    return elementwise(Div, (a, b), dtype=_true_division_dtype(a, b))
+
+
+def pow(base, exponent):  # noqa: A001 - PyTorch's name
+    if isinstance(base, Tensor) and is_number(exponent):
+        dtype = dtypes.result_type((base, exponent))
+        (data,) = to_arrays((base,), dtype)
+        return record(PowScalar, (base,), (data,), exponent)
+    if is_number(base) and isinstance(exponent, Tensor):
+        dtype = dtypes.result_type((base, exponent))
+        (data,) = to_arrays((exponent,), dtype)
+        return record(PowScalarBase, (exponent,), (data,), base)
+    return elementwise(PowTensor, (base, exponent))
+
+
+def maximum(a, b):
+    return elementwise(Maximum, (a, b))
+
+
+def minimum(a, b):
+    return elementwise(Minimum, (a, b))
+
+
+def where(condition, a, b):
+    if not isinstance(condition, Tensor) or condition._data.dtype != np.bool_:
+        raise RuntimeError("where expected condition to be a boolean tensor")
+    dtype = dtypes.result_type((a, b))
+    arrays = [condition._data] + to_arrays((a, b), dtype)
+    inputs = (condition,) + tuple(v if isinstance(v, Tensor) else None for v in (a, b))
+    try:
+        return record(Where, inputs, arrays)
+    except ValueError:
+        np.broadcast_shapes(*(arr.shape for arr in arrays))
+        raise
+
+
+def clamp_with_tensors(x, low, high):
+    result = x
+    if low is not None:
+        result = maximum(result, low)
+    if high is not None:
+        result = minimum(result, high)
+    return result
+
+
+def _comparison(numpy_compare):
+    def compare(a, b):
+        check_operand(b, numpy_compare.__name__)
+        return elementwise(Compare, (a, b), numpy_compare)
+
+    compare.__name__ = numpy_compare.__name__
+    return compare
+
+
+eq = _comparison(np.equal)
+ne = _comparison(np.not_equal)
+gt = _comparison(np.greater)
+ge = _comparison(np.greater_equal)
+lt = _comparison(np.less)
+le = _comparison(np.less_equal)

@@ -1,0 +1,239 @@
+"""Reductions: sum, mean, max, min over the whole tensor or along ``dim`` (with ``keepdim``)."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from .. import dtypes
+from ..function import Function, record
+from ..tensor import Tensor
+from ._args import wrap_dim
+
+
+def _dims(dim, ndim):
+    if isinstance(dim, (list, tuple)):
+        return tuple(sorted(wrap_dim(d, ndim) for d in dim))
+    return (wrap_dim(dim, ndim),)
+
+
+def _expand_back(grad, dims, keepdim, shape):
+    """Broadcast a reduced gradient back over the reduced dimensions."""
+    if not keepdim and dims:
+        grad = np.expand_dims(grad, dims)
+    return np.broadcast_to(grad, shape)
+
+
+class Sum(Function):
+    torch_name = "SumBackward0"
+    formulas = {"self": "grad.expand_symint(self.sym_sizes())"}
+
+    def forward(self, x, dtype):
+        self.shape = x.shape
+        return np.asarray(x.sum(dtype=dtype))
+
+    def backward(self, grad):
+        return np.broadcast_to(grad, self.shape)
+
+    def jvp(self, t):
+        return np.asarray(t.sum())
+
+
+class SumDim(Function):
+    torch_name = "SumBackward1"
+    formulas = {"self": "sum_backward(grad, self.sym_sizes(), dim, keepdim)"}
+
+    def forward(self, x, dims, keepdim, dtype):
+        self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
+        return np.asarray(x.sum(axis=dims, keepdims=keepdim, dtype=dtype))
+
+    def backward(self, grad):
+        return _expand_back(grad, self.dims, self.keepdim, self.shape)
+
+    def jvp(self, t):
+        return np.asarray(t.sum(axis=self.dims, keepdims=self.keepdim))
+
+
+class Mean(Function):
+    torch_name = "MeanBackward0"
+    formulas = {"self": "grad.expand_symint(self.sym_sizes()) / self.sym_numel()"}
+
+    def forward(self, x):
+        self.shape, self.count = x.shape, x.size
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(x.mean(), dtype=x.dtype)
+
+    def backward(self, grad):
+        return np.broadcast_to(grad / self.count, self.shape)
+
+    def jvp(self, t):
+        return np.asarray(t.mean(), dtype=t.dtype)
+
+
+class MeanDim(Function):
+    torch_name = "MeanBackward1"
+    formulas = {"self": "mean_backward(grad, self.sym_sizes(), dim, self.sym_numel(), keepdim)"}
+
+    def forward(self, x, dims, keepdim):
+        self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
+        self.count = int(np.prod([x.shape[d] for d in dims]))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(x.mean(axis=dims, keepdims=keepdim), dtype=x.dtype)
+
+    def backward(self, grad):
+        return _expand_back(grad / self.count, self.dims, self.keepdim, self.shape)
+
+    def jvp(self, t):
+        return np.asarray(t.mean(axis=self.dims, keepdims=self.keepdim), dtype=t.dtype)
+
+
+class MaxAll(Function):
+    """``max()`` of a whole tensor: the gradient is shared evenly between tied maxima."""
+
+    torch_name = "MaxBackward1"
+    formulas = {"self": "evenly_distribute_backward(grad, self, result)"}
+    pick = staticmethod(np.max)
+
+    def forward(self, x):
+        out = np.asarray(self.pick(x))
+        self.save_input("self", 0, x)
+        self.save_result(out)
+        return out
+
+    def _mask(self, x, result):
+        mask = (x == result) | (np.isnan(x) & np.isnan(result)) if x.dtype.kind == "f" else (
+            x == result
+        )
+        return mask / mask.sum()
+
+    def backward(self, grad):
+        return (grad * self._mask(self.saved("self"), self.saved("result"))).astype(grad.dtype)
+
+    def jvp(self, t):
+        return np.asarray((t * self._mask(self._fw_inputs[0], self._fw_result)).sum(), t.dtype)
+
+
+class MinAll(MaxAll):
+    torch_name = "MinBackward1"
+    pick = staticmethod(np.min)
+
+
+class MaxDim(Function):
+    """``max(dim)``: values and indices; the gradient goes to the index that was picked."""
+
+    torch_name = "MaxBackward0"
+    formulas = {
+        "self": "value_selecting_reduction_backward(grad, dim, indices, self.sym_sizes(), keepdim)"
+    }
+    arg = staticmethod(np.argmax)
+
+    def forward(self, x, dim, keepdim, indices):
+        self.shape, self.dim, self.keepdim = x.shape, dim, keepdim
+        kept = np.expand_dims(indices, dim)
+        values = np.take_along_axis(x, kept, axis=dim)
+        self.save("indices", indices)
+        self.indices = indices
+        return values if keepdim else values.squeeze(dim)
+
+    def backward(self, grad):
+        indices = self.saved("indices")
+        out = np.zeros(self.shape, dtype=grad.dtype)
+        if not self.keepdim:
+            grad = np.expand_dims(grad, self.dim)
+        np.put_along_axis(out, np.expand_dims(indices, self.dim), grad, axis=self.dim)
+        return out
+
+    def jvp(self, t):
+        picked = np.take_along_axis(t, np.expand_dims(self.indices, self.dim), axis=self.dim)
+        return picked if self.keepdim else picked.squeeze(self.dim)
+
+
+class MinDim(MaxDim):
+    torch_name = "MinBackward0"
+    arg = staticmethod(np.argmin)
+
+
+def _return_type(name):
+    class ReturnType(namedtuple(name, ["values", "indices"])):
+        __slots__ = ()
+
+        def __repr__(self):
+            return (
+                f"engine.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+            )
+
+    ReturnType.__name__ = name
+    return ReturnType
+
+
+max_return = _return_type("max")
+min_return = _return_type("min")
+
+
+def _reduction_dtype(x: Tensor, dtype):
+    if dtype is not None:
+        return dtype.numpy
+    if x._data.dtype.kind in "bi":  # sums of bools and ints are int64, as in PyTorch
+        return np.int64
+    return None
+
+
+def sum(x, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - PyTorch's name
+    target = _reduction_dtype(x, dtype)
+    if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
+        return record(Sum, (x,), (x._data,), target)
+    return record(SumDim, (x,), (x._data,), _dims(dim, x._data.ndim), keepdim, target)
+
+
+def mean(x, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        from .unary import to_dtype
+
+        x = to_dtype(x, dtype)
+    if x._data.dtype.kind != "f":
+        got = dtypes.from_numpy(x._data.dtype).short_name
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+            f"complex dtype. Got: {got}"
+        )
+    if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
+        return record(Mean, (x,), (x._data,))
+    return record(MeanDim, (x,), (x._data,), _dims(dim, x._data.ndim), keepdim)
+
+
+def _extreme(x, dim, keepdim, whole_cls, dim_cls, result_type, name):
+    from .binary import maximum, minimum
+
+    if isinstance(dim, Tensor):  # torch.max(a, b) is maximum(a, b)
+        return (maximum if name == "max" else minimum)(x, dim)
+    if dim is None:
+        if x._data.size == 0:
+            raise RuntimeError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
+        return record(whole_cls, (x,), (x._data,))
+    axis = wrap_dim(dim, x._data.ndim)
+    indices = _picked_indices(x._data, axis, dim_cls.arg)
+    values = record(dim_cls, (x,), (x._data,), axis, keepdim, indices)
+    kept = np.expand_dims(indices, axis) if keepdim else indices
+    return result_type(values, Tensor._make(kept))
+
+
+def _picked_indices(data, axis, arg):
+    """Index of the max (min) along ``axis``; a NaN wins, as in PyTorch."""
+    indices = arg(data, axis=axis).astype(np.int64)
+    if data.dtype.kind == "f":
+        nans = np.isnan(data)
+        if nans.any():
+            indices = np.where(nans.any(axis=axis), np.argmax(nans, axis=axis), indices)
+    return indices
+
+
+def max(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
+    return _extreme(x, dim, keepdim, MaxAll, MaxDim, max_return, "max")
+
+
+def min(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
+    return _extreme(x, dim, keepdim, MinAll, MinDim, min_return, "min")

@@ -1,0 +1,363 @@
+"""Elementwise functions of one tensor: neg, abs, exp, log, sqrt, sin, cos, tanh, sigmoid, relu,
+clamp, reciprocal, clone, and dtype conversion.
+
+Each class: ``forward`` on arrays (saving what PyTorch saves), ``backward`` from the output's
+gradient, ``jvp`` from the input's tangent. ``formulas`` use derivatives.yaml's words.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function, record
+from ..tensor import Tensor
+from ._args import as_tensor
+
+_QUIET = {"divide": "ignore", "invalid": "ignore", "over": "ignore"}
+
+
+def _unary(cls, x, *params):
+    x = as_tensor(x)
+    return record(cls, (x,), (x._data,), *params)
+
+
+def _float_data(x: Tensor):
+    """Data as floating point: integer inputs of exp, sin, ... give the default float32."""
+    return x._data if x._data.dtype.kind == "f" else x._data.astype(np.float32)
+
+
+def _float_unary(cls, x):
+    x = as_tensor(x)
+    return record(cls, (x,), (_float_data(x),))
+
+
+class Neg(Function):
+    torch_name = "NegBackward0"
+    formulas = {"self": "grad.neg()"}
+
+    def forward(self, x):
+        if x.dtype == np.bool_:
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                "to invert a mask, use the `~` or `logical_not()` operator instead."
+            )
+        return np.negative(x)
+
+    def backward(self, grad):
+        return -grad
+
+    def jvp(self, t):
+        return -t
+
+
+class Abs(Function):
+    torch_name = "AbsBackward0"
+    formulas = {"self": "grad * self.sgn()"}
+
+    def forward(self, x):
+        self.save_input("self", 0, x)
+        return np.abs(x)
+
+    def backward(self, grad):
+        return grad * np.sign(self.saved("self"))
+
+    def jvp(self, t):
+        return t * np.sign(self._fw_inputs[0])
+
+
+class Exp(Function):
+    torch_name = "ExpBackward0"
+    formulas = {"self": "grad * result"}
+
+    def forward(self, x):
+        with np.errstate(**_QUIET):
+            out = np.exp(x)
+        self.save_result(out)
+        return out
+
+    def backward(self, grad):
+        return grad * self.saved("result")
+
+    def jvp(self, t):
+        return t * self._fw_result
+
+
+class Log(Function):
+    torch_name = "LogBackward0"
+    formulas = {"self": "grad.div(self.conj())"}
+
+    def forward(self, x):
+        self.save_input("self", 0, x)
+        with np.errstate(**_QUIET):
+            return np.log(x)
+
+    def backward(self, grad):
+        with np.errstate(**_QUIET):
+            return grad / self.saved("self")
+
+    def jvp(self, t):
+        with np.errstate(**_QUIET):
+            return t / self._fw_inputs[0]
+
+
+class Sqrt(Function):
+    torch_name = "SqrtBackward0"
+    formulas = {"self": "grad / (2 * result.conj())"}
+
+    def forward(self, x):
+        with np.errstate(**_QUIET):
+            out = np.sqrt(x)
+        self.save_result(out)
+        return out
+
+    def backward(self, grad):
+        with np.errstate(**_QUIET):
+            return grad / (2 * self.saved("result"))
+
+    def jvp(self, t):
+        with np.errstate(**_QUIET):
+            return t / (2 * self._fw_result)
+
+
+class Sin(Function):
+    torch_name = "SinBackward0"
+    formulas = {"self": "grad * self.cos().conj()"}
+
+    def forward(self, x):
+        self.save_input("self", 0, x)
+        with np.errstate(**_QUIET):
+            return np.sin(x)
+
+    def backward(self, grad):
+        return grad * np.cos(self.saved("self"))
+
+    def jvp(self, t):
+        return t * np.cos(self._fw_inputs[0])
+
+
+class Cos(Function):
+    torch_name = "CosBackward0"
+    formulas = {"self": "grad * -self.sin().conj()"}
+
+    def forward(self, x):
+        self.save_input("self", 0, x)
+        with np.errstate(**_QUIET):
+            return np.cos(x)
+
+    def backward(self, grad):
+        return grad * -np.sin(self.saved("self"))
+
+    def jvp(self, t):
+        return t * -np.sin(self._fw_inputs[0])
+
+
+class Tanh(Function):
+    torch_name = "TanhBackward0"
+    formulas = {"self": "tanh_backward(grad, result)  # grad * (1 - result * result)"}
+
+    def forward(self, x):
+        out = np.tanh(x)
+        self.save_result(out)
+        return out
+
+    def backward(self, grad):
+        result = self.saved("result")
+        return grad * (1 - result * result)
+
+    def jvp(self, t):
+        return t * (1 - self._fw_result * self._fw_result)
+
+
+class Sigmoid(Function):
+    torch_name = "SigmoidBackward0"
+    formulas = {"self": "sigmoid_backward(grad, result)  # grad * result * (1 - result)"}
+
+    def forward(self, x):
+        with np.errstate(**_QUIET):
+            out = 1 / (1 + np.exp(-x))
+        out = out.astype(x.dtype, copy=False)
+        self.save_result(out)
+        return out
+
+    def backward(self, grad):
+        result = self.saved("result")
+        return grad * (result * (1 - result))
+
+    def jvp(self, t):
+        return t * (self._fw_result * (1 - self._fw_result))
+
+
+class Relu(Function):
+    torch_name = "ReluBackward0"
+    formulas = {"self": "threshold_backward(grad, result, 0)  # grad * (result > 0)"}
+
+    def forward(self, x):
+        out = np.maximum(x, 0).astype(x.dtype, copy=False)
+        self.save_result(out)
+        return out
+
+    def backward(self, grad):
+        return np.where(self.saved("result") > 0, grad, 0).astype(grad.dtype, copy=False)
+
+    def jvp(self, t):
+        return np.where(self._fw_result > 0, t, 0).astype(t.dtype, copy=False)
+
+
+class Clamp(Function):
+    torch_name = "ClampBackward1"
+    formulas = {"self": "clamp_backward(grad, self, min, max)  # grad where min <= self <= max"}
+
+    def forward(self, x, low, high):
+        self.save_input("self", 0, x)
+        self.low, self.high = low, high
+        out = x
+        if low is not None:
+            out = np.maximum(out, np.asarray(low, dtype=x.dtype))
+        if high is not None:
+            out = np.minimum(out, np.asarray(high, dtype=x.dtype))
+        return out if out is not x else x.copy()
+
+    def _passes(self, x):
+        mask = np.ones(x.shape, dtype=bool)
+        if self.low is not None:
+            mask &= x >= self.low
+        if self.high is not None:
+            mask &= x <= self.high
+        return mask
+
+    def backward(self, grad):
+        return np.where(self._passes(self.saved("self")), grad, 0).astype(grad.dtype, copy=False)
+
+    def jvp(self, t):
+        return np.where(self._passes(self._fw_inputs[0]), t, 0).astype(t.dtype, copy=False)
+
+
+class Reciprocal(Function):
+    torch_name = "ReciprocalBackward0"
+    formulas = {"self": "-grad * (result * result).conj()"}
+
+    def forward(self, x):
+        with np.errstate(**_QUIET):
+            out = np.reciprocal(x)
+        self.save_result(out)
+        return out
+
+    def backward(self, grad):
+        result = self.saved("result")
+        return -grad * (result * result)
+
+    def jvp(self, t):
+        return -t * (self._fw_result * self._fw_result)
+
+
+class Clone(Function):
+    torch_name = "CloneBackward0"
+    formulas = {"self": "grad"}
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, grad):
+        return grad
+
+    def jvp(self, t):
+        return t
+
+
+class ToCopy(Function):
+    torch_name = "ToCopyBackward0"
+    formulas = {"self": "_to_copy_backward(grad, self.options())  # grad cast back"}
+
+    def forward(self, x, target):
+        return x.astype(target)
+
+    def backward(self, grad):
+        return grad  # the graph walk casts it to the input's dtype
+
+    def jvp(self, t):
+        return t
+
+
+class Fill(Function):
+    """``fill_(value)`` on a tensor in a graph: no gradient flows back to the old value."""
+
+    torch_name = "FillBackward0"
+    formulas = {"self": "zeros_like(grad)"}
+
+    def forward(self, x, value):
+        return np.full(x.shape, value, dtype=x.dtype)
+
+    def backward(self, grad):
+        return None
+
+    def jvp(self, t):
+        return np.zeros_like(t)
+
+
+class Zero(Fill):
+    torch_name = "ZeroBackward0"
+
+
+def neg(x):
+    return _unary(Neg, x)
+
+
+def abs(x):  # noqa: A001 - PyTorch's name
+    return _unary(Abs, x)
+
+
+def exp(x):
+    return _float_unary(Exp, x)
+
+
+def log(x):
+    return _float_unary(Log, x)
+
+
+def sqrt(x):
+    return _float_unary(Sqrt, x)
+
+
+def sin(x):
+    return _float_unary(Sin, x)
+
+
+def cos(x):
+    return _float_unary(Cos, x)
+
+
+def tanh(x):
+    return _float_unary(Tanh, x)
+
+
+def sigmoid(x):
+    return _float_unary(Sigmoid, x)
+
+
+def relu(x):
+    return _unary(Relu, x)
+
+
+def reciprocal(x):
+    return _float_unary(Reciprocal, x)
+
+
+def clone(x, *, memory_format=None):
+    return _unary(Clone, x)
+
+
+def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's argument names
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        from .binary import clamp_with_tensors
+
+        return clamp_with_tensors(x, min, max)
+    x = as_tensor(x)
+    return record(Clamp, (x,), (x._data,), min, max)
+
+
+def to_dtype(x: Tensor, dtype) -> Tensor:
+    if x._data.dtype == dtype.numpy:
+        return x
+    return record(ToCopy, (x,), (x._data,), dtype.numpy)

@@ -1,0 +1,1 @@
+"""Tensor Playground: the app. ``session`` is the Qt-free model, ``qt`` the window over it."""
