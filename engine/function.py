@@ -137,7 +137,8 @@ class Function:
 
     def save_input(self, name: str, index: int, array):
         """Save ``array``, the (possibly dtype-cast) data of input ``index``."""
-        self.save(name, array, self._inputs[index])
+        if self._recording:
+            self.save(name, array, self._inputs[index])
 
     def save_result(self, array):
         if not self._recording:
