@@ -4,6 +4,8 @@ Values, gradients, printed tensors, ``grad_fn`` names and error messages follow 
 """
 
 from . import autograd, nn  # noqa: E402,I001 - after Tensor exists
+import numpy as _np
+
 from . import methods as _methods  # noqa: F401 - binds the ops to Tensor
 from .creation import (
     arange,
@@ -92,6 +94,10 @@ true_divide = div
 concat = cat
 concatenate = cat
 __version__ = "0.1.0"
+
+# PyTorch never warns about log(0), 1/0 or inf - inf: it returns inf and nan quietly. numpy's
+# per-call errstate costs more than most ops here, so the engine sets the quiet mode once.
+_np.seterr(divide="ignore", invalid="ignore", over="ignore", under="ignore")
 
 
 def numel(x: Tensor) -> int:

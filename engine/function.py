@@ -61,7 +61,8 @@ class SavedTensor:
         shape = ", ".join(str(n) for n in self.data.shape)
         dtype = tensor.dtype if tensor is not None else None
         legacy = dtype.legacy_name if dtype is not None else "Tensor"
-        grad_fn = tensor.grad_fn if tensor is not None else (owner if self.is_output else None)
+        # PyTorch names the node that saved an output, but an input's current grad_fn.
+        grad_fn = owner if self.is_output else (tensor.grad_fn if tensor is not None else None)
         which = f", which is output 0 of {short_node_name(grad_fn)}," if grad_fn is not None else ""
         return (
             "one of the variables needed for gradient computation has been modified by an "
@@ -194,12 +195,16 @@ class AccumulateGrad(Function):
     """The node of a leaf that requires grad: adds the incoming gradient into ``leaf.grad``."""
 
     torch_name = "AccumulateGrad"
+    qualified_name = "engine::autograd::AccumulateGrad"  # torch says "torch::autograd::..."
     formulas = {"variable": "variable.grad += grad"}
 
     def __init__(self, variable):
         self.variable = variable
         self._edges = ()
         self._sequence_nr = float("inf")  # run as soon as ready, as PyTorch does
+
+    def name(self) -> str:
+        return self.qualified_name
 
     def backward(self, grad):
         self.variable._accumulate_grad(grad)
@@ -241,7 +246,10 @@ def record(cls, inputs, arrays, *params):
     if grad_mode.STATE.forward_ad:
         fn._fw_inputs = arrays
         fn._fw_result = out
-    if "result" in fn._saved:
-        fn._saved["result"].version = counter.value
     view_of = inputs[0] if cls.is_view else None
-    return Tensor._make(out, grad_fn=fn, counter=counter, view_of=view_of)
+    result = Tensor._make(out, grad_fn=fn, counter=counter, view_of=view_of)
+    saved_result = fn._saved.get("result")
+    if saved_result is not None:
+        saved_result.version = counter.value
+        saved_result.tensor_ref = weakref.ref(result)
+    return result

@@ -195,7 +195,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph (shares memory and version counter)."""
-        return Tensor._make(self._data, view_of=self)
+        return Tensor._make(self._data, counter=self._counter)
 
     def detach_(self) -> Tensor:
         if self._base is not None and self._grad_fn is not None:

@@ -106,7 +106,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     capture = {node: [] for node in targets}
     run_backward(nodes, seeds, retain_graph=retain, capture=capture, accumulate=False)
     results = []
-    for tensor, node in zip(inputs, targets):
+    for index, (tensor, node) in enumerate(zip(inputs, targets)):
         grads = capture[node]
         if grads:
             results.append(Tensor._make(np.array(_summed(grads), dtype=tensor._data.dtype)))
@@ -116,8 +116,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             results.append(None)
         else:
             raise RuntimeError(
-                "One of the differentiated Tensors appears to not have been used in the graph. "
-                "Set allow_unused=True if this is the desired behavior."
+                f"The differentiated Tensor at index {index} appears to not have been used in the "
+                "graph. Set allow_unused=True if this is the desired behavior."
             )
     return tuple(results)
 

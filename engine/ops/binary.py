@@ -14,8 +14,6 @@ from ..function import Function, record, sum_tangents
 from ..tensor import Tensor
 from ._args import check_operand, elementwise, is_number, to_arrays
 
-_QUIET = {"divide": "ignore", "invalid": "ignore", "over": "ignore"}
-
 
 class Add(Function):
     torch_name = "AddBackward0"
@@ -98,22 +96,19 @@ class Div(Function):
             self.save_input("other", 1, b)
         if self.needs_input_grad[1]:
             self.save_input("self", 0, a)
-        with np.errstate(**_QUIET):
-            return np.true_divide(a, b)
+        return np.true_divide(a, b)
 
     def backward(self, grad):
         other = self.saved("other")
-        with np.errstate(**_QUIET):
-            ga = grad / other if self.needs_input_grad[0] else None
-            gb = -grad * self.saved("self") / (other * other) if self.needs_input_grad[1] else None
+        ga = grad / other if self.needs_input_grad[0] else None
+        gb = -grad * self.saved("self") / (other * other) if self.needs_input_grad[1] else None
         return ga, gb
 
     def jvp(self, ta, tb):
         a, b = self._fw_inputs
-        with np.errstate(**_QUIET):
-            return sum_tangents(
-                None if ta is None else ta / b, None if tb is None else -tb * a / (b * b)
-            )
+        return sum_tangents(
+            None if ta is None else ta / b, None if tb is None else -tb * a / (b * b)
+        )
 
 
 class PowScalar(Function):
@@ -125,14 +120,12 @@ class PowScalar(Function):
     def forward(self, x, exponent):
         self.save_input("self", 0, x)
         self.exponent = exponent
-        with np.errstate(**_QUIET):
-            return np.power(x, np.asarray(exponent, dtype=x.dtype))
+        return np.power(x, np.asarray(exponent, dtype=x.dtype))
 
     def _derivative(self, x):
         if self.exponent == 0:
             return np.zeros_like(x)
-        with np.errstate(**_QUIET):
-            return self.exponent * np.power(x, np.asarray(self.exponent - 1, dtype=x.dtype))
+        return self.exponent * np.power(x, np.asarray(self.exponent - 1, dtype=x.dtype))
 
     def backward(self, grad):
         return grad * self._derivative(self.saved("self"))
@@ -154,29 +147,26 @@ class PowTensor(Function):
     def forward(self, a, b):
         self.save_input("self", 0, a)
         self.save_input("exponent", 1, b)
-        with np.errstate(**_QUIET):
-            out = np.power(a, b)
+        out = np.power(a, b)
         if self.needs_input_grad[1]:
             self.save_result(out)
         return out
 
     def backward(self, grad):
         a, b = self.saved("self"), self.saved("exponent")
-        with np.errstate(**_QUIET):
-            ga = gb = None
-            if self.needs_input_grad[0]:
-                ga = grad * np.where(b == 0, 0, b * np.power(a, b - 1))
-            if self.needs_input_grad[1]:
-                gb = grad * np.where((a == 0) & (b >= 0), 0, self.saved("result") * np.log(a))
+        ga = gb = None
+        if self.needs_input_grad[0]:
+            ga = grad * np.where(b == 0, 0, b * np.power(a, b - 1))
+        if self.needs_input_grad[1]:
+            gb = grad * np.where((a == 0) & (b >= 0), 0, self.saved("result") * np.log(a))
         return ga, gb
 
     def jvp(self, ta, tb):
         a, b = self._fw_inputs
-        with np.errstate(**_QUIET):
-            da = None if ta is None else ta * np.where(b == 0, 0, b * np.power(a, b - 1))
-            db = None if tb is None else tb * np.where(
-                (a == 0) & (b >= 0), 0, self._fw_result * np.log(a)
-            )
+        da = None if ta is None else ta * np.where(b == 0, 0, b * np.power(a, b - 1))
+        db = None if tb is None else tb * np.where(
+            (a == 0) & (b >= 0), 0, self._fw_result * np.log(a)
+        )
         return sum_tangents(da, db)
 
 
@@ -191,8 +181,7 @@ class PowScalarBase(Function):
 
     def forward(self, x, base):
         self.base = base
-        with np.errstate(**_QUIET):
-            out = np.power(np.asarray(base, dtype=x.dtype), x)
+        out = np.power(np.asarray(base, dtype=x.dtype), x)
         self.save_result(out)
         return out
 

@@ -61,8 +61,7 @@ class Mean(Function):
 
     def forward(self, x):
         self.shape, self.count = x.shape, x.size
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(x.mean(), dtype=x.dtype)
+        return np.asarray(x.mean(), dtype=x.dtype)
 
     def backward(self, grad):
         return np.broadcast_to(grad / self.count, self.shape)
@@ -78,8 +77,7 @@ class MeanDim(Function):
     def forward(self, x, dims, keepdim):
         self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
         self.count = int(np.prod([x.shape[d] for d in dims]))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(x.mean(axis=dims, keepdims=keepdim), dtype=x.dtype)
+        return np.asarray(x.mean(axis=dims, keepdims=keepdim), dtype=x.dtype)
 
     def backward(self, grad):
         return _expand_back(grad / self.count, self.dims, self.keepdim, self.shape)

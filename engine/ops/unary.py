@@ -13,8 +13,6 @@ from ..function import Function, record
 from ..tensor import Tensor
 from ._args import as_tensor
 
-_QUIET = {"divide": "ignore", "invalid": "ignore", "over": "ignore"}
-
 
 def _unary(cls, x, *params):
     x = as_tensor(x)
@@ -70,8 +68,7 @@ class Exp(Function):
     formulas = {"self": "grad * result"}
 
     def forward(self, x):
-        with np.errstate(**_QUIET):
-            out = np.exp(x)
+        out = np.exp(x)
         self.save_result(out)
         return out
 
@@ -88,16 +85,13 @@ class Log(Function):
 
     def forward(self, x):
         self.save_input("self", 0, x)
-        with np.errstate(**_QUIET):
-            return np.log(x)
+        return np.log(x)
 
     def backward(self, grad):
-        with np.errstate(**_QUIET):
-            return grad / self.saved("self")
+        return grad / self.saved("self")
 
     def jvp(self, t):
-        with np.errstate(**_QUIET):
-            return t / self._fw_inputs[0]
+        return t / self._fw_inputs[0]
 
 
 class Sqrt(Function):
@@ -105,18 +99,15 @@ class Sqrt(Function):
     formulas = {"self": "grad / (2 * result.conj())"}
 
     def forward(self, x):
-        with np.errstate(**_QUIET):
-            out = np.sqrt(x)
+        out = np.sqrt(x)
         self.save_result(out)
         return out
 
     def backward(self, grad):
-        with np.errstate(**_QUIET):
-            return grad / (2 * self.saved("result"))
+        return grad / (2 * self.saved("result"))
 
     def jvp(self, t):
-        with np.errstate(**_QUIET):
-            return t / (2 * self._fw_result)
+        return t / (2 * self._fw_result)
 
 
 class Sin(Function):
@@ -125,8 +116,7 @@ class Sin(Function):
 
     def forward(self, x):
         self.save_input("self", 0, x)
-        with np.errstate(**_QUIET):
-            return np.sin(x)
+        return np.sin(x)
 
     def backward(self, grad):
         return grad * np.cos(self.saved("self"))
@@ -141,8 +131,7 @@ class Cos(Function):
 
     def forward(self, x):
         self.save_input("self", 0, x)
-        with np.errstate(**_QUIET):
-            return np.cos(x)
+        return np.cos(x)
 
     def backward(self, grad):
         return grad * -np.sin(self.saved("self"))
@@ -173,8 +162,7 @@ class Sigmoid(Function):
     formulas = {"self": "sigmoid_backward(grad, result)  # grad * result * (1 - result)"}
 
     def forward(self, x):
-        with np.errstate(**_QUIET):
-            out = 1 / (1 + np.exp(-x))
+        out = 1 / (1 + np.exp(-x))
         out = out.astype(x.dtype, copy=False)
         self.save_result(out)
         return out
@@ -237,8 +225,7 @@ class Reciprocal(Function):
     formulas = {"self": "-grad * (result * result).conj()"}
 
     def forward(self, x):
-        with np.errstate(**_QUIET):
-            out = np.reciprocal(x)
+        out = np.reciprocal(x)
         self.save_result(out)
         return out
 
