@@ -94,7 +94,7 @@ def _priority(node):
     return -node._sequence_nr
 
 
-def backward_steps(roots, grads, retain_graph=False, capture=None, accumulate=True):
+def walk(roots, grads, retain_graph=False, capture=None, accumulate=True):
     """Walk the graph from ``roots`` (nodes) seeded with ``grads`` (arrays), yielding each step.
 
     ``capture`` maps nodes to a list in which their incoming gradient is stored instead of being
@@ -188,5 +188,5 @@ def _store_retained(node, grad):
 
 def run_backward(roots, grads, retain_graph=False, capture=None, accumulate=True):
     """Run the walk to completion (what ``Tensor.backward`` does)."""
-    for _ in backward_steps(roots, grads, retain_graph, capture, accumulate):
+    for _ in walk(roots, grads, retain_graph, capture, accumulate):
         pass

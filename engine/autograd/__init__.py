@@ -6,11 +6,13 @@ from __future__ import annotations
 import numpy as np
 
 from .. import grad_mode
-from ..graph import backward_steps, run_backward
+from ..graph import BackwardStep, run_backward, walk
 from ..size import Size
 from ..tensor import Tensor
 
-__all__ = ["backward", "grad", "backward_steps", "set_detect_anomaly", "detect_anomaly"]
+__all__ = [
+    "BackwardStep", "backward", "backward_steps", "detect_anomaly", "grad", "set_detect_anomaly",
+]
 
 
 def _as_tuple(value):
@@ -79,6 +81,18 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         grads = capture[_node_of(tensor)]
         if grads:
             tensor._accumulate_grad(_summed(grads))
+
+
+def backward_steps(tensors, grad_tensors=None, retain_graph=None):
+    """``backward`` one node at a time: a generator of ``BackwardStep`` for the playground.
+
+    Running it to the end does exactly what ``backward`` does (leaves' ``.grad`` accumulate as
+    their AccumulateGrad steps are reached); stopping early leaves the rest undone. The seed is
+    checked before the first step, so a bad call raises at once, as ``backward`` does.
+    """
+    outputs = _as_tuple(tensors)
+    nodes, seeds = make_roots(outputs, _as_tuple(grad_tensors))
+    return walk(nodes, seeds, retain_graph=bool(retain_graph))
 
 
 def _node_of(tensor: Tensor):
