@@ -215,7 +215,10 @@ def _attach_suffixes(text: str, suffixes: list[str], indent: int) -> str:
 
 def _autograd_suffix(t) -> list[str]:
     if t.grad_fn is not None:
-        return [f"grad_fn=<{t.grad_fn.name()}>"]
+        # PyTorch prints the node's class name, which differs from name() for C++-only nodes
+        # (CopySlices vs "torch::autograd::CopySlices").
+        node = t.grad_fn
+        return [f"grad_fn=<{getattr(node, 'torch_name', None) or node.name()}>"]
     if t.requires_grad:
         return ["requires_grad=True"]
     return []

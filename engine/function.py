@@ -86,6 +86,7 @@ class Function:
     torch_name = "Function"
     formulas: dict[str, str] = {}  # derivatives.yaml vocabulary: {"self": "grad * result"}
     jvp_formula = ""
+    qualified_name = ""  # PyTorch's name() for its C++-only nodes: "torch::autograd::CopySlices"
     is_view = False  # the output shares memory (and version counter) with input 0
     differentiable = True
 
@@ -97,7 +98,7 @@ class Function:
 
     # -- what PyTorch's grad_fn offers --
     def name(self) -> str:
-        return self.torch_name
+        return self.qualified_name or self.torch_name
 
     @property
     def next_functions(self):
@@ -195,16 +196,13 @@ class AccumulateGrad(Function):
     """The node of a leaf that requires grad: adds the incoming gradient into ``leaf.grad``."""
 
     torch_name = "AccumulateGrad"
-    qualified_name = "engine::autograd::AccumulateGrad"  # torch says "torch::autograd::..."
+    qualified_name = "engine::autograd::AccumulateGrad"
     formulas = {"variable": "variable.grad += grad"}
 
     def __init__(self, variable):
         self.variable = variable
         self._edges = ()
         self._sequence_nr = float("inf")  # run as soon as ready, as PyTorch does
-
-    def name(self) -> str:
-        return self.qualified_name
 
     def backward(self, grad):
         self.variable._accumulate_grad(grad)

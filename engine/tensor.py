@@ -38,7 +38,7 @@ class Tensor:
 
     __slots__ = (
         "_data", "_requires_grad", "_grad_fn", "_grad", "_counter", "_retains_grad",
-        "_accumulator_ref", "_base", "__weakref__",
+        "_accumulator_ref", "_base", "_view_key", "__weakref__",
     )
     __array_priority__ = 1000  # so ``numpy_array + tensor`` defers to Tensor.__radd__
 
@@ -52,6 +52,7 @@ class Tensor:
         self._grad = None
         self._retains_grad = False
         self._accumulator_ref = None
+        self._view_key = None  # for x[key] of a tensor that is no view: where it sits in x
         if view_of is not None:
             self._counter = view_of._counter
             self._base = view_of if view_of._base is None else view_of._base
@@ -293,10 +294,11 @@ class Tensor:
         recording = grad_mode.STATE.enabled and (
             self.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args)
         )
-        if recording and self._base is not None and self._base.requires_grad:
+        view_of_graph = recording and self._base is not None and self._base.requires_grad
+        if view_of_graph and self._view_key is None:
             raise NotImplementedError(
-                "engine: in-place operations on a view of a tensor that requires grad are not "
-                "supported yet; use the out-of-place operation instead"
+                "engine: in-place operations on this kind of view of a tensor that requires grad "
+                "are not supported yet (x[index] views are); use the out-of-place operation"
             )
         if recording:
             # The op must see the old value even after we overwrite it, so it gets a copy that
@@ -309,6 +311,9 @@ class Tensor:
         else:
             source = self
         result = op(source, *args)
+        if view_of_graph:
+            self._write_through_base(result)
+            return self
         self._write(result._data)
         if recording:
             node = result._grad_fn
@@ -319,6 +324,17 @@ class Tensor:
                 saved.counter = self._counter
                 saved.version = self._counter.value
         return self
+
+    def _write_through_base(self, result: Tensor):
+        """In place on ``base[key]``: as PyTorch does, the base's grad_fn becomes CopySlices and
+        the view's is regenerated from it (AsStridedBackward0)."""
+        from .function import record
+        from .ops.indexing import AsStrided, setitem
+
+        base = self._base
+        setitem(base, self._view_key, result)
+        regenerated = record(AsStrided, (base,), (base._data,), self._view_key)
+        self._grad_fn = regenerated._grad_fn
 
     def _write(self, values: np.ndarray):
         target = self._data

@@ -36,6 +36,17 @@ class Slice(Select):
         return super().forward(x, dim, part)
 
 
+class AsStrided(Select):
+    """The view ``base[key]`` regenerated after an in-place change through it."""
+
+    torch_name = "AsStridedBackward0"
+    formulas = {"self": "as_strided_backward(grad, ...)  # grad placed back where the view sits"}
+
+    def forward(self, x, key):
+        self.shape, self.where = x.shape, key
+        return x[key]
+
+
 class Index(Function):
     torch_name = "IndexBackward0"
     formulas = {"self": "index_backward(grad.new_zeros_symint(self.sym_sizes()), indices, grad)"}
@@ -57,6 +68,7 @@ class CopySlices(Function):
     """``x[key] = value`` on a tensor in a graph: the old values there get no gradient."""
 
     torch_name = "CopySlices"
+    qualified_name = "engine::autograd::CopySlices"
     formulas = {"self": "grad with grad[key] = 0", "src": "grad[key]"}
 
     def forward(self, x, value, key):
@@ -135,6 +147,8 @@ def getitem(x: Tensor, key):
             result = record(Select, (result,), (result._data,), dim, index)
     if result is x:  # x[:] and x[...] are still new views in PyTorch
         result = record(Slice, (x,), (x._data,), 0, slice(None)) if x._data.ndim else x.detach()
+    if x._base is None:
+        result._view_key = numpy_key(key)  # lets an in-place change write through to x
     return result
 
 

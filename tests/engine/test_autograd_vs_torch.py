@@ -336,3 +336,19 @@ def test_seed_chain_grads():
     assert_same_values(first, theirs[0])
     assert_same_values(second, theirs[1])
     assert first.numpy()[0, 0] == 4 and second.numpy()[0, 0] == 8
+
+
+def inplace_through_view_of_nonleaf(T):
+    x = T.ones(2, 3, requires_grad=True)
+    y = x * 2
+    v = y[0]
+    v.mul_(3)
+    y[1] += 1
+    y.sum().backward()
+    return [y, v.grad_fn.name(), y.grad_fn.name(), x.grad]
+
+
+def test_inplace_through_view_matches_torch():
+    assert outcome(inplace_through_view_of_nonleaf, engine) == outcome(
+        inplace_through_view_of_nonleaf, torch
+    )
