@@ -1,0 +1,276 @@
+"""``Session``: the evented, Qt-free model every view of the playground observes.
+
+Every edit replaces the immutable ``Document`` and replays it (appending an action continues the
+live replay instead). Views subscribe to the psygnal signals and change the session only through
+commands (``commands.py``), whose ``redo``/``undo`` each call one method here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from psygnal import Signal
+
+from .document import Action, Document, Leaf, Step, check_name
+from .runner import Outcome, Replay, TensorState
+
+
+class SessionError(ValueError):
+    """An edit the session refuses (duplicate name, a leaf still used by a step, ...)."""
+
+
+class Session:
+    """Tensors, pipeline and timeline of one playground session.
+
+    Parameters
+    ----------
+    document : what to start from (an empty session by default).
+
+    Signals
+    -------
+    definitions_changed : leaves or steps were added, removed or edited.
+    timeline_changed : actions were added or removed (or everything was replayed).
+    cursor_changed(int) : another timeline point is selected (0 = after the definitions).
+    modified_changed(bool) : the session now differs (or no longer differs) from the saved one.
+    """
+
+    definitions_changed = Signal()
+    timeline_changed = Signal()
+    cursor_changed = Signal(int)
+    modified_changed = Signal(bool)
+
+    def __init__(self, document: Document | None = None):
+        self._document = document or Document()
+        self._saved = self._document
+        self._replay = Replay(self._document)
+        self._live = True  # whether the replay's engine state is at the end of the timeline
+        self._cursor = len(self._replay.outcomes) - 1
+
+    # -- reading --
+    @property
+    def document(self) -> Document:
+        return self._document
+
+    @property
+    def outcomes(self) -> list[Outcome]:
+        """One outcome per timeline point; ``outcomes[0]`` is the state after the definitions."""
+        return self._replay.outcomes
+
+    @property
+    def cursor(self) -> int:
+        return self._cursor
+
+    @property
+    def current(self) -> Outcome:
+        return self.outcomes[self._cursor]
+
+    @property
+    def is_modified(self) -> bool:
+        return self._document != self._saved
+
+    def tensor_names(self, index: int | None = None) -> list[str]:
+        """Every tensor at a timeline point (the cursor by default), detached ones included."""
+        return list(self._outcome(index).states)
+
+    def state(self, name: str, index: int | None = None) -> TensorState:
+        return self._outcome(index).states[name]
+
+    def grad_delta(self, name: str, index: int | None = None) -> np.ndarray | None:
+        """How ``name.grad`` changed from the previous timeline point (None when unchanged shape
+        cannot be compared: no grad before or after counts as zeros)."""
+        index = self._cursor if index is None else index
+        now = self.outcomes[index].states.get(name)
+        if now is None or now.value is None or index == 0:
+            return None
+        before = self.outcomes[index - 1].states.get(name)
+        old = before.grad if before is not None else None
+        if now.grad is None and old is None:
+            return None
+        new = now.grad if now.grad is not None else np.zeros_like(old)
+        old = old if old is not None and old.shape == new.shape else np.zeros_like(new)
+        return new - old
+
+    def console_text(self) -> str:
+        """Everything the timeline printed, as the exported script prints it."""
+        return "".join(o.output + "\n" for o in self.outcomes[1:] if o.output)
+
+    def leaf(self, name: str) -> Leaf:
+        return next(leaf for leaf in self._document.leaves if leaf.name == name)
+
+    def step(self, name: str) -> Step:
+        return next(step for step in self._document.steps if step.name == name)
+
+    def users_of(self, name: str) -> list[str]:
+        """Steps and leaves (``*_like``) that refer to ``name``."""
+        doc = self._document
+        users = [leaf.name for leaf in doc.leaves if leaf.like == name]
+        return users + [s.name for s in doc.steps if name in _refs(s)]
+
+    def _outcome(self, index):
+        return self.outcomes[self._cursor if index is None else index]
+
+    # -- time travel --
+    def select(self, index: int) -> None:
+        """Show the state after timeline point ``index`` (0 = after the definitions)."""
+        if not 0 <= index < len(self.outcomes):
+            raise IndexError(f"timeline point {index} does not exist")
+        if index != self._cursor:
+            self._cursor = index
+            self.cursor_changed.emit(index)
+
+    # -- whole document --
+    def set_document(self, document: Document, saved: bool = False) -> Document:
+        """Replace everything (New, Open, lesson); returns the previous document."""
+        previous = self._document
+        self._commit(document, definitions=True, cursor=len(document.actions))
+        if saved:
+            self.mark_saved()
+        return previous
+
+    def mark_saved(self) -> None:
+        was = self.is_modified
+        self._saved = self._document
+        if was:
+            self.modified_changed.emit(False)
+
+    # -- leaves --
+    def insert_leaf(self, index: int, leaf: Leaf) -> None:
+        self._check_new_name(leaf.name)
+        leaves = list(self._document.leaves)
+        leaves.insert(index, leaf)
+        self._edit_definitions(leaves=tuple(leaves))
+
+    def remove_leaf(self, name: str) -> tuple[int, Leaf]:
+        """Remove a leaf nobody uses; returns where it was and what it was, for undo."""
+        users = self.users_of(name)
+        if users:
+            raise SessionError(f"{name} is used by {users[0]}; remove or change {users[0]} first")
+        leaves = list(self._document.leaves)
+        index = next(i for i, leaf in enumerate(leaves) if leaf.name == name)
+        removed = leaves.pop(index)
+        self._edit_definitions(leaves=tuple(leaves))
+        return index, removed
+
+    def replace_leaf(self, name: str, leaf: Leaf) -> Leaf:
+        """Put ``leaf`` where the leaf ``name`` is (same name); returns the old one."""
+        leaves = list(self._document.leaves)
+        index = next(i for i, old in enumerate(leaves) if old.name == name)
+        old, leaves[index] = leaves[index], leaf
+        self._edit_definitions(leaves=tuple(leaves))
+        return old
+
+    # -- steps --
+    def insert_step(self, index: int, step: Step) -> None:
+        self._check_new_name(step.name)
+        steps = list(self._document.steps)
+        steps.insert(index, step)
+        self._edit_definitions(steps=tuple(steps))
+
+    def remove_step(self, name: str) -> tuple[int, Step]:
+        steps = list(self._document.steps)
+        index = next(i for i, step in enumerate(steps) if step.name == name)
+        removed = steps.pop(index)
+        self._edit_definitions(steps=tuple(steps))
+        return index, removed
+
+    def replace_step(self, name: str, step: Step) -> Step:
+        steps = list(self._document.steps)
+        index = next(i for i, old in enumerate(steps) if old.name == name)
+        if step.name != name:
+            self._check_new_name(step.name)
+        old, steps[index] = steps[index], step
+        self._edit_definitions(steps=tuple(steps))
+        return old
+
+    def move_step(self, old_index: int, new_index: int) -> None:
+        """Reorder; a step moved above what it uses stays, marked as not computable."""
+        steps = list(self._document.steps)
+        steps.insert(new_index, steps.pop(old_index))
+        self._edit_definitions(steps=tuple(steps))
+
+    def rename(self, old: str, new: str) -> None:
+        """Rename a tensor everywhere it is mentioned: steps, ``*_like`` leaves and actions."""
+        self._check_new_name(new)
+        data = self._document.model_dump()
+        self._commit(Document.model_validate(_renamed(data, old, new)), definitions=True)
+
+    # -- timeline --
+    def insert_action(self, index: int, action: Action) -> None:
+        """Add an action at ``index`` of the timeline and select its outcome."""
+        if action.kind == "detach":
+            self._check_new_name(action.new_name, include_detached=True)
+        actions = list(self._document.actions)
+        index = len(actions) if index < 0 else index
+        actions.insert(index, action)
+        document = self._document.model_copy(update={"actions": tuple(actions)})
+        if index == len(self._document.actions) and self._live:
+            self._document = document  # appending: continue the live replay
+            self._replay.document = document
+            self._replay.run(action)
+            self._after_change(definitions=False, cursor=index + 1)
+        else:
+            self._commit(document, definitions=False, cursor=index + 1)
+
+    def remove_action(self, index: int) -> Action:
+        actions = list(self._document.actions)
+        removed = actions.pop(index)
+        document = self._document.model_copy(update={"actions": tuple(actions)})
+        if index == len(actions):
+            # The outcomes before it stay valid; only the engine state is now ahead of them.
+            self._document = document
+            self._replay.document = document
+            del self._replay.outcomes[index + 1:]
+            self._live = False
+            self._after_change(definitions=False, cursor=min(self._cursor, index))
+        else:
+            self._commit(document, definitions=False, cursor=min(self._cursor, index))
+        return removed
+
+    # -- plumbing --
+    def _check_new_name(self, name: str, include_detached: bool = False) -> None:
+        try:
+            check_name(name)
+        except ValueError as error:
+            raise SessionError(str(error)) from None
+        taken = set(self._document.tensor_names())
+        taken.update(a.new_name for a in self._document.actions if a.kind == "detach")
+        if name in taken:
+            raise SessionError(f"the name {name!r} is already used")
+
+    def _edit_definitions(self, **changes) -> None:
+        self._commit(self._document.model_copy(update=changes), definitions=True)
+
+    def _commit(self, document: Document, definitions: bool, cursor: int | None = None) -> None:
+        self._document = document
+        self._replay = Replay(document)
+        self._live = True
+        self._after_change(definitions, self._cursor if cursor is None else cursor)
+
+    def _after_change(self, definitions: bool, cursor: int) -> None:
+        modified = self._document != self._saved
+        self._cursor = max(0, min(cursor, len(self.outcomes) - 1))
+        if definitions:
+            self.definitions_changed.emit()
+        self.timeline_changed.emit()
+        self.cursor_changed.emit(self._cursor)
+        self.modified_changed.emit(modified)
+
+
+def _refs(step: Step) -> list[str]:
+    return [o for o in step.operands if isinstance(o, str)]
+
+
+def _renamed(data: dict, old: str, new: str) -> dict:
+    for leaf in data["leaves"]:
+        leaf["name"] = new if leaf["name"] == old else leaf["name"]
+        leaf["like"] = new if leaf["like"] == old else leaf["like"]
+    for step in data["steps"]:
+        step["name"] = new if step["name"] == old else step["name"]
+        step["operands"] = [new if o == old and isinstance(o, str) else o for o in step["operands"]]
+    for action in data["actions"]:
+        for key in ("target", "new_name"):
+            action[key] = new if action[key] == old else action[key]
+        action["targets"] = [new if t == old else t for t in action["targets"]]
+        for item in action["items"]:
+            if item["kind"] != "text" and item["text"] == old:
+                item["text"] = new
+    return data

@@ -1,0 +1,45 @@
+"""The engine's op table as the session uses it, tolerant of an engine still being extended."""
+
+from __future__ import annotations
+
+from engine.op_table import OpSpec, op_table
+
+_cache: dict[str, OpSpec] | None = None
+
+
+def _missing_function(name: str):
+    def missing(*args, **kwargs):
+        raise NotImplementedError(f"engine.nn.functional.{name} is not available in this engine")
+
+    missing.__name__ = name
+    return missing
+
+
+def op_specs() -> dict[str, OpSpec]:
+    """Every op a step can use, by name.
+
+    While ``engine.nn.functional`` is incomplete, ``op_table()`` cannot be built; rather than
+    offer no ops at all, the missing functions stand in as ones that raise, so a step using one
+    is shown as invalid with that message and every other op works.
+    """
+    global _cache
+    if _cache is None:
+        try:
+            _cache = op_table()
+        except AttributeError:
+            import engine.nn.functional as functional
+
+            for name in ("softmax", "log_softmax", "linear", "mse_loss", "binary_cross_entropy",
+                         "binary_cross_entropy_with_logits", "cross_entropy"):
+                if not hasattr(functional, name):
+                    setattr(functional, name, _missing_function(name))
+            _cache = op_table()
+    return _cache
+
+
+def op_spec(name: str) -> OpSpec:
+    """The op called ``name``; ``KeyError`` with a readable message when there is none."""
+    try:
+        return op_specs()[name]
+    except KeyError:
+        raise KeyError(f"unknown op {name!r}") from None

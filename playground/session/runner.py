@@ -1,0 +1,273 @@
+"""Replay: run a document through the engine and record what every timeline point shows.
+
+Outcome 0 is the state after the definitions (leaves made, pipeline computed); outcome ``i`` is
+the state after action ``i``. Each outcome keeps numpy copies of every value and ``.grad``, so
+jumping to any point of the timeline is a lookup, never a recomputation.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+import engine as torch
+
+from .document import RANDOM_FACTORIES, Action, Document, Leaf, Step, TensorData
+from .ops import op_spec
+from .text import error_text, shown
+
+
+@dataclass(frozen=True)
+class TensorState:
+    """One tensor at one timeline point. ``value`` is None when it could not be computed:
+    ``error`` is then the engine's message, or ``blocked_by`` names the tensor it depends on."""
+
+    name: str
+    origin: str  # "leaf", "step" or "detached"
+    value: np.ndarray | None
+    grad: np.ndarray | None
+    requires_grad: bool = False
+    is_leaf: bool = True
+    grad_fn: str | None = None
+    retains_grad: bool = False
+    error: str | None = None
+    blocked_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A timeline point: the action (None for the definitions), its error, every tensor's state,
+    what it reported (``(name, "value" | "grad")`` pairs) and the text it printed."""
+
+    index: int
+    action: Action | None
+    error: str | None
+    states: dict[str, TensorState]
+    reported: tuple[tuple[str, str], ...]
+    output: str
+    seed_used: np.ndarray | None = None
+
+
+def literal_array(values: TensorData) -> np.ndarray:
+    return np.array(values.data, dtype=np.dtype(values.dtype)).reshape(values.shape)
+
+
+def headline(action: Action, count: int) -> str:
+    """The first line an action prints: ``after backward #2``."""
+    return f"after {action.kind} #{count}"
+
+
+def _same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    same_kind = a.dtype == b.dtype and a.shape == b.shape
+    return same_kind and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+
+
+class Replay:
+    """Runs ``document`` with the engine; ``outcomes[i]`` is the state after timeline point i.
+
+    ``run(action)`` continues from the live engine state, which is how the session appends an
+    action without replaying everything before it.
+    """
+
+    def __init__(self, document: Document):
+        self.document = document
+        self.namespace: dict[str, torch.Tensor] = {}
+        self.origins: dict[str, str] = {}
+        self.errors: dict[str, tuple[str | None, str | None]] = {}  # name -> (error, blocked_by)
+        self.counts: Counter = Counter()
+        self.outcomes: list[Outcome] = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # reading a non-leaf .grad warns; views never need it
+            for leaf in document.leaves:
+                self._define(leaf.name, "leaf", self._make_leaf, leaf, self._leaf_refs(leaf))
+            self._compute_steps()
+        self.outcomes.append(Outcome(0, None, None, self._snapshot(), (), ""))
+        for action in document.actions:
+            self.run(action)
+
+    # -- definitions --
+    @staticmethod
+    def _leaf_refs(leaf: Leaf) -> list[str]:
+        return [leaf.like] if leaf.like else []
+
+    def _define(self, name, origin, make, spec, refs):
+        self.origins[name] = origin
+        self.namespace.pop(name, None)
+        blocked = next((ref for ref in refs if ref not in self.namespace), None)
+        if blocked is not None:
+            self.errors[name] = (None, blocked)
+            return
+        try:
+            self.namespace[name] = make(spec)
+            self.errors.pop(name, None)
+        except Exception as error:  # the engine's message is what the learner should see
+            self.errors[name] = (error_text(error), None)
+
+    def _make_leaf(self, leaf: Leaf) -> torch.Tensor:
+        options = {"dtype": getattr(torch, leaf.dtype), "requires_grad": leaf.requires_grad}
+        if leaf.factory in RANDOM_FACTORIES:
+            torch.manual_seed(leaf.seed)
+        if leaf.factory == "tensor":
+            return torch.tensor(literal_array(leaf.values), **options)
+        if leaf.factory.endswith("_like"):
+            like = self.namespace[leaf.like]
+            factory = getattr(torch, leaf.factory)
+            if leaf.factory == "full_like":
+                return factory(like, leaf.fill, **options)
+            return factory(like, **options)
+        if leaf.factory == "full":
+            return torch.full(leaf.shape, leaf.fill, **options)
+        if leaf.factory == "arange":
+            return torch.arange(leaf.start, leaf.end, leaf.step, **options)
+        if leaf.factory == "linspace":
+            return torch.linspace(leaf.start, leaf.end, leaf.steps, **options)
+        return getattr(torch, leaf.factory)(*leaf.shape, **options)
+
+    def _compute_step(self, step: Step) -> torch.Tensor:
+        spec = op_spec(step.op)
+        operands = [self.namespace[o] if isinstance(o, str) else o for o in step.operands]
+        result = spec.apply(operands, dict(step.params))
+        if not isinstance(result, torch.Tensor):
+            raise TypeError(f"{step.op} gave {type(result).__name__}, not a tensor")
+        return result
+
+    def _compute_steps(self):
+        for step in self.document.steps:
+            refs = [o for o in step.operands if isinstance(o, str)]
+            self._define(step.name, "step", self._compute_step, step, refs)
+
+    # -- the timeline --
+    def tensor(self, name: str) -> torch.Tensor:
+        """The live tensor, or the NameError the exported script would raise."""
+        if name not in self.namespace:
+            raise NameError(f"name '{name}' is not defined")
+        return self.namespace[name]
+
+    def run(self, action: Action) -> Outcome:
+        """Do ``action`` on the live engine state and record the outcome."""
+        self.counts[action.kind] += 1
+        before = self.outcomes[-1].states
+        error, printed, seed_used = None, "", None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                if action.kind == "print":
+                    printed = self._print_text(action)
+                else:
+                    seed_used = self._do(action)
+            except Exception as raised:
+                error = error_text(raised)
+            states = self._snapshot(before)
+            reported = () if action.kind == "print" else _changes(before, states)
+            output = self._report(action, error, printed, reported)
+        outcome = Outcome(len(self.outcomes), action, error, states, reported, output, seed_used)
+        self.outcomes.append(outcome)
+        return outcome
+
+    def _do(self, action: Action):
+        if action.kind == "forward":
+            self._compute_steps()
+        elif action.kind == "backward":
+            target = self.tensor(action.target)
+            gradient = self.seed_tensor(action, target)
+            target.backward(gradient, retain_graph=action.retain_graph)
+            return None if gradient is None else gradient.detach().numpy().copy()
+        elif action.kind == "zero_grad":
+            for name in action.targets:
+                tensor = self.tensor(name)
+                if action.set_to_none:
+                    tensor.grad = None
+                else:
+                    tensor.grad.zero_()
+        elif action.kind == "detach":
+            self.namespace[action.new_name] = self.tensor(action.target).detach()
+            self.origins[action.new_name] = "detached"
+        elif action.kind == "retain_grad":
+            self.tensor(action.target).retain_grad()
+        elif action.kind == "requires_grad":
+            self.tensor(action.target).requires_grad_(action.flag)
+        return None
+
+    @staticmethod
+    def seed_tensor(action: Action, target: torch.Tensor):
+        seed = action.seed
+        if seed.kind == "implicit":
+            return None
+        if seed.kind == "ones":
+            return torch.ones_like(target)
+        if seed.kind == "randn":
+            torch.manual_seed(seed.seed)
+            return torch.randn_like(target)
+        return torch.tensor(literal_array(seed.values))
+
+    def _print_text(self, action: Action) -> str:
+        parts = []
+        for item in action.items:
+            if item.kind == "text":
+                parts.append(item.text)
+            else:
+                tensor = self.tensor(item.text)
+                parts.append(shown(tensor if item.kind == "value" else tensor.grad))
+        return action.sep.join(parts)
+
+    def _report(self, action, error, printed, reported) -> str:
+        if action.kind == "print":
+            return printed if error is None else error
+        lines = [headline(action, self.counts[action.kind])]
+        for name, what in reported:
+            tensor = self.namespace[name]
+            lines.append(f"{name}.grad:\n{shown(tensor.grad)}" if what == "grad"
+                         else f"{name}:\n{shown(tensor)}")
+        if error is not None:
+            lines.append(error)
+        return "\n".join(lines)
+
+    # -- recording --
+    def _snapshot(self, before: dict[str, TensorState] | None = None) -> dict[str, TensorState]:
+        before = before or {}
+        states = {}
+        for name, origin in self.origins.items():
+            old = before.get(name)
+            states[name] = self._state(name, origin, old)
+        return states
+
+    def _state(self, name, origin, old: TensorState | None) -> TensorState:
+        tensor = self.namespace.get(name)
+        if tensor is None:
+            error, blocked_by = self.errors.get(name, (None, None))
+            return TensorState(name, origin, None, None, error=error, blocked_by=blocked_by)
+        value = tensor.detach().numpy()
+        grad = tensor.grad if (tensor.is_leaf or tensor.retains_grad) else None
+        grad = None if grad is None else grad.detach().numpy()
+        # Unchanged arrays are shared with the previous point, so long timelines stay small.
+        value = old.value if old is not None and _same(old.value, value) else value.copy()
+        grad = old.grad if old is not None and _same(old.grad, grad) else _copy(grad)
+        return TensorState(
+            name, origin, value, grad, tensor.requires_grad, tensor.is_leaf,
+            None if tensor.grad_fn is None else tensor.grad_fn.name(), tensor.retains_grad,
+        )
+
+
+def _copy(array):
+    return None if array is None else array.copy()
+
+
+def _changes(before: dict[str, TensorState], after: dict[str, TensorState]):
+    """What an action visibly changed, in tensor order: new or changed values, changed grads."""
+    changed = []
+    for name, state in after.items():
+        old = before.get(name)
+        if state.value is None:
+            continue
+        if old is None or old.value is None or not _same(old.value, state.value) or (
+            old.requires_grad != state.requires_grad or old.grad_fn != state.grad_fn
+        ):
+            changed.append((name, "value"))
+        if old is not None and not _same(old.grad, state.grad):
+            changed.append((name, "grad"))
+    return tuple(changed)
