@@ -7,6 +7,7 @@ jumping to any point of the timeline is a lookup, never a recomputation.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections import Counter
 from dataclasses import dataclass
@@ -49,6 +50,19 @@ class Outcome:
     reported: tuple[tuple[str, str], ...]
     output: str
     seed_used: np.ndarray | None = None
+
+
+MAX_ELEMENTS = 10**7
+
+
+def _element_count(leaf: Leaf) -> int:
+    if leaf.factory == "eye":
+        return leaf.shape[0] * leaf.shape[-1] if leaf.shape else 0
+    if leaf.factory == "linspace":
+        return leaf.steps
+    if leaf.factory == "arange" and leaf.step:
+        return max(0, math.ceil((leaf.end - leaf.start) / leaf.step))
+    return math.prod(leaf.shape)
 
 
 def literal_array(values: TensorData) -> np.ndarray:
@@ -109,6 +123,10 @@ class Replay:
             self.errors[name] = (error_text(error), None)
 
     def _make_leaf(self, leaf: Leaf) -> torch.Tensor:
+        count = _element_count(leaf)
+        if count > MAX_ELEMENTS:  # refuse instead of freezing (or exhausting memory)
+            raise ValueError(f"{leaf.name} would have {count} elements; the playground's limit "
+                             f"is {MAX_ELEMENTS}")
         options = {"dtype": getattr(torch, leaf.dtype), "requires_grad": leaf.requires_grad}
         if leaf.factory in RANDOM_FACTORIES:
             torch.manual_seed(leaf.seed)

@@ -160,3 +160,11 @@ def test_signals_tell_views_what_changed():
     assert seen[0] == "definitions" and session.step("sq").operands == ("shifted", 2)
     session.mark_saved()
     assert not session.is_modified
+
+
+def test_huge_leaves_are_refused_with_a_message_not_allocated():
+    document = jvp_document().model_copy(update={"leaves": (
+        Leaf(name="inp", factory="zeros", shape=(100000, 100000, 100)),)})
+    state = Session(document).state("inp")
+    assert state.value is None and "limit is 10000000" in state.error
+    assert Session(document).state("out").blocked_by == "sq"

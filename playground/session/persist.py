@@ -1,0 +1,108 @@
+"""Save and load sessions as versioned ``.tpg.json`` files.
+
+The file is the ``Document`` model as JSON, defaults left out so it stays readable by hand.
+Loading validates with the same pydantic models and turns any problem into one
+``SessionFileError`` line naming the field; nothing from a file is ever executed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .document import FORMAT, FORMAT_VERSION, Document
+
+SUFFIX = ".tpg.json"
+
+
+class SessionFileError(ValueError):
+    """A session file that cannot be loaded; the message is one line meant for the user."""
+
+
+def dumps(document: Document) -> str:
+    """The file text: ``format`` and ``version`` first, then only what differs from defaults."""
+    body = document.model_dump(mode="json", exclude_defaults=True)
+    body.pop("format", None)
+    body.pop("version", None)
+    data = {"format": FORMAT, "version": FORMAT_VERSION, **body}
+    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+
+
+def loads(text: str) -> Document:
+    """The document in ``text``, or ``SessionFileError`` saying what is wrong and where."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SessionFileError(
+            f"not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}"
+        ) from None
+    except RecursionError:
+        raise SessionFileError("not a session file: the JSON is nested too deeply") from None
+    if not isinstance(data, dict):
+        raise SessionFileError("not a session file: expected a JSON object at the top")
+    if data.get("format") != FORMAT:
+        raise SessionFileError(f"format: not a Tensor Playground session (expected {FORMAT!r})")
+    version = data.get("version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+        raise SessionFileError(
+            f"version: the file has format version {version}, from a newer Tensor Playground; "
+            f"this one reads version {FORMAT_VERSION}"
+        )
+    try:
+        # Strict: a hand-edited "retain_graph": "yes" is an error, not quietly True.
+        return Document.model_validate_json(text, strict=True)
+    except ValidationError as error:
+        raise SessionFileError(_first_problem(error)) from None
+    except RecursionError:
+        raise SessionFileError("not a session file: the JSON is nested too deeply") from None
+
+
+def _first_problem(error: ValidationError) -> str:
+    problems = error.errors(include_url=False)
+    first = problems[0]
+    # pydantic adds the tried union member ("bool", "function-after[...]") to the location.
+    parts = [str(p) for p in first["loc"] if not _is_type_tag(p)]
+    where = ".".join(parts) or "file"
+    more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+    message = first["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}{more}"
+
+
+def _is_type_tag(part) -> bool:
+    return isinstance(part, str) and (
+        "[" in part or part in ("bool", "int", "float", "str", "none", "tuple")
+    )
+
+
+def save(document: Document, path: str | os.PathLike) -> None:
+    """Write atomically: a crash mid-write never leaves a half-written session behind."""
+    path = Path(path)
+    text = dumps(document)
+    handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def load(path: str | os.PathLike) -> Document:
+    """Read and validate a session file; every failure is a one-line ``SessionFileError``."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SessionFileError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise SessionFileError(f"{path}: not a text file") from None
+    except OSError as error:
+        raise SessionFileError(f"{path}: {error.strerror}") from None
+    try:
+        return loads(text)
+    except SessionFileError as error:
+        raise SessionFileError(f"{path}: {error}") from None
