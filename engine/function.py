@@ -22,6 +22,8 @@ FREED_MESSAGE = (
 
 _next_sequence_nr = itertools.count().__next__
 
+Tensor = None  # engine.tensor.Tensor, bound by that module (it imports this one first)
+
 
 class VersionCounter:
     """Counts in-place changes to a tensor's memory; shared by a tensor and its views."""
@@ -119,8 +121,6 @@ class Function:
                 raise RuntimeError(FREED_MESSAGE)
             key = attr[len("_saved_"):]
             if key in saved:
-                from .tensor import Tensor
-
                 return Tensor._make(saved[key].unpack(self))
         raise AttributeError(f"'{self.torch_name}' object has no attribute '{attr}'")
 
@@ -215,8 +215,6 @@ def record(cls, inputs, arrays, *params):
     ``inputs`` holds the Tensor behind each array, or None for a Python number; the result is a
     new Tensor whose ``grad_fn`` is the op when any input requires grad and grad mode is on.
     """
-    from .tensor import Tensor
-
     fn = cls.__new__(cls)
     needs = None
     if grad_mode.STATE.enabled and cls.differentiable:

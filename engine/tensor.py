@@ -11,7 +11,7 @@ import weakref
 
 import numpy as np
 
-from . import dtypes, grad_mode
+from . import dtypes, function, grad_mode
 from .function import AccumulateGrad, VersionCounter
 from .size import Size
 
@@ -351,3 +351,5 @@ class Tensor:
         np.copyto(target, values, casting="unsafe")
         self._counter.value += 1
 
+
+function.Tensor = Tensor
