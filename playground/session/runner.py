@@ -237,12 +237,12 @@ class Replay:
         if action.kind == "print":
             return printed if error is None else error
         lines = [headline(action, self.counts[action.kind])]
+        if error is not None:
+            lines.append(error)
         for name, what in reported:
             tensor = self.namespace[name]
             lines.append(f"{name}.grad:\n{shown(tensor.grad)}" if what == "grad"
                          else f"{name}:\n{shown(tensor)}")
-        if error is not None:
-            lines.append(error)
         return "\n".join(lines)
 
     # -- recording --
