@@ -209,6 +209,20 @@ class AccumulateGrad(Function):
         return ()
 
 
+_NO_GRAD_NEEDED = {n: (False,) * n for n in range(8)}
+
+
+def _grad_needs(inputs):
+    """One bool per input: does it require grad? None when none does (the common fast path)."""
+    needs = []
+    any_needed = False
+    for t in inputs:
+        need = t is not None and (t._requires_grad or t._grad_fn is not None)
+        needs.append(need)
+        any_needed = any_needed or need
+    return tuple(needs) if any_needed else None
+
+
 def record(cls, inputs, arrays, *params):
     """Run op ``cls`` on ``arrays`` (the data of ``inputs``), recording it if grad is needed.
 
@@ -216,13 +230,10 @@ def record(cls, inputs, arrays, *params):
     new Tensor whose ``grad_fn`` is the op when any input requires grad and grad mode is on.
     """
     fn = cls.__new__(cls)
-    needs = None
-    if grad_mode.STATE.enabled and cls.differentiable:
-        needs = tuple(t is not None and t.requires_grad for t in inputs)
-        if True not in needs:
-            needs = None
+    needs = _grad_needs(inputs) if grad_mode.STATE.enabled and cls.differentiable else None
     if needs is None:
-        fn.needs_input_grad = (False,) * len(inputs)
+        count = len(inputs)
+        fn.needs_input_grad = _NO_GRAD_NEEDED.get(count) or (False,) * count
         out = fn.forward(*arrays, *params)
         return Tensor._make(out, view_of=inputs[0] if cls.is_view else None)
 
@@ -233,12 +244,17 @@ def record(cls, inputs, arrays, *params):
     out = fn.forward(*arrays, *params)
     del fn._inputs
     fn._sequence_nr = _next_sequence_nr()
-    fn._edges = tuple(
-        (t._grad_fn or t._grad_accumulator()) if need else None for t, need in zip(inputs, needs)
-    )
-    fn._input_meta = tuple(
-        (t._data.shape, t._data.dtype) if need else None for t, need in zip(inputs, needs)
-    )
+    edges = []
+    meta = []
+    for t, need in zip(inputs, needs):
+        if need:
+            edges.append(t._grad_fn or t._grad_accumulator())
+            meta.append((t._data.shape, t._data.dtype))
+        else:
+            edges.append(None)
+            meta.append(None)
+    fn._edges = tuple(edges)
+    fn._input_meta = tuple(meta)
     if grad_mode.STATE.forward_ad:
         fn._fw_inputs = arrays
         fn._fw_result = out

@@ -11,7 +11,12 @@ from ..function import record
 from ..tensor import Tensor
 
 
+_PLAIN_NUMBERS = (int, float, bool)
+
+
 def is_number(value) -> bool:
+    if type(value) in _PLAIN_NUMBERS:
+        return True
     return isinstance(value, numbers.Number) and not isinstance(value, Tensor)
 
 
@@ -25,6 +30,10 @@ def check_operand(value, op_name: str):
 
 def to_arrays(operands, dtype=None):
     """The data of each operand cast to their PyTorch result dtype (or ``dtype``)."""
+    if dtype is None and len(operands) == 2:
+        fast = _same_kind_pair(*operands)
+        if fast is not None:
+            return fast
     target = (dtype or dtypes.result_type(operands)).numpy
     arrays = []
     for value in operands:
@@ -34,6 +43,19 @@ def to_arrays(operands, dtype=None):
         else:
             arrays.append(np.asarray(value, dtype=target))
     return arrays
+
+
+def _same_kind_pair(a, b):
+    """The common cases that need no promotion: two tensors of one dtype, or a float tensor and
+    a Python number (numpy keeps the tensor's dtype for a Python scalar, as PyTorch does)."""
+    if type(a) is not Tensor:
+        return None
+    a_data = a._data
+    if type(b) is Tensor:
+        return [a_data, b._data] if a_data.dtype == b._data.dtype else None
+    if type(b) in (int, float) and a_data.dtype.kind == "f":
+        return [a_data, b]
+    return None
 
 
 def broadcast_error(shape_a, shape_b) -> RuntimeError:
