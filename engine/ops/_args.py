@@ -10,7 +10,6 @@ from .. import dtypes
 from ..function import record
 from ..tensor import Tensor
 
-
 _PLAIN_NUMBERS = (int, float, bool)
 
 
