@@ -8,7 +8,6 @@ input's shape here (broadcasting is undone once, for every op) and accumulated, 
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -16,7 +15,6 @@ from . import grad_mode
 from .function import AccumulateGrad, Function
 
 
-@dataclass
 class BackwardStep:
     """One node processed by the walk.
 
@@ -25,9 +23,15 @@ class BackwardStep:
     already summed to that input's shape.
     """
 
-    node: Function
-    grad_output: np.ndarray
-    grad_inputs: tuple = field(default_factory=tuple)
+    __slots__ = ("node", "grad_output", "grad_inputs")  # one per node: keep it light
+
+    def __init__(self, node: Function, grad_output: np.ndarray, grad_inputs: tuple = ()):
+        self.node = node
+        self.grad_output = grad_output
+        self.grad_inputs = grad_inputs
+
+    def __repr__(self):
+        return f"BackwardStep({self.node.name()}, grad_output shape {self.grad_output.shape})"
 
 
 def sum_to_shape(grad: np.ndarray, shape: tuple) -> np.ndarray:
@@ -127,7 +131,8 @@ def walk(roots, grads, retain_graph=False, capture=None, accumulate=True):
                             heapq.heappush(ready, (_priority(child), tie, child))
                             tie += 1
                 continue
-            _store_retained(node, grad)
+            if node._retained is not None:
+                _store_retained(node, grad)
             if capture is not None and node in capture:
                 capture[node].append(grad)
                 if isinstance(node, AccumulateGrad) or not any(
@@ -178,8 +183,6 @@ def _run_node(node, grad, retain_graph):
 
 
 def _store_retained(node, grad):
-    if node._retained is None:
-        return
     for ref in node._retained:
         tensor = ref()
         if tensor is not None and tensor._grad_fn is node:
