@@ -24,12 +24,14 @@ ENGINE_SHIMS = '''
 if not hasattr(torch, "allclose"):  # the engine lacks these two; compare through numpy
     import numpy
 
+    def _values(tensor):  # tolist(): some 0-d engine results hold a numpy scalar
+        return numpy.array(tensor.detach().tolist())
+
     def _allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-        return bool(numpy.allclose(numpy.asarray(a.detach()), numpy.asarray(b.detach()),
-                                   rtol, atol, equal_nan))
+        return bool(numpy.allclose(_values(a), _values(b), rtol, atol, equal_nan))
 
     def _equal(a, b):
-        return bool(numpy.array_equal(numpy.asarray(a.detach()), numpy.asarray(b.detach())))
+        return bool(numpy.array_equal(_values(a), _values(b)))
 
     torch.allclose, torch.equal = _allclose, _equal
 '''
@@ -145,6 +147,6 @@ def script(session: Session, engine: bool = False) -> str:
         for name, what in outcome.reported:
             state = outcome.states[name]
             expression = f"{name}.grad" if what == "grad" else name
-            lines.append(f'print(f"{expression}:\\n{{{expression}}}")')
+            lines.append(f'print("{expression}:", {expression}, sep="\\n")')
             lines.append(assert_line(expression, state.grad if what == "grad" else state.value))
     return "\n".join(lines) + "\n"

@@ -18,7 +18,7 @@ import engine as torch
 
 from .document import RANDOM_FACTORIES, Action, Document, Leaf, Step, TensorData
 from .ops import op_spec
-from .text import error_text, shown
+from .text import error_text, formatted, shown
 
 
 @dataclass(frozen=True)
@@ -224,13 +224,15 @@ class Replay:
         return torch.tensor(literal_array(seed.values))
 
     def _print_text(self, action: Action) -> str:
+        # sep="" prints are written as f-strings, where torch shows 0-d tensors as numbers.
+        show = formatted if action.sep == "" else shown
         parts = []
         for item in action.items:
             if item.kind == "text":
                 parts.append(item.text)
             else:
                 tensor = self.tensor(item.text)
-                parts.append(shown(tensor if item.kind == "value" else tensor.grad))
+                parts.append(show(tensor if item.kind == "value" else tensor.grad))
         return action.sep.join(parts)
 
     def _report(self, action, error, printed, reported) -> str:
@@ -259,9 +261,10 @@ class Replay:
         if tensor is None:
             error, blocked_by = self.errors.get(name, (None, None))
             return TensorState(name, origin, None, None, error=error, blocked_by=blocked_by)
-        value = tensor.detach().numpy()
+        # np.asarray: some engine ops give 0-d results holding a numpy scalar.
+        value = np.asarray(tensor.detach().numpy())
         grad = tensor.grad if (tensor.is_leaf or tensor.retains_grad) else None
-        grad = None if grad is None else grad.detach().numpy()
+        grad = None if grad is None else np.asarray(grad.detach().numpy())
         # Unchanged arrays are shared with the previous point, so long timelines stay small.
         value = old.value if old is not None and _same(old.value, value) else value.copy()
         grad = old.grad if old is not None and _same(old.grad, grad) else _copy(grad)

@@ -20,3 +20,10 @@ def error_text(error: BaseException) -> str:
 def shown(value) -> str:
     """What ``print(value)`` shows for a tensor, a ``.grad`` (maybe None) or text."""
     return torch_text(str(value))
+
+
+def formatted(value) -> str:
+    """What ``f"{value}"`` shows: PyTorch formats a 0-d tensor as its Python number there."""
+    if hasattr(value, "dim") and value.dim() == 0:
+        return format(value.item(), "")
+    return shown(value)
