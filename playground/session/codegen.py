@@ -126,20 +126,32 @@ class Pipeline:
         self.valid = valid
         self.folded = {name for name in self.steps
                        if uses.get(name) == 1 and name not in keep and name in valid}
-        users = [s for s in document.steps if s.name in valid]
-        self.folded &= {o for s in users for o in s.operands if isinstance(o, str)}
+        # Fold only into a chain: as the receiver of a method or the left side of an operator,
+        # never into a function's arguments, where a nested call reads worse than a name.
+        self.folded &= {s.operands[0] for s in document.steps
+                        if s.name in valid and s.operands and _chains(s)}
 
     def lines(self) -> list[str]:
-        lines = []
+        return [code for _, code in self.statements()]
+
+    def statements(self) -> list[tuple[list[str], str]]:
+        """One line per variable: the steps it covers (folded ones first) and its code."""
+        statements = []
         for name, step in self.steps.items():
             if name in self.folded:
                 continue
             code = f"{name} = {self.expression(step)[0]}"
             if name not in self.valid:
-                lines.append(f"# {code}  (not run: it failed in the playground)")
-            else:
-                lines.append(code)
-        return lines
+                code = f"# {code}  (not run: it failed in the playground)"
+            statements.append((self._covered(name), code))
+        return statements
+
+    def _covered(self, name: str) -> list[str]:
+        covered = []
+        for operand in self.steps[name].operands:
+            if isinstance(operand, str) and operand in self.folded:
+                covered += self._covered(operand)
+        return covered + [name]
 
     @property
     def variables(self) -> list[str]:
@@ -181,6 +193,14 @@ class Pipeline:
         args = ", ".join(code for code, _ in operands)
         suffix = spec.suffix if step.params.get("dim") is not None else ""
         return f"{path}({args}{params}){suffix}", ATOM
+
+
+def _chains(step: Step) -> bool:
+    try:
+        spec = op_spec(step.op)
+    except KeyError:
+        return False
+    return spec.style in ("operator", "method") and not spec.variadic
 
 
 def _wrap(operand: tuple[str, int], level: int) -> str:

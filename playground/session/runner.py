@@ -50,6 +50,8 @@ class Outcome:
     reported: tuple[tuple[str, str], ...]
     output: str
     seed_used: np.ndarray | None = None
+    reported_text: tuple[str, ...] = ()  # how each reported tensor printed
+    result_text: str | None = None  # what a notebook shows for the action's last expression
 
 
 MAX_ELEMENTS = 10**7
@@ -182,8 +184,11 @@ class Replay:
                 error = error_text(raised)
             states = self._snapshot(before)
             reported = () if action.kind == "print" else _changes(before, states)
-            output = self._report(action, error, printed, reported)
-        outcome = Outcome(len(self.outcomes), action, error, states, reported, output, seed_used)
+            texts = tuple(self._text(name, what) for name, what in reported)
+            output = self._report(action, error, printed, reported, texts)
+            result = None if error else self._result_text(action)
+        outcome = Outcome(len(self.outcomes), action, error, states, reported, output, seed_used,
+                          texts, result)
         self.outcomes.append(outcome)
         return outcome
 
@@ -235,16 +240,26 @@ class Replay:
                 parts.append(show(tensor if item.kind == "value" else tensor.grad))
         return action.sep.join(parts)
 
-    def _report(self, action, error, printed, reported) -> str:
+    def _text(self, name: str, what: str) -> str:
+        tensor = self.namespace[name]
+        return shown(tensor.grad if what == "grad" else tensor)
+
+    def _result_text(self, action: Action) -> str | None:
+        """``t.grad.zero_()`` and ``t.requires_grad_(...)`` return a tensor a notebook shows."""
+        if action.kind == "zero_grad" and not action.set_to_none:
+            return shown(self.namespace[action.targets[-1]].grad)
+        if action.kind == "requires_grad":
+            return shown(self.namespace[action.target])
+        return None
+
+    def _report(self, action, error, printed, reported, texts) -> str:
         if action.kind == "print":
             return printed if error is None else error
         lines = [headline(action, self.counts[action.kind])]
         if error is not None:
             lines.append(error)
-        for name, what in reported:
-            tensor = self.namespace[name]
-            lines.append(f"{name}.grad:\n{shown(tensor.grad)}" if what == "grad"
-                         else f"{name}:\n{shown(tensor)}")
+        for (name, what), text in zip(reported, texts):
+            lines.append(f"{name}.grad:\n{text}" if what == "grad" else f"{name}:\n{text}")
         return "\n".join(lines)
 
     # -- recording --
