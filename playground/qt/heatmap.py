@@ -1,0 +1,174 @@
+"""The heatmaps panel: a scrollable column of cards, one per tensor, each showing the value and
+the ``.grad`` side by side at the session's current timeline point.
+
+Cards are created once per tensor and reused; after an action only the pictures whose arrays
+changed are repainted (the session shares unchanged arrays between timeline points, so an
+identity check finds them).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from ..session.model import Session
+from .heatmap_card import HeatmapCard
+from .selection import Selection
+
+log = logging.getLogger(__name__)
+
+LEGEND = ("<span style='color:#3a62c9'>■</span> negative &nbsp; □ zero &nbsp; "
+          "<span style='color:#c63a32'>■</span> positive &nbsp; ▣ changed by the last action")
+
+
+def guarded(handler):
+    """A view handler never lets an exception reach the session that emitted the signal."""
+
+    @functools.wraps(handler)
+    def run(self, *args):
+        try:
+            return handler(self, *args)
+        except RuntimeError as error:  # the C++ widget is gone (window closing)
+            log.debug("heatmap handler after deletion: %s", error)
+        except Exception:
+            log.exception("the heatmaps could not show the session")
+        return None
+
+    return run
+
+
+class HeatmapPanel(QWidget):
+    """Value and ``.grad`` heatmaps of every tensor of ``session``.
+
+    Parameters
+    ----------
+    session : the session to show (at its timeline cursor).
+    selection : the shared selection; clicking a card selects its tensor.
+
+    Attributes
+    ----------
+    cards : the card of each tensor, by name, in the session's order.
+    """
+
+    def __init__(self, session: Session, selection: Selection, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.selection = selection
+        self.cards: dict[str, HeatmapCard] = {}
+        self.hold = False
+        self._outcome = None
+        self.hold_check = QCheckBox("Hold colour scale")
+        self.hold_check.setToolTip("Keep each picture's colour range while stepping, so a second "
+                                   "backward shows its doubled gradients as stronger colours")
+        self.hold_check.toggled.connect(self.set_hold_colour_scale)
+        legend = QLabel(LEGEND)
+        legend.setTextFormat(Qt.TextFormat.RichText)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(8, 4, 8, 0)
+        bar.addWidget(self.hold_check)
+        bar.addStretch(1)
+        bar.addWidget(legend)
+        self._column = QVBoxLayout()
+        self._column.setContentsMargins(8, 6, 8, 8)
+        self._column.setSpacing(10)
+        self._empty = QLabel("No tensors yet: add a leaf in the Tensors panel.")
+        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._column.addWidget(self._empty)
+        self._column.addStretch(1)
+        inner = QWidget()
+        inner.setLayout(self._column)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(inner)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.scroll)
+        session.definitions_changed.connect(self._on_definitions_changed)
+        session.timeline_changed.connect(self._on_timeline_changed)
+        session.cursor_changed.connect(self._on_cursor_changed)
+        selection.changed.connect(self._on_selection_changed)
+        self.refresh()
+
+    # -- public --
+    def set_hold_colour_scale(self, hold: bool) -> None:
+        """Keep every picture's current colour levels (True) or fit them to each step (False)."""
+        hold = bool(hold)
+        if hold != self.hold_check.isChecked():
+            self.hold_check.setChecked(hold)  # comes back here through toggled
+            return
+        self.hold = hold
+        for card in self.cards.values():
+            card.set_hold(hold)
+
+    def refresh(self, force: bool = False) -> None:
+        """Show the session's current timeline point, repainting only what changed."""
+        session = self.session
+        outcome = session.current
+        names = session.tensor_names()
+        if not force and outcome is self._outcome and names == list(self.cards):
+            return
+        self._outcome = outcome
+        self._sync_cards(names)
+        for name, card in self.cards.items():
+            state = session.state(name)
+            delta = session.grad_delta(name) if state.value is not None else None
+            card.show_state(state, delta, force=force)
+
+    # -- session signals --
+    @guarded
+    def _on_definitions_changed(self) -> None:
+        self.refresh()
+
+    @guarded
+    def _on_timeline_changed(self) -> None:
+        self.refresh()
+
+    @guarded
+    def _on_cursor_changed(self, _index: int) -> None:
+        self.refresh()
+
+    @guarded
+    def _on_selection_changed(self, name: str) -> None:
+        for card_name, card in self.cards.items():
+            card.set_selected(card_name == name)
+        if name in self.cards:
+            self.scroll.ensureWidgetVisible(self.cards[name], 0, 40)
+
+    def _on_card_clicked(self, name: str) -> None:
+        self.selection.select(name)
+
+    # -- cards --
+    def _sync_cards(self, names: list[str]) -> None:
+        if names == list(self.cards):
+            return
+        for name in [n for n in self.cards if n not in names]:
+            card = self.cards.pop(name)
+            self._column.removeWidget(card)
+            card.deleteLater()
+        for name in names:
+            if name not in self.cards:
+                card = HeatmapCard(name)
+                card.set_hold(self.hold)
+                card.clicked.connect(self._on_card_clicked)
+                card.set_selected(name == self.selection.name)
+                self.cards[name] = card
+        self.cards = {name: self.cards[name] for name in names}
+        for card in self.cards.values():
+            self._column.removeWidget(card)
+        for position, card in enumerate(self.cards.values()):
+            self._column.insertWidget(position, card)
+        self._empty.setVisible(not names)
+
+
+def levels_of(card: HeatmapCard) -> tuple[float, float] | None:
+    """The colour levels of a card's gradient picture (for tests and the status bar)."""
+    levels = card.grad_view.levels
+    return None if levels is None else (float(levels[0]), float(levels[1]))
+
+
+__all__ = ["HeatmapPanel", "HeatmapCard", "levels_of"]

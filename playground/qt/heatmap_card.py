@@ -1,0 +1,275 @@
+"""A heatmap card: one tensor's value and ``.grad`` side by side, with a header saying what
+the tensor is (shape, dtype, leaf or ``grad_fn``) and what the mouse is over."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+
+from ..session.runner import TensorState
+from .heatmap_cells import display_array, number_format
+from .heatmap_view import HeatmapView
+
+CARD_STYLE = """
+QFrame#heatmapCard { background: palette(base); border: 1px solid palette(mid);
+                     border-radius: 6px; }
+QFrame#heatmapCard[selected="true"] { border: 2px solid palette(highlight); }
+QLabel#cardName { font-weight: 600; font-size: 14px; }
+QLabel#cardInfo, QLabel#cardHover { color: palette(placeholder-text); }
+QLabel#cardNote { color: #b3261e; }
+"""
+
+
+def _describe(state: TensorState) -> str:
+    value = state.value
+    parts = [] if value is None else [f"{value.dtype}", f"[{', '.join(map(str, value.shape))}]"]
+    if state.origin == "detached":
+        parts.append("detached")
+    elif state.is_leaf:
+        parts.append("leaf")
+    if state.grad_fn:
+        parts.append(f"grad_fn={state.grad_fn}")
+    if state.requires_grad:
+        parts.append("requires_grad")
+    return "  ·  ".join(parts)
+
+
+def none_reason(state: TensorState) -> str:
+    """Why ``.grad`` is None, in one line a learner can act on."""
+    if not state.requires_grad:
+        return "requires_grad=False, so no .grad"
+    if not state.is_leaf and not state.retains_grad:
+        return "not a leaf: .grad is kept only after retain_grad()"
+    return "no .grad yet: run backward"
+
+
+def _counts_note(array: np.ndarray) -> str:
+    if array.dtype.kind != "f":
+        return ""
+    nan, inf = int(np.isnan(array).sum()), int(np.isinf(array).sum())
+    parts = [f"{nan} nan"] * bool(nan) + [f"{inf} inf"] * bool(inf)
+    return ", ".join(parts)
+
+
+class HeatmapCard(QFrame):
+    """Value and gradient pictures of tensor ``name``; ``clicked`` when the user clicks it."""
+
+    clicked = Signal(str)
+
+    def __init__(self, name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.name = name
+        self.setObjectName("heatmapCard")
+        self.setStyleSheet(CARD_STYLE)
+        self.state: TensorState | None = None
+        self.slice_index: tuple[int, ...] = ()
+        self.stacked = False
+        foreground = self.palette().text().color()
+        self.name_label = QLabel(name, objectName="cardName")
+        self.info_label = QLabel("", objectName="cardInfo")
+        self.hover_label = QLabel("", objectName="cardHover")
+        self.hover_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.note_label = QLabel("", objectName="cardNote")
+        self.note_label.setWordWrap(True)
+        self.note_label.hide()
+        header = QHBoxLayout()
+        header.addWidget(self.name_label)
+        header.addWidget(self.info_label)
+        header.addStretch(1)
+        header.addWidget(self.hover_label)
+        self.slice_row = QHBoxLayout()
+        self.slice_boxes: list[QSpinBox] = []
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground(self.palette().base().color())
+        self.graphics.ci.setContentsMargins(2, 2, 2, 2)
+        self.graphics.ci.setSpacing(10)
+        self.graphics.setFrameShape(QFrame.Shape.NoFrame)
+        self.graphics.setAttribute(Qt.WidgetAttribute.WA_Hover, True)
+        self.value_view = HeatmapView(self.graphics.ci, "value", 0, foreground)
+        self.grad_view = HeatmapView(self.graphics.ci, f"{name}.grad", 1, foreground)
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.graphics.scene().sigMouseClicked.connect(self._on_scene_clicked)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 6)
+        layout.setSpacing(4)
+        layout.addLayout(header)
+        layout.addLayout(self.slice_row)
+        layout.addWidget(self.note_label)
+        layout.addWidget(self.graphics)
+
+    # -- for tests and the panel --
+    @property
+    def value_image(self) -> pg.ImageItem:
+        return self.value_view.image
+
+    @property
+    def grad_image(self) -> pg.ImageItem:
+        return self.grad_view.image
+
+    @property
+    def grad_is_none(self) -> bool:
+        return self.grad_view.is_none
+
+    def cell_texts(self) -> list[str]:
+        """The strings written in the gradient's cells (none when it is None or too big)."""
+        return [] if self.grad_view.is_none else list(self.grad_view.texts or [])
+
+    def set_selected(self, selected: bool) -> None:
+        self.setProperty("selected", selected)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def set_hold(self, hold: bool) -> None:
+        self.value_view.set_hold(hold)
+        self.grad_view.set_hold(hold)
+
+    # -- content --
+    def show_state(self, state: TensorState, delta: np.ndarray | None, force=False) -> bool:
+        """Draw ``state``; returns whether anything was repainted."""
+        self.state = state
+        if state.value is None:
+            return self._show_error(state)
+        value = state.value
+        self._sync_slices(value.shape)
+        index = self.slice_index
+        changed = self.value_view.show(value, index, force=force)
+        changed |= self.grad_view.show(state.grad, index, delta, "None", force=force)
+        if state.grad is None:
+            self.grad_view.set_frame(display_array(value, index).shape, self.value_view.aspect)
+        if changed or force:
+            self._update_texts(state)
+            self._fit_height()
+        return changed
+
+    def _fit_height(self) -> None:
+        """Cells 22–40 px tall (scalars up to 56) and as wide as their numbers need; value and
+        grad side by side, or one above the other when the card is too narrow for that; big
+        tensors get a picture in their own proportions."""
+        shape = self.value_view._shape
+        if shape is None or self.state is None or self.state.value is None:
+            return
+        rows, cols = shape
+        views = (self.value_view, self.grad_view)
+        aspects = [v.aspect for v in views if v.aspect is not None]
+        aspect = max(aspects) if aspects else None
+        for view in views:
+            view._set_aspect(aspect if view.is_none or view.aspect is not None else None)
+        width, overhead = max(200, self.graphics.width()), 90
+        beside = (width - 24) / 2 - overhead
+        if aspect is None:
+            stacked, height = False, min(360.0, max(36.0, beside * rows / cols))
+        else:
+            stacked = beside / cols / aspect < 26 and cols > 1
+            side = width - overhead if stacked else beside
+            tallest = 56.0 if shape == (1, 1) else 40.0
+            height = rows * min(tallest, max(22.0, side / cols / aspect))
+        self._set_stacked(stacked)
+        axes = 28 if shape == (1, 1) else 52
+        self.graphics.setFixedHeight(int((height + axes) * (2 if stacked else 1)))
+
+    def _set_stacked(self, stacked: bool) -> None:
+        if stacked == self.stacked:
+            return
+        self.stacked = stacked
+        layout = self.graphics.ci
+        layout.removeItem(self.grad_view.plot)
+        layout.addItem(self.grad_view.plot, row=1 if stacked else 0, col=0 if stacked else 1)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _update_texts(self, state: TensorState) -> None:
+        self.info_label.setText(_describe(state))
+        notes = []
+        if state.value.ndim > 2:
+            where = ", ".join(map(str, self.slice_index)) + ", :, :"
+            notes.append(f"showing the slice [{where}] of {state.value.ndim} dimensions")
+        counts = _counts_note(state.value)
+        if counts:
+            notes.append(f"value has {counts} (hatched cells; the colour scale ignores them)")
+        if state.grad is not None and _counts_note(state.grad):
+            notes.append(f".grad has {_counts_note(state.grad)}")
+        if state.grad is None:
+            notes.append(none_reason(state))
+        self._set_note("  ·  ".join(notes), error=False)
+
+    def _show_error(self, state: TensorState) -> bool:
+        self.info_label.setText("not computed")
+        reason = state.error or f"needs {state.blocked_by}, which is not computed"
+        self._set_note(reason, error=True)
+        self.graphics.hide()
+        return True
+
+    def _set_note(self, text: str, error: bool) -> None:
+        self.graphics.setVisible(not error)
+        color = "#b3261e" if error else self.palette().placeholderText().color().name()
+        self.note_label.setStyleSheet(f"color: {color};")
+        self.note_label.setText(text)
+        self.note_label.setVisible(bool(text))
+
+    # -- slices of 3-D and larger tensors --
+    def _sync_slices(self, shape: tuple[int, ...]) -> None:
+        leading = shape[:-2] if len(shape) > 2 else ()
+        if len(self.slice_boxes) != len(leading):
+            for box in self.slice_boxes:
+                box.deleteLater()
+            while self.slice_row.count():
+                item = self.slice_row.takeAt(0)
+                if item.widget():
+                    item.widget().deleteLater()
+            self.slice_boxes = []
+            if leading:
+                self.slice_row.addWidget(QLabel("slice"))
+            for dim in range(len(leading)):
+                box = QSpinBox()
+                box.setPrefix(f"dim {dim}: ")
+                box.valueChanged.connect(self._on_slice_changed)
+                self.slice_boxes.append(box)
+                self.slice_row.addWidget(box)
+            self.slice_row.addStretch(1)
+        for box, size in zip(self.slice_boxes, leading):
+            box.blockSignals(True)
+            box.setRange(0, max(0, size - 1))
+            box.blockSignals(False)
+        self.slice_index = tuple(box.value() for box in self.slice_boxes)
+
+    def _on_slice_changed(self, _value: int) -> None:
+        if self.state is not None:
+            self.slice_index = tuple(box.value() for box in self.slice_boxes)
+            self.show_state(self.state, self.grad_view._delta, force=True)
+
+    # -- mouse --
+    def _on_mouse_moved(self, pos) -> None:
+        state = self.state
+        cell = None
+        for view in (self.value_view, self.grad_view):
+            cell = cell or view.cell_at(pos)
+        if state is None or state.value is None or cell is None:
+            self.hover_label.setText("")
+            self.graphics.setToolTip("")
+            return
+        ndim = state.value.ndim
+        index = () if ndim == 0 else (cell[1],) if ndim == 1 else self.slice_index + cell
+        text = self.hover_text(index)
+        self.hover_label.setText(text)
+        self.graphics.setToolTip(text)
+
+    def hover_text(self, index: tuple[int, ...]) -> str:
+        """``inp[1, 2] = 1.   grad 2.`` for the element at ``index``."""
+        state = self.state
+        value = state.value[index]
+        where = f"{self.name}[{', '.join(map(str, index))}]" if index else self.name
+        text = f"{where} = {number_format(state.value)(value)}"
+        if state.grad is None:
+            return text + "    grad None"
+        return text + f"    grad {number_format(state.grad)(state.grad[index])}"
+
+    def _on_scene_clicked(self, _event) -> None:
+        self.clicked.emit(self.name)
+
+    def mousePressEvent(self, event) -> None:
+        self.clicked.emit(self.name)
+        super().mousePressEvent(event)

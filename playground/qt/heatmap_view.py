@@ -1,0 +1,187 @@
+"""One heatmap of a card: a tensor's value or its ``.grad`` as a pyqtgraph image.
+
+The recipe of pyqtgraph's MatrixDisplayExample: a row-major ``ImageItem`` shifted by half a
+cell, Y inverted so row 0 is on top, one tick per index, a diverging colormap (CET-D1) centred
+on zero, and a ``ColorBarItem`` whose levels are set explicitly so colours stay comparable while
+stepping. Items are created once and reused; ``show`` returns early when nothing changed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from .heatmap_cells import CellOverlay, cell_strings, display_array, text_colours
+
+TICK_LIMIT = 32  # one tick per index up to this many cells along an axis
+COLORMAP = "CET-D1"
+
+
+def symmetric_levels(shown: np.ndarray) -> tuple[float, float]:
+    """(-m, m) for the largest finite magnitude m, so zero is the colormap's neutral middle."""
+    finite = shown[np.isfinite(shown)]
+    m = float(np.abs(finite).max()) if finite.size else 0.0
+    return (-m, m) if m > 0 else (-1.0, 1.0)
+
+
+def cell_aspect(texts: list[str]) -> float:
+    """How much wider than tall a cell must be for its longest number to be read."""
+    longest = max((len(t) for t in texts), default=1)
+    return max(1.0, min(2.6, 0.27 * longest + 0.4))
+
+
+def _same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+
+
+def _ticks(count: int):
+    if count > TICK_LIMIT:
+        return None  # let the axis choose
+    return [[(i, str(i)) for i in range(count)], []]
+
+
+class HeatmapView:
+    """A ``PlotItem`` with an image, a colour bar and the cell overlay, in a graphics layout.
+
+    Parameters
+    ----------
+    layout : the ``GraphicsLayout`` to add the plot to.
+    title : shown above the picture ("value", "inp.grad").
+    """
+
+    def __init__(self, layout, title: str, column: int, foreground):
+        self.plot = layout.addPlot(row=0, col=column)
+        self.plot.setTitle(title, color=foreground, size="10pt")
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        box = self.plot.getViewBox()
+        box.setMouseEnabled(x=False, y=False)
+        box.invertY(True)
+        box.setDefaultPadding(0.0)
+        for side in ("left", "bottom"):
+            axis = self.plot.getAxis(side)
+            axis.setPen(pg.mkPen(foreground, width=1))
+            axis.setTextPen(pg.mkPen(foreground))
+            axis.setStyle(tickLength=-4)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setTransform(self.image.transform().translate(-0.5, -0.5))
+        self.image.setAutoDownsample(True)
+        self.plot.addItem(self.image)
+        self.overlay = CellOverlay()
+        self.plot.addItem(self.overlay)
+        self.colormap = pg.colormap.get(COLORMAP)
+        self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=self.colormap, interactive=False,
+                                   width=11)
+        self.bar.setImageItem(self.image, insert_in=self.plot)
+        self.bar.axis.setTextPen(pg.mkPen(foreground))
+        self.bar.axis.setPen(pg.mkPen(foreground))
+        self.hold = False
+        self.levels: tuple[float, float] | None = None
+        self.texts: list[str] | None = None
+        self.is_none = True
+        self.shown: np.ndarray | None = None
+        self._source = self._delta = None
+        self._key = None
+        self._shape = None
+        self.aspect: float | None = None  # cell width / height; None: fill the plot
+
+    # -- content --
+    def show(self, array: np.ndarray | None, index=(), delta=None, none_text="None",
+             force=False) -> bool:
+        """Draw ``array`` (None → the hatched ``none_text``); returns whether anything changed."""
+        key = (index, self.hold, none_text)
+        if not force and array is self._source and key == self._key and _same(delta, self._delta):
+            return False
+        self._source, self._delta, self._key = array, delta, key
+        if array is None:
+            return self._show_none(none_text)
+        shown = display_array(array, index)
+        self.is_none, self.shown = False, shown
+        if not self.hold or self.levels is None:
+            self.levels = symmetric_levels(shown)
+        self._set_shape(shown.shape)
+        self.image.setVisible(True)
+        self.bar.setLevels(self.levels, update_items=False)
+        self.image.setImage(shown, autoLevels=False, levels=self.levels)
+        self.texts = cell_strings(array, shown)
+        strip = shown.shape[0] == 1 and self.texts is not None  # numbers say it; no room for a bar
+        self.bar.setOpacity(0.0 if strip else 1.0)
+        self._set_aspect(cell_aspect(self.texts) if self.texts is not None else None)
+        self.overlay.set_content(
+            shown.shape, self.texts, self._dark_cells(shown) if self.texts else (),
+            self._changed_cells(delta, index, shown.shape), self._marks(shown),
+        )
+        return True
+
+    def _show_none(self, none_text: str) -> bool:
+        self.is_none, self.texts, self.shown = True, None, None
+        self.image.setVisible(False)
+        self.bar.setOpacity(0.0)  # keeps its place, so the grid lines up with the value's
+        shape = self._shape or (1, 1)
+        self.overlay.set_content(shape, none_text=none_text)
+        return True
+
+    def set_hold(self, hold: bool) -> None:
+        self.hold = hold
+        if not hold and self._source is not None:
+            self.show(self._source, self._key[0], self._delta, self._key[2], force=True)
+
+    def set_frame(self, shape, aspect: float | None) -> None:
+        """The grid a None gradient is drawn over: that of the tensor's value picture."""
+        if self.is_none and (shape != self._shape or aspect != self.aspect):
+            self._set_shape(shape)
+            self._set_aspect(aspect)
+            self.overlay.set_content(shape, none_text=self.overlay.none_text)
+
+    def _set_shape(self, shape) -> None:
+        if shape == self._shape:
+            return
+        self._shape = shape
+        rows, cols = shape
+        scalar = shape == (1, 1)
+        self.plot.showAxis("left", not scalar and rows > 1)
+        self.plot.showAxis("bottom", not scalar)
+        self.plot.getAxis("left").setTicks(_ticks(rows))
+        self.plot.getAxis("bottom").setTicks(_ticks(cols))
+        self.plot.getViewBox().setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5),
+                                        padding=0)
+
+    def _set_aspect(self, aspect: float | None) -> None:
+        if aspect != self.aspect:
+            self.aspect = aspect
+            box = self.plot.getViewBox()
+            box.setAspectLocked(aspect is not None, ratio=aspect or 1.0)
+            rows, cols = self._shape
+            box.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
+
+    # -- what the overlay draws --
+    def _dark_cells(self, shown: np.ndarray) -> list[bool]:
+        lo, hi = self.levels
+        scaled = np.clip((np.nan_to_num(shown.ravel(), nan=0.0) - lo) / (hi - lo), 0, 1)
+        return text_colours(self.colormap.map(scaled, mode="byte"))
+
+    @staticmethod
+    def _changed_cells(delta, index, shape):
+        if delta is None:
+            return None
+        changed = display_array(delta, index)
+        if changed.shape != shape:
+            return None
+        changed = changed != 0  # nan != 0 too: a cell that became nan changed
+        return np.argwhere(changed) if changed.any() else None
+
+    @staticmethod
+    def _marks(shown: np.ndarray):
+        odd = ~np.isfinite(shown)
+        return np.argwhere(odd) if odd.any() else None
+
+    # -- hover --
+    def cell_at(self, scene_pos) -> tuple[int, int] | None:
+        if self._shape is None or not self.plot.sceneBoundingRect().contains(scene_pos):
+            return None
+        point = self.plot.getViewBox().mapSceneToView(scene_pos)
+        r, c = int(np.floor(point.y() + 0.5)), int(np.floor(point.x() + 0.5))
+        rows, cols = self._shape
+        return (r, c) if 0 <= r < rows and 0 <= c < cols else None
