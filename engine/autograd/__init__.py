@@ -149,3 +149,5 @@ class set_detect_anomaly:  # noqa: N801 - PyTorch's name; accepted so scripts ru
 
 detect_anomaly = set_detect_anomaly
 no_grad = grad_mode.no_grad
+from . import functional  # noqa: E402 - after grad, which it calls
+from .gradcheck import gradcheck  # noqa: E402
