@@ -8,7 +8,7 @@ import numbers
 import numpy as np
 
 from . import dtypes
-from .tensor import Tensor
+from .tensor import FLOAT_ONLY_MESSAGE, Tensor
 
 _generator = np.random.default_rng(0)
 
@@ -27,7 +27,9 @@ def _leaf(data, dtype, requires_grad) -> Tensor:
         data = data.astype(dtype.numpy, copy=False)
     result = Tensor._make(data)
     if requires_grad:
-        result.requires_grad_(True)
+        if data.dtype.kind != "f":  # the factories' wording differs from requires_grad_()'s
+            raise RuntimeError(FLOAT_ONLY_MESSAGE)
+        result._requires_grad = True
     return result
 
 
@@ -85,6 +87,8 @@ def tensor(data, *, dtype=None, requires_grad=False, device=None) -> Tensor:
             raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
         _check_nested(data)
         inferred = _nested_dtype(data)
+        if isinstance(dtype, dtypes.dtype) and dtype.is_floating_point:
+            inferred = dtype  # straight to the asked precision: 0.1 as float64 is not float32's
         array = np.array(
             data._data if isinstance(data, Tensor) else _unwrap(data), dtype=inferred.numpy
         )

@@ -126,7 +126,7 @@ class Tensor:
                 raise RuntimeError(message)
             return self
         if requires_grad and self._data.dtype.kind != "f":
-            raise RuntimeError(FLOAT_ONLY_MESSAGE)
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -271,9 +271,10 @@ class Tensor:
     __str__ = __repr__
 
     def __format__(self, spec):
-        if self._data.ndim == 0 and spec:
+        # As PyTorch: a 0-d tensor formats as its number (f"{loss}" gives "0.25"), others as repr.
+        if self._data.ndim == 0:
             return format(self.item(), spec)
-        return repr(self)
+        return object.__format__(self, spec)
 
     def __reduce_ex__(self, protocol):
         raise TypeError("engine tensors are not pickled; save sessions as JSON")

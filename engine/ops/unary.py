@@ -2,7 +2,9 @@
 clamp, reciprocal, clone, and dtype conversion.
 
 Each class: ``forward`` on arrays (saving what PyTorch saves), ``backward`` from the output's
-gradient, ``jvp`` from the input's tangent. ``formulas`` use derivatives.yaml's words.
+gradient, ``jvp`` from the input's tangent. ``formulas`` use derivatives.yaml's words. A numpy
+ufunc turns a 0-d array into a scalar, so forwards wrap results in ``np.asarray``: a tensor's data
+is always an array, writable in place.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ class Neg(Function):
                 "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
                 "to invert a mask, use the `~` or `logical_not()` operator instead."
             )
-        return np.negative(x)
+        return np.asarray(np.negative(x))
 
     def backward(self, grad):
         return -grad
@@ -54,7 +56,7 @@ class Abs(Function):
 
     def forward(self, x):
         self.save_input("self", 0, x)
-        return np.abs(x)
+        return np.asarray(np.abs(x))
 
     def backward(self, grad):
         return grad * np.sign(self.saved("self"))
@@ -68,7 +70,7 @@ class Exp(Function):
     formulas = {"self": "grad * result"}
 
     def forward(self, x):
-        out = np.exp(x)
+        out = np.asarray(np.exp(x))
         self.save_result(out)
         return out
 
@@ -85,7 +87,7 @@ class Log(Function):
 
     def forward(self, x):
         self.save_input("self", 0, x)
-        return np.log(x)
+        return np.asarray(np.log(x))
 
     def backward(self, grad):
         return grad / self.saved("self")
@@ -99,7 +101,7 @@ class Sqrt(Function):
     formulas = {"self": "grad / (2 * result.conj())"}
 
     def forward(self, x):
-        out = np.sqrt(x)
+        out = np.asarray(np.sqrt(x))
         self.save_result(out)
         return out
 
@@ -116,7 +118,7 @@ class Sin(Function):
 
     def forward(self, x):
         self.save_input("self", 0, x)
-        return np.sin(x)
+        return np.asarray(np.sin(x))
 
     def backward(self, grad):
         return grad * np.cos(self.saved("self"))
@@ -131,7 +133,7 @@ class Cos(Function):
 
     def forward(self, x):
         self.save_input("self", 0, x)
-        return np.cos(x)
+        return np.asarray(np.cos(x))
 
     def backward(self, grad):
         return grad * -np.sin(self.saved("self"))
@@ -145,7 +147,7 @@ class Tanh(Function):
     formulas = {"self": "tanh_backward(grad, result)  # grad * (1 - result * result)"}
 
     def forward(self, x):
-        out = np.tanh(x)
+        out = np.asarray(np.tanh(x))
         self.save_result(out)
         return out
 
@@ -163,7 +165,7 @@ class Sigmoid(Function):
 
     def forward(self, x):
         out = 1 / (1 + np.exp(-x))
-        out = out.astype(x.dtype, copy=False)
+        out = np.asarray(out, dtype=x.dtype)
         self.save_result(out)
         return out
 
@@ -180,7 +182,7 @@ class Relu(Function):
     formulas = {"self": "threshold_backward(grad, result, 0)  # grad * (result > 0)"}
 
     def forward(self, x):
-        out = np.maximum(x, 0).astype(x.dtype, copy=False)
+        out = np.asarray(np.maximum(x, 0), dtype=x.dtype)
         self.save_result(out)
         return out
 
@@ -203,7 +205,7 @@ class Clamp(Function):
             out = np.maximum(out, np.asarray(low, dtype=x.dtype))
         if high is not None:
             out = np.minimum(out, np.asarray(high, dtype=x.dtype))
-        return out if out is not x else x.copy()
+        return np.asarray(out) if out is not x else x.copy()
 
     def _passes(self, x):
         mask = np.ones(x.shape, dtype=bool)
@@ -225,7 +227,7 @@ class Reciprocal(Function):
     formulas = {"self": "-grad * (result * result).conj()"}
 
     def forward(self, x):
-        out = np.reciprocal(x)
+        out = np.asarray(np.reciprocal(x))
         self.save_result(out)
         return out
 
@@ -347,4 +349,6 @@ def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's argument names
 def to_dtype(x: Tensor, dtype) -> Tensor:
     if x._data.dtype == dtype.numpy:
         return x
+    if not dtype.is_floating_point:  # integers and bools carry no gradient: nothing to record
+        return Tensor._make(x._data.astype(dtype.numpy))
     return record(ToCopy, (x,), (x._data,), dtype.numpy)

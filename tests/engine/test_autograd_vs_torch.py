@@ -352,3 +352,25 @@ def test_inplace_through_view_matches_torch():
     assert outcome(inplace_through_view_of_nonleaf, engine) == outcome(
         inplace_through_view_of_nonleaf, torch
     )
+
+
+def format_zero_dim(T):
+    loss = T.tensor(2.5, requires_grad=True) * 2
+    return [f"{loss}", f"{T.tensor(3)}", f"{T.tensor(True)}", f"{loss:.2f}"]
+
+
+def requires_grad_on_int(T):
+    T.tensor([1, 2]).requires_grad_()
+
+
+def cast_to_long_drops_grad(T):
+    x = T.ones(2, requires_grad=True)
+    return [x.long().requires_grad, x.long().grad_fn is None, x.double().grad_fn.name()]
+
+
+@pytest.mark.parametrize(
+    "scenario", [format_zero_dim, requires_grad_on_int, cast_to_long_drops_grad],
+    ids=lambda f: f.__name__,
+)
+def test_reported_differences_match_torch(scenario):
+    assert outcome(scenario, engine) == outcome(scenario, torch)
