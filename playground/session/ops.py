@@ -43,3 +43,21 @@ def op_spec(name: str) -> OpSpec:
         return op_specs()[name]
     except KeyError:
         raise KeyError(f"unknown op {name!r}") from None
+
+
+def apply_op(spec: OpSpec, operands, params: dict):
+    """``spec.apply``, except that shape-like parameters go positionally.
+
+    ``OpSpec.apply`` passes every parameter by keyword, but ``reshape``, ``view``, ``permute``
+    and ``expand`` take their sizes as ``*shape`` and refuse ``shape=(2, 3)``; torch accepts a
+    tuple positionally, so that is what the session passes.
+    """
+    sizes = [p for p in spec.params if p.kind == "ints"]
+    if not sizes or spec.variadic:
+        return spec.apply(operands, params)
+    values = {**spec.defaults(), **params}
+    for param in sizes:
+        if param.name not in values:
+            raise TypeError(f"{spec.name}() missing required argument '{param.name}'")
+    positional = [tuple(values.pop(p.name)) for p in sizes]
+    return spec.func(*operands, *positional, **values)

@@ -17,7 +17,7 @@ import numpy as np
 import engine as torch
 
 from .document import RANDOM_FACTORIES, Action, Document, Leaf, Step, TensorData
-from .ops import op_spec
+from .ops import apply_op, op_spec
 from .text import error_text, formatted, shown
 
 
@@ -151,7 +151,7 @@ class Replay:
     def _compute_step(self, step: Step) -> torch.Tensor:
         spec = op_spec(step.op)
         operands = [self.namespace[o] if isinstance(o, str) else o for o in step.operands]
-        result = spec.apply(operands, dict(step.params))
+        result = apply_op(spec, operands, dict(step.params))
         if not isinstance(result, torch.Tensor):
             raise TypeError(f"{step.op} gave {type(result).__name__}, not a tensor")
         return result
