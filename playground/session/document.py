@@ -249,6 +249,17 @@ class Document(_Frozen):
                 raise ValueError(f"the name {name!r} is used twice")
         return leaves
 
+    @model_validator(mode="after")
+    def _detached_names_are_new(self):
+        taken = set(self.tensor_names())
+        for index, action in enumerate(self.actions):
+            if action.kind == "detach":
+                if action.new_name in taken:
+                    raise ValueError(f"actions.{index}.new_name: the name {action.new_name!r} "
+                                     "is used twice")
+                taken.add(action.new_name)
+        return self
+
     def tensor_names(self) -> list[str]:
         """Leaves then steps, in definition order (detached tensors come from the timeline)."""
         return [leaf.name for leaf in self.leaves] + [step.name for step in self.steps]

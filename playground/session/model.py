@@ -105,6 +105,15 @@ class Session:
         users = [leaf.name for leaf in doc.leaves if leaf.like == name]
         return users + [s.name for s in doc.steps if name in _refs(s)]
 
+    def leaves_with_grad(self, index: int | None = None) -> list[str]:
+        """Leaves whose ``.grad`` is not None: what "zero_grad" clears by default."""
+        states = self._outcome(index).states
+        return [leaf.name for leaf in self._document.leaves if states[leaf.name].grad is not None]
+
+    def last_action(self, kind: str) -> Action | None:
+        """The latest action of a kind (``Backward again`` repeats the last backward)."""
+        return next((a for a in reversed(self._document.actions) if a.kind == kind), None)
+
     def _outcome(self, index):
         return self.outcomes[self._cursor if index is None else index]
 

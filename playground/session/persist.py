@@ -66,10 +66,11 @@ def _first_problem(error: ValidationError) -> str:
     first = problems[0]
     # pydantic adds the tried union member ("bool", "function-after[...]") to the location.
     parts = [str(p) for p in first["loc"] if not _is_type_tag(p)]
-    where = ".".join(parts) or "file"
+    where = ".".join(parts)
     more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
     message = first["msg"].removeprefix("Value error, ")
-    return f"{where}: {message}{more}"
+    # A whole-file check names its field in the message itself.
+    return f"{where}: {message}{more}" if where else f"{message}{more}"
 
 
 def _is_type_tag(part) -> bool:

@@ -168,3 +168,23 @@ def test_huge_leaves_are_refused_with_a_message_not_allocated():
     state = Session(document).state("inp")
     assert state.value is None and "limit is 10000000" in state.error
     assert Session(document).state("out").blocked_by == "sq"
+
+
+def test_helpers_for_the_window():
+    session = Session(jvp_document([backward(), zero_grad("inp", set_to_none=True)]))
+    assert session.leaves_with_grad(1) == ["inp"] and session.leaves_with_grad() == []
+    assert session.last_action("backward").target == "out"
+    assert session.last_action("detach") is None
+
+
+def test_console_transcript_shows_code_then_output():
+    from playground.session.console import transcript, transcript_text
+
+    session = Session(jvp_document([backward(), backward(retain_graph=False),
+                                    backward(retain_graph=False)]))
+    entries = transcript(session)
+    assert entries[0].code == "out.backward(torch.ones_like(out), retain_graph=True)"
+    assert entries[2].error.startswith("RuntimeError: Trying to backward")
+    text = transcript_text(session)
+    assert text.startswith(">>> out.backward(torch.ones_like(out), retain_graph=True)\n"
+                           "after backward #1\ninp.grad:\n")

@@ -102,3 +102,10 @@ def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path):
     save(jvp_document(), tmp_path / "a.tpg.json")
     save(jvp_document([backward()]), tmp_path / "a.tpg.json")
     assert [p.name for p in tmp_path.iterdir()] == ["a.tpg.json"]
+
+
+def test_a_detach_reusing_a_name_is_refused():
+    text = _edited(lambda d: d["actions"].append(
+        {"kind": "detach", "target": "out", "new_name": "inp"}))
+    with pytest.raises(SessionFileError, match="new_name: the name 'inp' is used twice"):
+        loads(text)
