@@ -153,6 +153,7 @@ class MatrixPlot(QWidget):
         super().__init__(parent)
         self.diverging = diverging
         self.cell = cell
+        self.max_side = 640
         self.array = None
         self.title = QLabel(title)
         self.title.setTextFormat(Qt.TextFormat.RichText)
@@ -181,21 +182,24 @@ class MatrixPlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.title)
-        layout.addWidget(self.plot_widget, 1)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        layout.addWidget(self.plot_widget)
+        layout.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.set_array(None)
 
     def set_title(self, text: str) -> None:
         self.title.setText(text)
 
-    def set_array(self, array, levels=None, marked=None, row_labels=None, col_labels=None):
+    def set_array(self, array, levels=None, marked=None, row_labels=None, col_labels=None,
+                  none_shape=None):
+        """Show ``array``; None draws a hatched "None" the size of ``none_shape``."""
         self.array = None if array is None else np.asarray(array)
         if self.array is None:
-            picture = np.zeros((1, 1))
-            rgba = np.full((1, 1, 4), 235, dtype=np.uint8)
+            picture = np.zeros(to_2d(np.zeros(none_shape or ())).shape)
+            rgba = np.full(picture.shape + (4,), 235, dtype=np.uint8)
             self.image.setImage(rgba, autoLevels=False)
             self.texts.set_picture(np.zeros((0, 0)), np.zeros((0, 0, 4)))
-            self.none_label.setPos(0, 0)
+            self.none_label.setPos((picture.shape[1] - 1) / 2, (picture.shape[0] - 1) / 2)
             self.none_label.show()
             self.plot_widget.setBackgroundBrush(QBrush(QColor(200, 200, 200),
                                                        Qt.BrushStyle.BDiagPattern))
@@ -210,7 +214,10 @@ class MatrixPlot(QWidget):
         self._set_ticks("left", rows, row_labels)
         self._set_ticks("top", cols, col_labels)
         self.plot.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0.02)
-        self.setMinimumSize(min(60 + cols * self.cell, 640), min(70 + rows * self.cell, 640))
+        width = min(48 + cols * self.cell, self.max_side)
+        height = min(24 + rows * self.cell, self.max_side)
+        self.plot_widget.setFixedSize(max(width, 90), max(height, 50))
+        self.title.setMaximumWidth(max(width, 160))
 
     def _set_ticks(self, side, count, labels):
         if labels is None:
