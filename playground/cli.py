@@ -37,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the same script with `import engine as torch`")
     parser.add_argument("--export-notebook", metavar="OUT.ipynb",
                         help="write the session as a Jupyter notebook and exit")
+    parser.add_argument("--do", metavar="ACTIONS", default="",
+                        help="step actions to take in the window first, comma separated "
+                             "(forward,backward,backward_again,zero_grad,detach,next)")
+    parser.add_argument("--screenshot", metavar="OUT.png",
+                        help="render the window (offscreen) after --do, save it and exit")
     return parser
 
 
@@ -84,14 +89,16 @@ def _write_text(path: str, text: str) -> None:
     Path(path).write_text(text, encoding="utf-8")
 
 
-def _open_window(document) -> int:
+def _open_window(args, document) -> int:
     try:
         from playground.qt.app import run_window
     except ModuleNotFoundError:
         print("Tensor Playground: the session works headless (see --help); "
               "the window is coming.")
         return 0
-    return run_window(document)
+    actions = [name for name in args.do.split(",") if name.strip()]
+    return run_window(document, lesson=args.lesson, session_path=args.session, actions=actions,
+                      screenshot=args.screenshot)
 
 
 def run(args) -> int:
@@ -106,7 +113,7 @@ def run(args) -> int:
             raise ValueError("nothing to write: give SESSION, --lesson or --import")
         _write_outputs(args, document)
         return 0
-    return _open_window(document)
+    return _open_window(args, document)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,52 @@
+"""How a timeline action reads: its PyTorch code, and in a few words what it did to ``.grad``.
+
+Shared by the Timeline and Console panels so both say the same thing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from playground.session import Action, Session
+from playground.session.codegen import action_lines
+
+FORWARD_CODE = "# Forward: the pipeline runs again (fresh values, a fresh graph)"
+
+
+def action_code(action: Action, seed_used: np.ndarray | None = None) -> list[str]:
+    """The lines a notebook would run for ``action`` (a custom seed is written out first)."""
+    if action.kind == "forward":
+        return [FORWARD_CODE]
+    return action_lines(action, seed_used, "v")
+
+
+def action_line(action: Action) -> str:
+    """One line for lists: the call itself (``out.backward(v, retain_graph=True)``)."""
+    lines = action_code(action)
+    return lines[-1] if len(lines) == 1 or action.kind == "backward" else "; ".join(lines)
+
+
+def _span(array: np.ndarray) -> str:
+    low, high = float(np.min(array)), float(np.max(array))
+    return f"{low:+.4g}" if low == high else f"{low:+.4g} … {high:+.4g}"
+
+
+def grad_changes(session: Session, index: int) -> list[str]:
+    """``["inp.grad +2 … +4"]``: how every ``.grad`` changed at timeline point ``index``."""
+    outcome = session.outcomes[index]
+    changes = []
+    for name, what in outcome.reported:
+        if what != "grad":
+            continue
+        state = outcome.states[name]
+        if state.grad is None:
+            changes.append(f"{name}.grad → None")
+        elif state.grad.size and not np.any(state.grad):
+            changes.append(f"{name}.grad → zeros")
+        else:
+            delta = session.grad_delta(name, index)
+            if delta is None or not delta.size or delta.dtype.kind not in "fiu":
+                changes.append(f"{name}.grad changed")
+            else:
+                changes.append(f"{name}.grad {_span(delta)}")
+    return changes

@@ -1,0 +1,82 @@
+"""The Code panel: the live PyTorch script of the session (its export), highlighted, with Copy.
+
+The script is rebuilt after edits, but only once the events of one edit have settled and only
+while the panel is visible: a hidden panel costs nothing on every Backward.
+"""
+
+from __future__ import annotations
+
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextEdit, QVBoxLayout, QWidget
+
+from playground.session import Session
+from playground.session.export import script
+
+from .icons import icon
+from .theme import colors
+
+
+class CodePanel(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.code = ""
+        self.view = QTextEdit(self)
+        self.view.setObjectName("codeText")
+        self.view.setReadOnly(True)
+        self.view.setLineWrapMode(QTextEdit.LineWrapMode.NoWrap)
+        font = QFont("monospace")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        self.view.setFont(font)
+        self.copy_button = QPushButton(icon("copy"), "Copy", self)
+        self.copy_button.setObjectName("copyCode")
+        self.copy_button.setToolTip("Copy the whole script to the clipboard")
+        hint = QLabel("Runs as-is with PyTorch: it prints what you saw and asserts the values.",
+                      self)
+        hint.setObjectName("panelHint")
+        hint.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(hint)
+        row.addStretch()
+        row.addWidget(self.copy_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(row)
+        layout.addWidget(self.view)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.refresh)
+        self._stale = True
+        self.copy_button.clicked.connect(self.copy)
+        session.timeline_changed.connect(self._on_session_changed)
+        self._on_session_changed()
+
+    def _on_session_changed(self, *_):
+        self._stale = True
+        if self.isVisible():
+            self._timer.start(0)
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self._stale:
+            self._timer.start(0)
+
+    def refresh(self) -> None:
+        """Rebuild the script now (also what the tests call)."""
+        try:
+            self.code = script(self.session)
+        except Exception as error:  # an export bug must not take the window down
+            self.code = f"# The script could not be written: {type(error).__name__}: {error}\n"
+        self._stale = False
+        style = colors().code_style
+        formatter = HtmlFormatter(noclasses=True, style=style, nobackground=True)
+        self.view.setHtml(highlight(self.code, PythonLexer(), formatter))
+
+    def copy(self) -> None:
+        if self._stale:
+            self.refresh()
+        QGuiApplication.clipboard().setText(self.code)

@@ -1,0 +1,94 @@
+"""The Console panel: the session as a notebook would show it, up to the shown timeline point.
+
+Each action as its PyTorch line (``>>> out.backward(...)``) followed by what torch prints for the
+tensors it changed. An error is shown in red as PyTorch words it, then one plain line saying
+what it means and how to fix it.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
+
+from playground.session import Session
+from playground.session.console import ConsoleEntry, transcript
+
+from .error_help import explain
+from .theme import colors
+
+
+class ConsolePanel(QWidget):
+    """Read-only; follows the session's timeline and cursor."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.view = QTextBrowser(self)
+        self.view.setObjectName("consoleText")
+        self.view.setOpenLinks(False)
+        font = QFont("monospace")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        self.view.setFont(font)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self._entries: list[ConsoleEntry] = []
+        session.timeline_changed.connect(self._on_timeline_changed)
+        session.cursor_changed.connect(self._on_session_changed)
+        self._on_timeline_changed()
+
+    def plain_text(self) -> str:
+        return self.view.toPlainText()
+
+    def _on_timeline_changed(self, *_):
+        self._entries = transcript(self.session)  # the same code the exported script has
+        self._on_session_changed()
+
+    def _on_session_changed(self, *_):
+        c = colors()
+        parts = []
+        cursor = self.session.cursor
+        for entry in self._entries[:cursor]:
+            outcome = self.session.outcomes[entry.index]
+            if outcome.action.note:
+                parts.append(_span(c.muted, f"# {outcome.action.note}"))
+            code = entry.code.splitlines() or [f"# {outcome.action.kind}"]
+            prompts = [(">>> " if i == 0 else "... ") + line for i, line in enumerate(code)]
+            parts.append(_span(c.accent, "\n".join(prompts), bold=True))
+            parts.append(self._output(outcome))
+        later = len(self.session.outcomes) - 1 - cursor
+        if later:
+            parts.append(_span(c.muted, f"({later} later action{'s' * (later > 1)} not shown: "
+                                        f"you are looking at step {cursor})"))
+        if not parts:
+            parts.append(_span(c.muted, "Nothing run yet. Press Forward, then Backward, and "
+                                        "what PyTorch prints appears here."))
+        self.view.setHtml(f"<pre style='color:{c.text}; margin:4px'>" + "\n".join(parts)
+                          + "</pre>")
+        bar = self.view.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    @staticmethod
+    def _output(outcome) -> str:
+        c = colors()
+        if not outcome.error:
+            return html.escape(outcome.output)
+        lines = outcome.output.splitlines()
+        first = outcome.error.splitlines()[0]
+        error_at = next((i for i, line in enumerate(lines) if line == first), None)
+        help_ = explain(outcome.error)
+        shown = []
+        for i, line in enumerate(lines):
+            shown.append(_span(c.error, line) if i == error_at else html.escape(line))
+        if error_at is None:
+            shown.append(_span(c.error, outcome.error))
+        shown.append(_span(c.error, f"  ↳ {help_.explanation}"))
+        shown.append(_span(c.error, f"  ↳ Fix: {help_.fix}", bold=True))
+        return "\n".join(shown)
+
+
+def _span(color: str, text: str, bold: bool = False) -> str:
+    weight = "; font-weight:600" if bold else ""
+    return f"<span style='color:{color}{weight}'>{html.escape(text)}</span>"

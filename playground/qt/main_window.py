@@ -1,0 +1,262 @@
+"""The main window: every panel of a session in a dock, the step controls, files and lessons.
+
+The window owns one ``Session`` for its whole life (New, Open and lessons replace its document),
+one undo stack and one shared selection. Panels are views: they push commands and follow the
+session's signals. The public methods here (``load_lesson``, ``open_session``, ...) are what the
+menus call after asking for a path, and what tests and ``--screenshot`` call directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
+
+from playground.session import Document, Session, persist
+from playground.session import lessons as lesson_files
+from playground.session.export import script
+
+from .code_panel import CodePanel
+from .console_panel import ConsolePanel
+from .lesson_guide import LessonGuide
+from .menus import build_menus
+from .optional_panels import optional_panel
+from .selection import Selection
+from .step_controls import StepControls
+from .step_dialogs import BackwardSettings
+from .tensors_panel import TensorsPanel
+from .theme import apply_theme, colors, current_theme
+from .timeline_panel import TimelinePanel
+from .undo import UndoStack
+
+APP_NAME = "Tensor Playground"
+DEFAULT_LESSON = "seed-notebook"
+MAX_RECENT = 8
+
+
+def write_text_atomically(path: str | Path, text: str) -> None:
+    """Exports go through the same atomic write as sessions: never a half-written file."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+
+
+class MainWindow(QMainWindow):
+    """Tensor Playground's window.
+
+    Parameters
+    ----------
+    session : the session to show (an empty one by default).
+    settings : where layout, theme and recent files are remembered.
+    remember_layout : restore and save the window layout (off for screenshots, which must look
+        the same on every machine).
+    """
+
+    def __init__(self, session: Session | None = None, settings: QSettings | None = None,
+                 remember_layout: bool = True):
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.session = session or Session()
+        self.settings = settings or QSettings()
+        self.undo_stack = UndoStack(self)
+        self.selection = Selection(self)
+        self.path: Path | None = None
+        self.guide = LessonGuide()
+        self.docks: dict[str, QDockWidget] = {}
+        self.remember_layout = remember_layout
+        apply_theme(str(self.settings.value("theme", "light")))
+        self.controls = StepControls(self.session, self.undo_stack, self.selection, self)
+        self.controls.status.connect(self.show_status)
+        self._build_panels()
+        build_menus(self)
+        self.status_label = QLabel(self)
+        self.statusBar().addWidget(self.status_label, 1)
+        self.session.modified_changed.connect(self._on_modified_changed)
+        self.session.definitions_changed.connect(self._on_definitions_changed)
+        self._restore_layout()
+        self._update_title()
+
+    # -- panels --
+    def _build_panels(self):
+        args = (self.session, self.undo_stack, self.selection)
+        self.tensors = TensorsPanel(*args)
+        self.pipeline = optional_panel("pipeline_builder", "PipelineBuilder", "Pipeline", *args)
+        self.editor = optional_panel("tensor_editor", "TensorEditor", "Tensor editor", *args)
+        self.heatmaps = optional_panel("heatmap", "HeatmapPanel", "Heatmaps", self.session,
+                                       self.selection)
+        self.timeline = TimelinePanel(self.session)
+        self.timeline.lesson_step_requested.connect(self.controls.push_action)
+        self.console = ConsolePanel(self.session)
+        self.code = CodePanel(self.session)
+        dock = self._dock
+        tensors = dock("tensors", "① Tensors", self.tensors, Qt.DockWidgetArea.LeftDockWidgetArea)
+        heatmaps = dock("heatmaps", "③ Heatmaps: values and .grad", self.heatmaps,
+                        Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.splitDockWidget(tensors, heatmaps, Qt.Orientation.Horizontal)
+        pipeline = dock("pipeline", "② Pipeline", self.pipeline,
+                        Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.splitDockWidget(tensors, pipeline, Qt.Orientation.Vertical)
+        editor = dock("editor", "Tensor editor", self.editor, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.tabifyDockWidget(pipeline, editor)
+        pipeline.raise_()
+        timeline = dock("timeline", "Timeline", self.timeline,
+                        Qt.DockWidgetArea.RightDockWidgetArea)
+        console = dock("console", "Console", self.console, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.splitDockWidget(timeline, console, Qt.Orientation.Vertical)
+        code = dock("code", "Code", self.code, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(console, code)
+        console.raise_()
+        self.resizeDocks([tensors, heatmaps, timeline], [390, 540, 340],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([tensors, pipeline], [300, 400], Qt.Orientation.Vertical)
+        self.resizeDocks([timeline, console], [330, 370], Qt.Orientation.Vertical)
+
+    def _dock(self, key: str, title: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{key}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        self.docks[key] = dock
+        return dock
+
+    # -- documents --
+    def load_lesson(self, name: str) -> None:
+        """Open a shipped lesson: its tensors and pipeline, and its actions as the guide."""
+        document = lesson_files.load_lesson(name)  # LessonError lists the lessons there are
+        plan = document.actions
+        self._replace_document(document.model_copy(update={"actions": ()}), None)
+        self.guide = LessonGuide(name, plan)
+        self.timeline.set_guide(self.guide)
+        self.controls.use_lesson_defaults(plan)
+        self._update_title()
+
+    def open_session(self, path: str | Path) -> None:
+        """Open a ``.tpg.json``; ``SessionFileError`` (one line) leaves everything as it was."""
+        document = persist.load(path)
+        self._replace_document(document, Path(path))
+        self.remember_recent(Path(path))
+
+    def new_session(self) -> None:
+        self._replace_document(Document(), None)
+
+    def save_session(self, path: str | Path) -> None:
+        persist.save(self.session.document, path)
+        self.path = Path(path)
+        self.session.mark_saved()
+        self.remember_recent(self.path)
+        self._update_title()
+
+    def export_script(self, path: str | Path, engine: bool = False) -> None:
+        write_text_atomically(path, script(self.session, engine=engine))
+
+    def export_notebook(self, path: str | Path) -> None:
+        from playground.session.notebook import write_notebook  # the session engineer's module
+
+        write_notebook(self.session, str(path))
+
+    def export_heatmaps(self, path: str | Path) -> bool:
+        return self.heatmaps.grab().save(str(path))
+
+    def _replace_document(self, document: Document, path: Path | None) -> None:
+        self.guide = LessonGuide()
+        self.timeline.set_guide(self.guide)
+        self.session.set_document(document, saved=True)
+        self.undo_stack.clear()
+        self.path = path
+        last = next((a for a in reversed(document.actions) if a.kind == "backward"), None)
+        self.controls.backward_settings = BackwardSettings() if last is None else \
+            BackwardSettings(last.target, last.seed, last.retain_graph)
+        first = document.leaves[0].name if document.leaves else None
+        self.selection.select(first)
+        self._update_title()
+
+    def import_snippet(self, path: str | Path) -> None:
+        from playground.session.importer import import_file  # the session engineer's module
+
+        self._replace_document(import_file(path), None)
+        self.session.set_document(self.session.document)  # imported: not saved anywhere yet
+
+    # -- title, status and closing --
+    def document_name(self) -> str:
+        if self.path is not None:
+            return self.path.name
+        if self.guide.name:
+            return f"Lesson: {self.guide.name}"
+        return "Untitled"
+
+    def _update_title(self):
+        self.setWindowTitle(f"{self.document_name()}[*] — {APP_NAME}")
+        self.setWindowModified(self.session.is_modified)
+
+    def _on_modified_changed(self, modified: bool):
+        self.setWindowModified(modified)
+
+    def _on_definitions_changed(self):
+        if self.selection.name and self.selection.name not in self.session.tensor_names(-1):
+            self.selection.select(None)
+
+    def show_status(self, message: str, is_error: bool = False) -> None:
+        color = colors().error if is_error else colors().text
+        self.status_label.setStyleSheet(f"color: {color}")
+        self.status_label.setText(message)
+
+    def confirm_discard(self) -> bool:
+        """True when there is nothing unsaved, or the user saved or chose to discard it."""
+        if not self.session.is_modified:
+            return True
+        if QGuiApplication.platformName() == "offscreen":
+            return True  # rendering headless: nobody could answer, never hang waiting
+        buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                   | QMessageBox.StandardButton.Cancel)
+        answer = QMessageBox.question(self, APP_NAME, f"Save the changes to "
+                                      f"{self.document_name()}?", buttons,
+                                      QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.file_actions.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def closeEvent(self, event):
+        if self.confirm_discard():
+            self._save_layout()
+            event.accept()
+        else:
+            event.ignore()
+
+    # -- remembered between runs --
+    def remember_recent(self, path: Path) -> None:
+        recent = [str(path.resolve())] + [p for p in self.recent_files()
+                                          if p != str(path.resolve())]
+        self.settings.setValue("recentFiles", recent[:MAX_RECENT])
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recentFiles", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def set_theme(self, name: str) -> None:
+        apply_theme(name)
+        self.settings.setValue("theme", current_theme())
+        # Panels read theme colours when they draw: redraw them all.
+        self.session.timeline_changed.emit()
+        self.session.cursor_changed.emit(self.session.cursor)
+
+    def _save_layout(self):
+        if not self.remember_layout:
+            return
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("windowState", self.saveState())
+
+    def _restore_layout(self):
+        geometry = self.settings.value("geometry") if self.remember_layout else None
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = self.settings.value("windowState") if self.remember_layout else None
+        if state is not None:
+            self.restoreState(state)

@@ -1,0 +1,199 @@
+"""Step controls: Forward, Backward, Backward again, Zero grad, Detach and retain_grad.
+
+Each control is a ``QAction`` (toolbar, menu, shortcut) that builds a timeline ``Action`` and
+pushes an ``AddAction`` command; the outcome, error or not, is what the session records. A
+PyTorch error (a second backward without retain_graph, ...) is part of the lesson: it shows
+in the console and timeline, and here only as a status message.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QWidget
+
+from playground.session import Action, AddAction, Session, SessionError
+
+from .icons import icon
+from .selection import Selection
+from .step_dialogs import BackwardDialog, BackwardSettings, ZeroGradDialog, ZeroGradSettings
+
+
+class StepControls(QObject):
+    """The step actions of the window; ``status(message, is_error)`` reports what happened.
+
+    Actions always go at the end of the timeline (the present), whatever point is shown.
+    """
+
+    status = Signal(str, bool)
+
+    def __init__(self, session: Session, undo_stack, selection: Selection, parent: QWidget):
+        super().__init__(parent)
+        self.session, self.undo_stack, self.selection = session, undo_stack, selection
+        self.window = parent
+        self.backward_settings = BackwardSettings()
+        self.zero_grad_settings = ZeroGradSettings()
+        add = self._action
+        self.forward = add("actionForward", "Forward", "play", "Ctrl+F", self.do_forward,
+                           "Run the pipeline again: fresh values and a fresh graph")
+        self.backward = add("actionBackward", "Backward", "backward", "Ctrl+B", self.do_backward,
+                            "target.backward(seed): send gradients back to the leaves")
+        self.backward_options = add("actionBackwardOptions", "Backward options…", "sliders",
+                                    "Ctrl+Alt+B", self.do_backward_with_options,
+                                    "Choose the target, the seed and retain_graph, then backward")
+        self.backward_again = add("actionBackwardAgain", "Backward again", "backward-fast",
+                                  "Ctrl+Shift+B", self.do_backward_again,
+                                  "Repeat the last backward: watch the gradients accumulate")
+        self.zero_grad = add("actionZeroGrad", "Zero grad", "eraser", "Ctrl+G",
+                             self.do_zero_grad, ".grad.zero_() on every leaf that has a grad")
+        self.zero_grad_options = add("actionZeroGradOptions", "Zero grad options…", "sliders",
+                                     "Ctrl+Alt+G", self.do_zero_grad_with_options,
+                                     "Zero the selected tensor only, or set .grad to None")
+        self.detach = add("actionDetach", "Detach", "scissors", "Ctrl+D", self.do_detach,
+                          "x.detach(): the same numbers, cut from the graph")
+        self.retain_grad = add("actionRetainGrad", "retain_grad", "thumbtack", "Ctrl+R",
+                               self.do_retain_grad,
+                               "Keep the .grad of the selected non-leaf tensor at the next "
+                               "backward")
+        session.timeline_changed.connect(self._on_session_changed)
+        selection.changed.connect(self._on_session_changed)
+        self._on_session_changed()
+
+    def _action(self, name, text, icon_name, shortcut, slot, tip) -> QAction:
+        action = QAction(icon(icon_name), text, self.window)
+        action.setObjectName(name)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(f"{text} ({shortcut})\n{tip}")
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    @property
+    def all_actions(self) -> list[QAction]:
+        return [self.forward, self.backward, self.backward_options, self.backward_again,
+                self.zero_grad, self.zero_grad_options, self.detach, self.retain_grad]
+
+    # -- state of the present (the end of the timeline, where actions go) --
+    def _end_state(self, name: str):
+        end = len(self.session.outcomes) - 1
+        states = self.session.outcomes[end].states
+        return states.get(name)
+
+    def leaves_with_grad(self) -> list[str]:
+        return self.session.leaves_with_grad(len(self.session.outcomes) - 1)
+
+    def last_backward(self) -> Action | None:
+        return self.session.last_action("backward")
+
+    def _on_session_changed(self, *_):
+        has_steps = bool(self.session.document.steps)
+        self.forward.setEnabled(has_steps)
+        self.backward.setEnabled(has_steps)
+        self.backward_options.setEnabled(has_steps)
+        self.backward_again.setEnabled(self.last_backward() is not None)
+        selected = self._end_state(self.selection.name)
+        computed = selected is not None and selected.value is not None
+        self.detach.setEnabled(computed)
+        self.retain_grad.setEnabled(computed and not selected.is_leaf)
+        self.backward_again.setToolTip(self._again_tip())
+
+    def _again_tip(self) -> str:
+        last = self.last_backward()
+        if last is None:
+            return "Backward again (Ctrl+Shift+B)\nRun Backward first"
+        return f"Backward again (Ctrl+Shift+B)\nRepeat {last.target}.backward(…): " \
+               "gradients accumulate"
+
+    # -- lessons set the defaults --
+    def use_lesson_defaults(self, plan: tuple[Action, ...]) -> None:
+        """Backward defaults come from the lesson's first backward (target, seed, retain)."""
+        first = next((a for a in plan if a.kind == "backward"), None)
+        if first is None:
+            self.backward_settings = BackwardSettings()
+        else:
+            self.backward_settings = BackwardSettings(first.target, first.seed,
+                                                      first.retain_graph)
+        self.zero_grad_settings = ZeroGradSettings()
+
+    # -- the actions --
+    def push_action(self, action: Action) -> bool:
+        """Add ``action`` to the timeline; reports the outcome. False when refused."""
+        try:
+            self.undo_stack.push(AddAction(self.session, action))
+        except (SessionError, ValueError) as error:
+            self.status.emit(str(error), True)
+            return False
+        outcome = self.session.outcomes[-1]
+        if outcome.error:
+            self.status.emit(f"PyTorch raised — {outcome.error.splitlines()[0]}", True)
+        else:
+            self.status.emit(f"Done: {outcome.output.splitlines()[0] if outcome.output else ''}",
+                             False)
+        return True
+
+    def do_forward(self):
+        self.push_action(Action(kind="forward"))
+
+    def do_backward(self):
+        settings = self.backward_settings
+        target = settings.resolved_target(self.session)
+        if not target:
+            self.status.emit("Nothing to backward from: add a pipeline step first", True)
+            return
+        self.push_action(Action(kind="backward", target=target, seed=settings.seed,
+                                retain_graph=settings.retain_graph))
+
+    def do_backward_with_options(self):
+        dialog = BackwardDialog(self.session, self.backward_settings, self.window)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.backward_settings = dialog.settings()
+            self.do_backward()
+
+    def do_backward_again(self):
+        last = self.last_backward()
+        if last is None:
+            self.do_backward()
+            return
+        self.push_action(last.model_copy(update={"note": ""}))
+
+    def do_zero_grad(self):
+        settings = self.zero_grad_settings
+        if settings.selected_only and self.selection.name:
+            targets = [self.selection.name]
+        else:
+            targets = self.leaves_with_grad()
+        if not targets:
+            self.status.emit("No leaf has a .grad yet: run Backward first", True)
+            return
+        self.push_action(Action(kind="zero_grad", targets=tuple(targets),
+                                set_to_none=settings.set_to_none))
+
+    def do_zero_grad_with_options(self):
+        dialog = ZeroGradDialog(self.zero_grad_settings, self.selection.name, self.window)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.zero_grad_settings = dialog.settings()
+            self.do_zero_grad()
+
+    def do_detach(self):
+        name = self.selection.name
+        if not name or self._end_state(name) is None:
+            self.status.emit("Select a tensor to detach first", True)
+            return
+        self.push_action(Action(kind="detach", target=name, new_name=self._free_name(name)))
+
+    def do_retain_grad(self):
+        name = self.selection.name
+        if not name:
+            self.status.emit("Select a non-leaf tensor first", True)
+            return
+        self.push_action(Action(kind="retain_grad", target=name))
+
+    def _free_name(self, name: str) -> str:
+        taken = set(self.session.document.tensor_names())
+        taken.update(a.new_name for a in self.session.document.actions if a.new_name)
+        base = f"{name}_detached"
+        candidate, number = base, 1
+        while candidate in taken:
+            number += 1
+            candidate = f"{base}{number}"
+        return candidate

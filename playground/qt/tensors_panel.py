@@ -1,0 +1,241 @@
+"""The Tensors panel: every tensor of the session at the shown timeline point.
+
+One row per tensor — name, shape, dtype, requires_grad, leaf, grad_fn and whether ``.grad`` is
+None. Add a leaf, rename, delete (refused with the reason while something uses it) and toggle
+``requires_grad``, all through commands; a refusal shows under the table, the session unchanged.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from playground.session import AddLeaf, RemoveLeaf, RemoveStep, Rename, Session, SessionError
+from playground.session.commands import action_label, set_requires_grad
+
+from .icons import icon
+from .leaf_dialog import AddLeafDialog
+from .selection import Selection
+from .theme import colors
+
+# A tensor is a leaf exactly when it has no grad_fn, so one column says both.
+COLUMNS = ("Name", "Shape", "dtype", "requires_grad", ".grad", "leaf / grad_fn")
+NAME, SHAPE, DTYPE, REQUIRES_GRAD, GRAD, GRAD_FN = range(len(COLUMNS))
+HEADER_TIPS = {
+    REQUIRES_GRAD: "requires_grad: whether operations on it are recorded for backward "
+                   "(tick or untick it for a leaf)",
+    GRAD: ".grad: None until a backward reaches this tensor (non-leaves need retain_grad)",
+    GRAD_FN: "A leaf is made by you, not by an op; its .grad is kept. A non-leaf shows the "
+             "grad_fn that backward walks through",
+}
+
+
+class TensorsPanel(QWidget):
+    """The list of tensors; selecting a row selects that tensor everywhere."""
+
+    def __init__(self, session: Session, undo_stack, selection: Selection,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session, self.undo_stack, self.selection = session, undo_stack, selection
+        self.tree = QTreeWidget(self)
+        self.tree.setObjectName("tensorsTable")
+        self.tree.setColumnCount(len(COLUMNS))
+        self.tree.setHeaderLabels(COLUMNS)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        for column, tip in HEADER_TIPS.items():
+            self.tree.headerItem().setToolTip(column, tip)
+        header = self.tree.header()
+        header.setStretchLastSection(True)  # long grad_fn names elide; the tooltip has them
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(GRAD_FN, QHeaderView.ResizeMode.Stretch)
+        self.add_button = QPushButton(icon("plus"), "Add tensor…", self)
+        self.rename_button = QPushButton(icon("pen"), "Rename…", self)
+        self.delete_button = QPushButton(icon("trash-can"), "Delete", self)
+        self.message = QLabel(self)
+        self.message.setObjectName("panelError")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.rename_button, self.delete_button):
+            buttons.addWidget(button)
+        buttons.addStretch()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.tree)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+
+        self.add_button.clicked.connect(self.add_leaf)
+        self.rename_button.clicked.connect(self._on_rename_clicked)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.tree.currentItemChanged.connect(self._on_current_item_changed)
+        self.tree.itemChanged.connect(self._on_item_changed)
+        session.timeline_changed.connect(self._on_session_changed)
+        session.cursor_changed.connect(self._on_session_changed)
+        selection.changed.connect(self._on_selection_changed)
+        self._refreshing = False
+        self._on_session_changed()
+
+    # -- showing the session --
+    def _on_session_changed(self, *_):
+        self._refreshing = True
+        self.tree.clear()
+        c = colors()
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        for name in self.session.tensor_names():
+            state = self.session.state(name)
+            item = QTreeWidgetItem(self.tree, self._texts(state))
+            item.setData(NAME, Qt.ItemDataRole.UserRole, name)
+            item.setFont(NAME, mono)
+            item.setToolTip(NAME, self._describe(state))
+            if state.value is None:
+                item.setForeground(NAME, QBrush(QColor(c.error)))
+                for column in range(1, len(COLUMNS)):
+                    item.setToolTip(column, self._describe(state))
+            elif state.origin == "leaf":
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                checked = Qt.CheckState.Checked if state.requires_grad else \
+                    Qt.CheckState.Unchecked
+                item.setCheckState(REQUIRES_GRAD, checked)
+            if state.grad is None:
+                item.setForeground(GRAD, QBrush(QColor(c.muted)))
+            if state.is_leaf:
+                item.setForeground(GRAD_FN, QBrush(QColor(c.muted)))
+            item.setToolTip(GRAD_FN, state.grad_fn or "leaf: no grad_fn")
+        self._refreshing = False
+        self._on_selection_changed(self.selection.name)
+        self._update_buttons()
+
+    @staticmethod
+    def _texts(state) -> list[str]:
+        if state.value is None:
+            why = f"blocked by {state.blocked_by}" if state.blocked_by else "failed"
+            return [state.name, why, "", "", "", ""]
+        grad = "None" if state.grad is None else "tensor"
+        requires = "" if state.origin == "leaf" else ("True" if state.requires_grad else "False")
+        return [state.name, str(list(state.value.shape)), str(state.value.dtype), requires, grad,
+                "leaf" if state.is_leaf else (state.grad_fn or "")]
+
+    @staticmethod
+    def _describe(state) -> str:
+        if state.value is None:
+            return state.error or f"cannot be computed: {state.blocked_by} failed"
+        where = {"leaf": "a leaf you defined", "step": "computed by a pipeline step",
+                 "detached": "made by detach() on the timeline"}[state.origin]
+        return f"{state.name}: {where}"
+
+    def _on_selection_changed(self, name: str):
+        for index in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(index)
+            if item.data(NAME, Qt.ItemDataRole.UserRole) == name:
+                if self.tree.currentItem() is not item:
+                    self.tree.setCurrentItem(item)
+                break
+        else:
+            self.tree.clearSelection()
+        self._update_buttons()
+
+    def _on_current_item_changed(self, current, _previous):
+        if self._refreshing:
+            return
+        name = current.data(NAME, Qt.ItemDataRole.UserRole) if current is not None else ""
+        self.selection.select(name)
+
+    def _update_buttons(self):
+        name = self.selection.name
+        kind = self._origin(name)
+        self.rename_button.setEnabled(kind in ("leaf", "step"))
+        self.delete_button.setEnabled(kind in ("leaf", "step"))
+
+    def _origin(self, name: str) -> str:
+        if name in (leaf.name for leaf in self.session.document.leaves):
+            return "leaf"
+        if name in (step.name for step in self.session.document.steps):
+            return "step"
+        return "detached" if name else ""
+
+    # -- edits --
+    def _push(self, command) -> bool:
+        try:
+            self.undo_stack.push(command)
+        except (SessionError, ValueError, KeyError) as error:
+            self.show_message(str(error).strip("'\""))
+            return False
+        self.show_message("")
+        return True
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def _on_item_changed(self, item: QTreeWidgetItem, column: int):
+        if self._refreshing or column != REQUIRES_GRAD:
+            return
+        name = item.data(NAME, Qt.ItemDataRole.UserRole)
+        flag = item.checkState(REQUIRES_GRAD) == Qt.CheckState.Checked
+        if self.session.leaf(name).requires_grad != flag:
+            self._push(set_requires_grad(self.session, name, flag))
+
+    def add_leaf(self):
+        dialog = AddLeafDialog(self.session, self)
+        if dialog.exec() and dialog.leaf() is not None:
+            if self._push(AddLeaf(self.session, dialog.leaf())):
+                self.selection.select(dialog.leaf().name)
+
+    def _on_rename_clicked(self):
+        old = self.selection.name
+        new, ok = QInputDialog.getText(self, "Rename tensor", f"New name for {old}:", text=old)
+        if ok and new.strip() and new.strip() != old:
+            self.rename(old, new.strip())
+
+    def rename(self, old: str, new: str) -> bool:
+        if self._push(Rename(self.session, old, new)):
+            self.selection.select(new)
+            return True
+        return False
+
+    def _timeline_use(self, name: str):
+        for action in self.session.document.actions:
+            names = {action.target, *action.targets}
+            names.update(item.text for item in action.items if item.kind != "text")
+            if name in names:
+                return action
+        return None
+
+    def delete_selected(self) -> bool:
+        name = self.selection.name
+        kind = self._origin(name)
+        users = self.session.users_of(name)
+        if kind == "step" and users:
+            self.show_message(f"{name} is used by {users[0]}; remove or change {users[0]} first")
+            return False
+        if kind == "detached":
+            self.show_message(f"{name} was made by a detach action: undo that action instead")
+            return False
+        action = self._timeline_use(name)
+        if action is not None:
+            self.show_message(f"{name} is used on the timeline ({action_label(action)}); "
+                              "remove that action first")
+            return False
+        command = RemoveLeaf(self.session, name) if kind == "leaf" else RemoveStep(
+            self.session, name)
+        if self._push(command):
+            self.selection.select(None)
+            return True
+        return False

@@ -1,0 +1,164 @@
+"""The Timeline panel: the actions taken, each with its outcome; click one to time-travel.
+
+Row 0 is the state after the definitions; row ``i`` the state after action ``i``. Errors are red
+with PyTorch's message; every row says how it changed each ``.grad``. When a lesson is open,
+its next actions follow greyed out, with a button to take the next one.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from playground.session import Action, Session
+
+from .action_text import action_line, grad_changes
+from .icons import icon
+from .lesson_guide import LessonGuide
+from .theme import colors
+
+UPCOMING_SHOWN = 6  # enough of the lesson ahead to see where it goes, not a wall of grey
+
+
+class TimelinePanel(QWidget):
+    """Emits ``lesson_step_requested(action)`` when "Next lesson step" is pressed."""
+
+    lesson_step_requested = Signal(object)
+
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.guide = LessonGuide()
+        self.list = QListWidget(self)
+        self.list.setObjectName("timelineList")
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setWordWrap(True)
+        self.list.setSpacing(1)
+        self.back = QPushButton(icon("backward-step"), "", self)
+        self.back.setToolTip("Step back: show the state before this action (Alt+Left)")
+        self.back.setShortcut("Alt+Left")
+        self.ahead = QPushButton(icon("forward-step"), "", self)
+        self.ahead.setToolTip("Step forward (Alt+Right)")
+        self.ahead.setShortcut("Alt+Right")
+        self.next_step = QPushButton(icon("graduation-cap"), "Next lesson step", self)
+        self.next_step.setObjectName("nextLessonStep")
+        self.position = QLabel(self)
+        self.position.setObjectName("panelHint")
+        self.note = QLabel(self)
+        self.note.setObjectName("lessonNote")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        row = QHBoxLayout()
+        row.addWidget(self.back)
+        row.addWidget(self.ahead)
+        row.addWidget(self.position)
+        row.addStretch()
+        row.addWidget(self.next_step)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(row)
+        layout.addWidget(self.list)
+        layout.addWidget(self.note)
+
+        self.back.clicked.connect(self.step_back)
+        self.ahead.clicked.connect(self.step_forward)
+        self.next_step.clicked.connect(self._on_next_step_clicked)
+        self.list.currentRowChanged.connect(self._on_row_changed)
+        session.timeline_changed.connect(self._on_timeline_changed)
+        session.cursor_changed.connect(self._on_cursor_changed)
+        self._refreshing = False
+        self._on_timeline_changed()
+
+    def set_guide(self, guide: LessonGuide) -> None:
+        self.guide = guide
+        self._on_timeline_changed()
+
+    # -- showing --
+    def _on_timeline_changed(self, *_):
+        self._refreshing = True
+        self.list.clear()
+        c = colors()
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        document = self.session.document
+        start = QListWidgetItem(icon("circle", c.accent), f"Start — {len(document.leaves)} "
+                                f"tensors, {len(document.steps)} steps computed")
+        self.list.addItem(start)
+        for outcome in self.session.outcomes[1:]:
+            text = f"{outcome.index}. {action_line(outcome.action)}"
+            details = [outcome.error.splitlines()[0]] if outcome.error else []
+            details += grad_changes(self.session, outcome.index)
+            item = QListWidgetItem("\n".join([text, *("    " + d for d in details)]))
+            item.setFont(mono)
+            if outcome.error:
+                item.setIcon(icon("circle-xmark", c.error))
+                item.setForeground(QBrush(QColor(c.error)))
+                item.setToolTip(outcome.error)
+            else:
+                item.setIcon(icon("circle-check", c.success))
+                item.setToolTip(outcome.action.note or outcome.output)
+            self.list.addItem(item)
+        self._add_upcoming(mono)
+        self._refreshing = False
+        self._on_cursor_changed(self.session.cursor)
+
+    def _add_upcoming(self, font: QFont):
+        upcoming = self.guide.upcoming(self.session.document.actions) if self.guide else ()
+        self.next_step.setVisible(bool(self.guide))
+        self.next_step.setEnabled(bool(upcoming))
+        self.next_step.setToolTip(f"Take the lesson's next action: {action_line(upcoming[0])}"
+                                  if upcoming else "The lesson is done")
+        self.note.setVisible(bool(upcoming))
+        if not upcoming:
+            return
+        self.note.setText(f"<b>Next:</b> <code>{action_line(upcoming[0])}</code>"
+                          + (f"<br>{upcoming[0].note}" if upcoming[0].note else ""))
+        header = QListWidgetItem(f"Next in the lesson ({len(upcoming)} to go)")
+        header.setFlags(Qt.ItemFlag.NoItemFlags)
+        self.list.addItem(header)
+        for action in upcoming[:UPCOMING_SHOWN]:
+            item = QListWidgetItem(icon("circle", colors().muted), f"   {action_line(action)}")
+            item.setFont(font)
+            item.setFlags(Qt.ItemFlag.NoItemFlags)  # greyed: not taken yet
+            item.setToolTip(action.note)
+            self.list.addItem(item)
+
+    def _on_cursor_changed(self, index: int):
+        count = len(self.session.outcomes)
+        self.back.setEnabled(index > 0)
+        self.ahead.setEnabled(index < count - 1)
+        live = "" if index == count - 1 else " — showing the past; actions go at the end"
+        self.position.setText(f"step {index} of {count - 1}{live}")
+        if self.list.currentRow() != index:
+            self._refreshing = True
+            self.list.setCurrentRow(index)
+            self._refreshing = False
+        self.list.scrollToItem(self.list.item(index))
+
+    def _on_row_changed(self, row: int):
+        if not self._refreshing and 0 <= row < len(self.session.outcomes):
+            self.session.select(row)
+
+    # -- time travel --
+    def step_back(self):
+        if self.session.cursor > 0:
+            self.session.select(self.session.cursor - 1)
+
+    def step_forward(self):
+        if self.session.cursor < len(self.session.outcomes) - 1:
+            self.session.select(self.session.cursor + 1)
+
+    def _on_next_step_clicked(self):
+        action: Action | None = self.guide.next_action(self.session.document.actions)
+        if action is not None:
+            self.lesson_step_requested.emit(action)

@@ -1,0 +1,40 @@
+"""Qt test fixtures: a real main window with the seed lesson, settings kept out of the home
+folder, and no "save changes?" question left open at teardown."""
+
+import pytest
+from PySide6.QtCore import QSettings
+
+
+@pytest.fixture(autouse=True)
+def _settings_in_tmp(tmp_path):
+    # QSettings() in the window then reads and writes under tmp_path, never the user's.
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(tmp_path / "settings"))
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(tmp_path / "settings"))
+    yield
+
+
+@pytest.fixture
+def make_window(qtbot):
+    from playground.qt.app import create_window
+
+    windows = []
+
+    def make(lesson: str | None = "seed-notebook"):
+        window = create_window()  # not qtbot.addWidget: its close would ask "save changes?"
+        if lesson:
+            window.load_lesson(lesson)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.session.mark_saved()  # nothing to ask about when the test closes it
+        window.close()
+        window.deleteLater()
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
+
