@@ -95,6 +95,8 @@ class _CellTexts(QGraphicsItem):
         self.picture = np.zeros((1, 1))
         self.dark: np.ndarray | None = None
         self.marked: tuple[int, int] | None = None
+        self.text_limit = TEXT_LIMIT
+        self.hide_zeros = False
         self.setZValue(10)
 
     def set_picture(self, picture, rgba, marked=None):
@@ -122,8 +124,9 @@ class _CellTexts(QGraphicsItem):
             painter.setPen(pg.mkPen("#ff8c00", width=3))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(box.adjusted(1.5, 1.5, -1.5, -1.5))
-        if rows <= TEXT_LIMIT and cols <= TEXT_LIMIT:
-            texts = [format_number(v) for v in self.picture.ravel().tolist()]
+        if rows <= self.text_limit and cols <= self.text_limit:
+            texts = [("" if self.hide_zeros and v == 0 else format_number(v))
+                     for v in self.picture.ravel().tolist()]
             longest = max((len(t) for t in texts), default=1)
             size = min(cell.height() * 0.42, cell.width() * 0.9 / (0.6 * max(longest, 2)), 16.0)
             if size >= 7:
@@ -146,6 +149,7 @@ class MatrixPlot(QWidget):
     ``set_array(array, levels=None, marked=None)`` shows ``array`` (None draws a hatched
     "None"); ``row_labels``/``col_labels`` override the index ticks (the Jacobian's
     ``(i, j)`` labels); ``marked`` outlines one cell (row, col) of the 2-D picture.
+    ``texts.text_limit`` and ``texts.hide_zeros`` say when numbers are written in the cells.
     """
 
     def __init__(self, title: str = "", diverging: bool = True, parent: QWidget | None = None,
@@ -211,10 +215,12 @@ class MatrixPlot(QWidget):
             self.none_label.hide()
             self.plot_widget.setBackgroundBrush(QBrush(Qt.BrushStyle.NoBrush))
         rows, cols = picture.shape
+        longest = max((len(t) for t in row_labels or [str(rows)]), default=1)
+        self.plot.getAxis("left").setWidth(int(10 + 7 * longest))
         self._set_ticks("left", rows, row_labels)
         self._set_ticks("top", cols, col_labels)
         self.plot.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0.02)
-        width = min(48 + cols * self.cell, self.max_side)
+        width = min(40 + 7 * longest + cols * self.cell, self.max_side)
         height = min(24 + rows * self.cell, self.max_side)
         self.plot_widget.setFixedSize(max(width, 90), max(height, 50))
         self.title.setMaximumWidth(max(width, 160))

@@ -1,0 +1,129 @@
+"""The Jacobian panel's J is the engine's (and PyTorch's) Jacobian, and vᵀJ is the .grad that
+backward produced."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.autograd.functional import jacobian
+from playground.qt.engine_state import replay_at
+from playground.qt.jacobian_model import (
+    TooBig,
+    index_labels,
+    jacobian_lesson,
+    pipeline_function,
+)
+from playground.qt.jacobian_panel import JacobianPanel
+from playground.qt.selection import Selection
+from playground.session import Action, Document, Leaf, Seed, Session, Step
+
+from .test_graph_view import linear_document, seed_document
+
+
+def backward(target="out", seed="ones", retain_graph=True):
+    return Action(kind="backward", target=target, retain_graph=retain_graph,
+                  seed=Seed(kind=seed, seed=3))
+
+
+def lesson_of(document, output, name, **options):
+    session = Session(document)
+    return session, jacobian_lesson(document, replay_at(session), output, name, **options)
+
+
+@pytest.mark.parametrize("document,output,name", [
+    (seed_document(), "out", "inp"),
+    (linear_document(), "z", "b"),
+    (linear_document(), "z", "w"),
+    (linear_document(), "loss", "w"),
+])
+def test_j_equals_engine_jacobian(document, output, name):
+    session, lesson = lesson_of(document, output, name)
+    replay = replay_at(session)
+    func = pipeline_function(document, replay.namespace, name, output)
+    x = replay.namespace[name].detach()
+    expected = jacobian(func, x).numpy().reshape(lesson.jacobian.shape)
+    np.testing.assert_allclose(lesson.jacobian, expected, rtol=1e-6)
+    assert lesson.jacobian.shape == (replay.namespace[output].numel(), x.numel())
+
+
+def test_seed_lesson_j_shows_the_transpose_and_the_diagonal():
+    _, lesson = lesson_of(seed_document(), "out", "inp")
+    j = lesson.jacobian
+    assert j.shape == (20, 20)
+    assert np.count_nonzero(j) == 20  # one entry per row: out[i, j] depends on inp[j, i] only
+    for row, (i, k) in enumerate(np.ndindex(5, 4)):
+        column = k * 5 + i  # the transpose
+        assert j[row, column] == (4.0 if i == k else 2.0)  # 2 * (inp + 1): 4 on the diagonal
+    assert index_labels((5, 4))[:2] == ["0,0", "0,1"]
+
+
+def test_j_equals_torch_jacobian():
+    torch = pytest.importorskip("torch")
+    _, lesson = lesson_of(seed_document(), "out", "inp")
+    expected = torch.autograd.functional.jacobian(lambda x: (x + 1).pow(2).t(),
+                                                  torch.eye(4, 5))
+    np.testing.assert_allclose(lesson.jacobian, expected.reshape(20, 20).numpy(), rtol=1e-6)
+    session, lesson = lesson_of(linear_document(), "z", "w")
+    x = torch.ones(5, 5)
+    b = torch.zeros(6)
+    w = torch.tensor(replay_at(session).namespace["w"].detach().numpy())
+    expected = torch.autograd.functional.jacobian(lambda w: x @ w + b, w)
+    np.testing.assert_allclose(lesson.jacobian, expected.reshape(30, 30).numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("seed", ["ones", "randn"])
+def test_vjp_equals_the_grad_backward_produced(seed):
+    session = Session(seed_document([backward(seed=seed), backward(seed=seed)]))
+    used = session.outcomes[2].seed_used
+    lesson = jacobian_lesson(session.document, replay_at(session), "out", "inp", seed=used)
+    added = session.grad_delta("inp", 2)  # what the second backward added to inp.grad
+    np.testing.assert_allclose(lesson.vjp, added, rtol=1e-5)
+    np.testing.assert_allclose(lesson.backward_grad, added, rtol=1e-5)
+
+
+def test_jvp_is_a_column_of_j_and_broadcasts_are_found():
+    _, lesson = lesson_of(linear_document(), "z", "b", tangent=np.eye(6, dtype=np.float32)[2])
+    np.testing.assert_allclose(lesson.jvp.reshape(-1), lesson.jacobian[:, 2])
+    [sent] = lesson.broadcasts
+    assert sent.broadcast.shape == (5, 6) and sent.grad.shape == (6,)
+    np.testing.assert_allclose(sent.grad, lesson.vjp)
+
+
+def test_too_big_and_unrelated_are_refused_with_a_message():
+    big = Document(leaves=(Leaf(name="a", factory="ones", shape=(500,), requires_grad=True),),
+                   steps=(Step(name="s", op="exp", operands=("a",)),))
+    with pytest.raises(TooBig, match="at most"):
+        lesson_of(big, "s", "a")
+    two = big.model_copy(update={"leaves": big.leaves + (
+        Leaf(name="c", factory="ones", shape=(2,), requires_grad=True),)})
+    with pytest.raises(ValueError, match="not computed from"):
+        lesson_of(two, "s", "c")
+
+
+def test_panel_shows_j_and_says_vjp_equals_grad(qtbot):
+    session = Session(seed_document([backward()]))
+    selection = Selection()
+    panel = JacobianPanel(session, selection)
+    qtbot.addWidget(panel)
+    panel.resize(1150, 900)
+    assert panel.output_box.currentData() == "out" and panel.input_box.currentData() == "inp"
+    assert panel.lesson.jacobian.shape == (20, 20)
+    assert "vᵀJ = inp.grad ✓" in panel.check.text()
+    panel.tangent_box.setCurrentIndex(panel.tangent_box.findData("ones"))
+    panel.refresh()
+    np.testing.assert_allclose(panel.lesson.jvp.reshape(-1), panel.lesson.jacobian.sum(axis=1))
+    selection.select("sq")
+    assert panel.output_box.currentData() == "sq"
+    assert not panel.grab().toImage().isNull()
+
+
+def test_panel_explains_instead_of_crashing(qtbot):
+    session = Session(Document(leaves=(Leaf(name="a", factory="ones", shape=(500,),
+                                            requires_grad=True),)))
+    panel = JacobianPanel(session, Selection())
+    qtbot.addWidget(panel)
+    assert "Choose an output" in panel.message.text()
+    session.insert_step(0, Step(name="s", op="exp", operands=("a",)))
+    qtbot.waitUntil(lambda: "at most" in panel.message.text())
+    assert panel.lesson is None
