@@ -65,8 +65,9 @@ class ConsolePanel(QWidget):
         if not parts:
             parts.append(_span(c.muted, "Nothing run yet. Press Forward, then Backward, and "
                                         "what PyTorch prints appears here."))
-        self.view.setHtml(f"<pre style='color:{c.text}; margin:4px'>" + "\n".join(parts)
-                          + "</pre>")
+        # pre-wrap: long code lines wrap to the panel; printed matrices keep their columns.
+        style = f"color:{c.text}; margin:4px; white-space:pre-wrap"
+        self.view.setHtml(f"<pre style='{style}'>" + "\n".join(parts) + "</pre>")
         bar = self.view.verticalScrollBar()
         bar.setValue(bar.maximum())
 

@@ -92,26 +92,24 @@ class MainWindow(QMainWindow):
         self.console = ConsolePanel(self.session)
         self.code = CodePanel(self.session)
         dock = self._dock
-        tensors = dock("tensors", "① Tensors", self.tensors, Qt.DockWidgetArea.LeftDockWidgetArea)
-        heatmaps = dock("heatmaps", "③ Heatmaps: values and .grad", self.heatmaps,
-                        Qt.DockWidgetArea.LeftDockWidgetArea)
+        # Only one group of tabbed docks: in Qt 6.11 a second tabifyDockWidget leaves stray
+        # duplicate tab bars painted over the other panels.
+        right, left = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
+        tensors = dock("tensors", "① Tensors", self.tensors, left)
+        heatmaps = dock("heatmaps", "③ Heatmaps: values and .grad", self.heatmaps, left)
         self.splitDockWidget(tensors, heatmaps, Qt.Orientation.Horizontal)
-        pipeline = dock("pipeline", "② Pipeline", self.pipeline,
-                        Qt.DockWidgetArea.LeftDockWidgetArea)
+        pipeline = dock("pipeline", "② Pipeline", self.pipeline, left)
         self.splitDockWidget(tensors, pipeline, Qt.Orientation.Vertical)
-        editor = dock("editor", "Tensor editor", self.editor, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.tabifyDockWidget(pipeline, editor)
-        pipeline.raise_()
-        timeline = dock("timeline", "Timeline", self.timeline,
-                        Qt.DockWidgetArea.RightDockWidgetArea)
-        console = dock("console", "Console", self.console, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.splitDockWidget(timeline, console, Qt.Orientation.Vertical)
-        code = dock("code", "Code", self.code, Qt.DockWidgetArea.RightDockWidgetArea)
+        editor = dock("editor", "Tensor editor (selected tensor)", self.editor, left)
+        self.splitDockWidget(pipeline, editor, Qt.Orientation.Vertical)
+        timeline = dock("timeline", "Timeline", self.timeline, right)
+        console = dock("console", "Console", self.console, right)
+        code = dock("code", "Code", self.code, right)
         self.tabifyDockWidget(console, code)
         console.raise_()
-        self.resizeDocks([tensors, heatmaps, timeline], [390, 540, 340],
+        self.resizeDocks([tensors, heatmaps, timeline], [400, 530, 350],
                          Qt.Orientation.Horizontal)
-        self.resizeDocks([tensors, pipeline], [300, 400], Qt.Orientation.Vertical)
+        self.resizeDocks([tensors, pipeline, editor], [250, 260, 190], Qt.Orientation.Vertical)
         self.resizeDocks([timeline, console], [330, 370], Qt.Orientation.Vertical)
 
     def _dock(self, key: str, title: str, widget: QWidget, area) -> QDockWidget:

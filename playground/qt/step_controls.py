@@ -12,8 +12,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QWidget
 
-from playground.session import Action, AddAction, Session, SessionError
+from playground.session import Action, AddAction, Session, SessionError, action_label
 
+from .action_text import grad_changes
 from .icons import icon
 from .selection import Selection
 from .step_dialogs import BackwardDialog, BackwardSettings, ZeroGradDialog, ZeroGradSettings
@@ -127,8 +128,8 @@ class StepControls(QObject):
         if outcome.error:
             self.status.emit(f"PyTorch raised — {outcome.error.splitlines()[0]}", True)
         else:
-            self.status.emit(f"Done: {outcome.output.splitlines()[0] if outcome.output else ''}",
-                             False)
+            changes = grad_changes(self.session, outcome.index) or ["no .grad changed"]
+            self.status.emit(f"{action_label(action)}: {', '.join(changes)}", False)
         return True
 
     def do_forward(self):

@@ -31,11 +31,13 @@ from .selection import Selection
 from .theme import colors
 
 # A tensor is a leaf exactly when it has no grad_fn, so one column says both.
-COLUMNS = ("Name", "Shape", "dtype", "requires_grad", ".grad", "leaf / grad_fn")
-NAME, SHAPE, DTYPE, REQUIRES_GRAD, GRAD, GRAD_FN = range(len(COLUMNS))
+# The name's check box is requires_grad (a full column would not fit beside the heatmaps).
+COLUMNS = ("name", "shape", "dtype", ".grad", "leaf / grad_fn")
+NAME, SHAPE, DTYPE, GRAD, GRAD_FN = range(len(COLUMNS))
+REQUIRES_GRAD = NAME
 HEADER_TIPS = {
-    REQUIRES_GRAD: "requires_grad: whether operations on it are recorded for backward "
-                   "(tick or untick it for a leaf)",
+    NAME: "Ticked: requires_grad=True, operations on it are recorded for backward "
+          "(click the box of a leaf to change it)",
     GRAD: ".grad: None until a backward reaches this tensor (non-leaves need retain_grad)",
     GRAD_FN: "A leaf is made by you, not by an op; its .grad is kept. A non-leaf shows the "
              "grad_fn that backward walks through",
@@ -66,6 +68,10 @@ class TensorsPanel(QWidget):
         self.add_button = QPushButton(icon("plus"), "Add tensor…", self)
         self.rename_button = QPushButton(icon("pen"), "Rename…", self)
         self.delete_button = QPushButton(icon("trash-can"), "Delete", self)
+        legend = QLabel("☑ = requires_grad: tick a leaf to record its operations for backward",
+                        self)
+        legend.setObjectName("panelHint")
+        legend.setWordWrap(True)
         self.message = QLabel(self)
         self.message.setObjectName("panelError")
         self.message.setWordWrap(True)
@@ -77,6 +83,7 @@ class TensorsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.tree)
+        layout.addWidget(legend)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
 
@@ -103,16 +110,20 @@ class TensorsPanel(QWidget):
             item = QTreeWidgetItem(self.tree, self._texts(state))
             item.setData(NAME, Qt.ItemDataRole.UserRole, name)
             item.setFont(NAME, mono)
-            item.setToolTip(NAME, self._describe(state))
+            item.setToolTip(NAME, self._describe(state)
+                            + f"\nrequires_grad={state.requires_grad}")
             if state.value is None:
                 item.setForeground(NAME, QBrush(QColor(c.error)))
                 for column in range(1, len(COLUMNS)):
                     item.setToolTip(column, self._describe(state))
-            elif state.origin == "leaf":
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            else:
                 checked = Qt.CheckState.Checked if state.requires_grad else \
                     Qt.CheckState.Unchecked
                 item.setCheckState(REQUIRES_GRAD, checked)
+                if state.origin == "leaf":  # a non-leaf's requires_grad follows its inputs
+                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                else:
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
             if state.grad is None:
                 item.setForeground(GRAD, QBrush(QColor(c.muted)))
             if state.is_leaf:
@@ -126,10 +137,9 @@ class TensorsPanel(QWidget):
     def _texts(state) -> list[str]:
         if state.value is None:
             why = f"blocked by {state.blocked_by}" if state.blocked_by else "failed"
-            return [state.name, why, "", "", "", ""]
+            return [state.name, why, "", "", ""]
         grad = "None" if state.grad is None else "tensor"
-        requires = "" if state.origin == "leaf" else ("True" if state.requires_grad else "False")
-        return [state.name, str(list(state.value.shape)), str(state.value.dtype), requires, grad,
+        return [state.name, str(list(state.value.shape)), str(state.value.dtype), grad,
                 "leaf" if state.is_leaf else (state.grad_fn or "")]
 
     @staticmethod
