@@ -7,6 +7,7 @@ form and the Add button stays disabled, so a bad leaf never reaches the session.
 from __future__ import annotations
 
 import math
+import re
 
 from pydantic import ValidationError
 from PySide6.QtWidgets import (
@@ -37,7 +38,7 @@ _USES = {  # which fields each factory reads
 
 def parse_shape(text: str) -> tuple[int, ...]:
     """``"4, 5"`` or ``"(4, 5)"`` or ``"4x5"`` → (4, 5); ValueError with the reason otherwise."""
-    cleaned = text.strip().strip("()[]").replace("x", ",").replace("×", ",")
+    cleaned = re.sub(r"(?<=\d)\s*[x×]\s*(?=\d)", ",", text.strip().strip("()[]"))
     parts = [p.strip() for p in cleaned.split(",") if p.strip()]
     if not parts:
         return ()

@@ -51,9 +51,12 @@ def apply_theme(name: str) -> None:
     app = QApplication.instance()
     if app is None:
         return
+    sheet = _STYLE.format(c=colors())
+    if app.styleSheet() == sheet:
+        return  # re-applying re-polishes every widget of every window: slow, and no change
     app.setStyle("Fusion")
     app.setPalette(_palette(colors()))
-    app.setStyleSheet(_STYLE.format(c=colors()))
+    app.setStyleSheet(sheet)
 
 
 def _palette(c: Colors) -> QPalette:

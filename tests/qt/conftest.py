@@ -2,7 +2,8 @@
 folder, and no "save changes?" question left open at teardown."""
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QSettings
+from PySide6.QtWidgets import QApplication
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +33,8 @@ def make_window(qtbot):
         window.session.mark_saved()  # nothing to ask about when the test closes it
         window.close()
         window.deleteLater()
+    # Really delete them now: live windows from earlier tests slow every later one down.
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture

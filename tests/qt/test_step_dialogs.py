@@ -1,0 +1,95 @@
+"""The Backward and Zero grad option dialogs, the custom seed grid, and the lesson guide."""
+
+import numpy as np
+from PySide6.QtWidgets import QDialog
+
+from playground.qt.lesson_guide import LessonGuide
+from playground.qt.seed_editor import SeedGridEditor
+from playground.qt.step_dialogs import BackwardDialog, BackwardSettings, ZeroGradSettings
+from playground.qt.undo import UndoStack
+from playground.session import Action, AddStep, Seed, Step
+from playground.session.lessons import load_lesson
+from tests.qt.helpers import last_console_block, trigger
+
+
+def test_seed_grid_refuses_text_at_the_cell(qtbot):
+    grid = SeedGridEditor((2, 3))
+    qtbot.addWidget(grid)
+    assert grid.values().tolist() == [[1, 1, 1], [1, 1, 1]]
+    grid.table.item(1, 2).setText("abc")
+    assert grid.values() is None
+    assert grid.error == "Row 1, column 2: 'abc' is not a number"
+    grid.table.item(1, 2).setText("-2.5")
+    assert grid.values()[1, 2] == -2.5
+
+
+def test_seed_grid_for_three_dimensions_reads_a_nested_list(qtbot):
+    grid = SeedGridEditor((2, 1, 2))
+    qtbot.addWidget(grid)
+    grid.text.setPlainText("[[[1, 2]], [[3, 4]]]")
+    assert grid.values().shape == (2, 1, 2)
+    grid.text.setPlainText("[[1, 2]]")
+    assert grid.values() is None and "shape [2, 1, 2]" in grid.error
+    grid.text.setPlainText("__import__('os')")
+    assert grid.values() is None
+
+
+def test_backward_with_a_custom_seed_from_the_dialog(window, qtbot, monkeypatch):
+    dialog = BackwardDialog(window.session, window.controls.backward_settings, window)
+    qtbot.addWidget(dialog)
+    assert dialog.target.currentText() == "out"
+    dialog.findChild(type(dialog.kinds.button(0)), "seed_literal").setChecked(True)
+    dialog.grid.table.item(0, 0).setText("oops")
+    assert not dialog.ok.isEnabled()
+    for row in range(5):
+        for column in range(4):
+            dialog.grid.table.item(row, column).setText("0")
+    dialog.grid.table.item(0, 0).setText("1")
+    assert dialog.ok.isEnabled()
+    settings = dialog.settings()
+    monkeypatch.setattr(BackwardDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    monkeypatch.setattr(BackwardDialog, "settings", lambda self: settings)
+    trigger(window, "actionBackwardOptions")
+    # v picks out[0, 0] = (inp[0, 0] + 1)^2, so only inp.grad[0, 0] = 2 * (1 + 1) = 4.
+    grad = window.session.state("inp").grad
+    assert grad[0, 0] == 4 and np.count_nonzero(grad) == 1
+    assert "out.backward(v, retain_graph=True)" in last_console_block(window)
+
+
+def test_non_scalar_backward_without_seed_explains_the_fix(window):
+    window.controls.backward_settings = BackwardSettings("out", Seed(kind="implicit"), False)
+    trigger(window, "actionBackward")
+    block = last_console_block(window)
+    assert "RuntimeError: grad can be implicitly created only for scalar outputs" in block
+    assert "Fix: Pick a seed in Backward options" in block
+
+
+def test_zero_grad_of_the_selection_can_set_none(window):
+    trigger(window, "actionBackward")
+    window.selection.select("inp")
+    window.controls.zero_grad_settings = ZeroGradSettings(selected_only=True, set_to_none=True)
+    trigger(window, "actionZeroGrad")
+    assert window.session.state("inp").grad is None
+    assert ">>> inp.grad = None" in last_console_block(window)
+
+
+def test_undo_stack_records_nothing_when_the_session_refuses(window):
+    stack = UndoStack()
+    taken = Step(name="out", op="neg", operands=("inp",))
+    try:
+        stack.push(AddStep(window.session, taken))
+    except ValueError as error:
+        assert "already used" in str(error)
+    else:
+        raise AssertionError("a duplicate name was accepted")
+    assert stack.count() == 0
+
+
+def test_lesson_guide_skips_prints_and_ignores_detours():
+    plan = load_lesson("seed-notebook").actions
+    guide = LessonGuide("seed-notebook", plan)
+    first_backward = next(a for a in plan if a.kind == "backward")
+    done = (Action(kind="forward"), first_backward.model_copy(update={"note": ""}))
+    assert guide.position(done) == plan.index(first_backward) + 1
+    assert guide.next_action(()) == plan[0]
+    assert guide.upcoming(plan) == ()

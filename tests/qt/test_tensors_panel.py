@@ -1,0 +1,106 @@
+"""The Tensors panel: every tensor listed, selection shared, refusals shown where they happen,
+and every edit undoable from the Edit menu."""
+
+from PySide6.QtCore import Qt
+
+from playground.qt.leaf_dialog import AddLeafDialog, parse_shape
+from playground.qt.tensors_panel import GRAD, GRAD_FN, NAME, SHAPE
+from playground.session import AddLeaf
+from tests.qt.helpers import trigger
+
+
+def _row(panel, name):
+    tree = panel.tree
+    for index in range(tree.topLevelItemCount()):
+        item = tree.topLevelItem(index)
+        if item.text(NAME) == name:
+            return item
+    raise AssertionError(f"{name} is not listed")
+
+
+def test_lists_every_tensor_with_its_autograd_facts(window):
+    panel = window.tensors
+    assert panel.tree.topLevelItemCount() == len(window.session.tensor_names())
+    inp, out = _row(panel, "inp"), _row(panel, "out")
+    assert inp.text(SHAPE) == "[4, 5]" and inp.text(GRAD_FN) == "leaf"
+    assert inp.checkState(NAME) == Qt.CheckState.Checked and inp.text(GRAD) == "None"
+    assert out.text(SHAPE) == "[5, 4]" and out.text(GRAD_FN) == "TBackward0"
+    trigger(window, "actionBackward")
+    assert _row(panel, "inp").text(GRAD) == "tensor"
+
+
+def test_clicking_a_row_selects_the_tensor_everywhere(window):
+    window.tensors.tree.setCurrentItem(_row(window.tensors, "out"))
+    assert window.selection.name == "out"
+    assert window.controls.retain_grad.isEnabled()  # out is not a leaf
+    window.selection.select("x")
+    assert window.tensors.tree.currentItem().text(NAME) == "x"
+
+
+def test_deleting_a_used_leaf_is_refused_with_the_reason(window):
+    window.selection.select("inp")
+    before = window.session.document
+    assert not window.tensors.delete_selected()
+    assert "inp is used by out_add" in window.tensors.message.text()
+    assert window.session.document == before
+
+
+def test_deleting_a_tensor_the_timeline_uses_is_refused(window):
+    trigger(window, "actionBackward")
+    window.selection.select("out")
+    assert not window.tensors.delete_selected()
+    assert "used on the timeline" in window.tensors.message.text()
+
+
+def test_rename_to_a_taken_name_is_refused_then_a_good_one_undoes(window):
+    assert not window.tensors.rename("inp", "out")
+    assert "already used" in window.tensors.message.text()
+    assert window.tensors.rename("inp", "matrix")
+    assert "matrix" in window.session.tensor_names()
+    assert window.selection.name == "matrix"
+    assert window.action_undo.text() == "&Undo Rename inp to matrix"
+    trigger(window, "actionUndo")
+    assert "inp" in window.session.tensor_names()
+
+
+def test_unticking_requires_grad_is_an_undoable_edit(window):
+    item = _row(window.tensors, "w")
+    item.setCheckState(NAME, Qt.CheckState.Unchecked)
+    assert not window.session.leaf("w").requires_grad
+    assert window.action_undo.text() == "&Undo Set w.requires_grad = False"
+    trigger(window, "actionUndo")
+    assert window.session.leaf("w").requires_grad
+    assert _row(window.tensors, "w").checkState(NAME) == Qt.CheckState.Checked
+
+
+def test_add_leaf_dialog_refuses_bad_input_at_the_field(window, qtbot):
+    dialog = AddLeafDialog(window.session)
+    qtbot.addWidget(dialog)
+    dialog.shape.setText("3, x")
+    assert not dialog.ok.isEnabled() and "shape" in dialog.message.text()
+    dialog.shape.setText("2, 3")
+    dialog.name.setText("inp")
+    assert not dialog.ok.isEnabled() and "already used" in dialog.message.text()
+    dialog.name.setText("ones_23")
+    dialog.factory.setCurrentText("full")
+    dialog.fill.setText("nan")
+    assert not dialog.ok.isEnabled() and "finite" in dialog.message.text()
+    dialog.fill.setText("2.5")
+    assert dialog.ok.isEnabled()
+    assert dialog.preview.text() == "ones_23 = torch.full((2, 3), 2.5, requires_grad=True)"
+    window.undo_stack.push(AddLeaf(window.session, dialog.leaf()))
+    assert window.session.state("ones_23").value.tolist() == [[2.5] * 3] * 2
+    assert _row(window.tensors, "ones_23").text(SHAPE) == "[2, 3]"
+
+
+def test_parse_shape_reads_what_people_type():
+    assert parse_shape("4, 5") == (4, 5)
+    assert parse_shape("(4, 5)") == (4, 5)
+    assert parse_shape("4x5") == (4, 5)
+    assert parse_shape("") == ()
+    for bad in ("-1", "a", "1e9, 1e9", "100000, 100000"):
+        try:
+            parse_shape(bad)
+        except ValueError:
+            continue
+        raise AssertionError(f"{bad!r} was accepted")
