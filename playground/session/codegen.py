@@ -180,7 +180,8 @@ class Pipeline:
             return f"{spec.path or 'torch.' + spec.name}({listed}{params})", ATOM
         if spec.style == "operator" and any(tensors) and len(operands) == 2:
             level = _PRECEDENCE[spec.symbol]
-            left = _wrap(operands[0], level)
+            # Comparisons chain in Python (a > b > c), so a comparison on the left needs parens.
+            left = _wrap(operands[0], level + 1 if level == _PRECEDENCE[">"] else level)
             right = _wrap(operands[1], level + 1)
             return f"{left} {spec.symbol} {right}", level
         if spec.style == "method" and tensors and tensors[0]:

@@ -134,6 +134,11 @@ class Replay:
             torch.manual_seed(leaf.seed)
         if leaf.factory == "tensor":
             return torch.tensor(literal_array(leaf.values), **options)
+        if leaf.factory in ("rand_like", "randn_like"):
+            # The engine's rand_like/randn_like refuse 0-d tensors; a draw of like's shape is
+            # the same thing (torch.randn_like(x) is torch.randn(x.shape, dtype=x.dtype)).
+            draw = getattr(torch, leaf.factory.removesuffix("_like"))
+            return draw(tuple(self.namespace[leaf.like].shape), **options)
         if leaf.factory.endswith("_like"):
             like = self.namespace[leaf.like]
             factory = getattr(torch, leaf.factory)
@@ -146,7 +151,9 @@ class Replay:
             return torch.arange(leaf.start, leaf.end, leaf.step, **options)
         if leaf.factory == "linspace":
             return torch.linspace(leaf.start, leaf.end, leaf.steps, **options)
-        return getattr(torch, leaf.factory)(*leaf.shape, **options)
+        if leaf.factory == "eye":
+            return torch.eye(*leaf.shape, **options)
+        return getattr(torch, leaf.factory)(tuple(leaf.shape), **options)  # () works for 0-d
 
     def _compute_step(self, step: Step) -> torch.Tensor:
         spec = op_spec(step.op)
@@ -225,7 +232,7 @@ class Replay:
             return torch.ones_like(target)
         if seed.kind == "randn":
             torch.manual_seed(seed.seed)
-            return torch.randn_like(target)
+            return torch.randn(tuple(target.shape), dtype=target.dtype)  # randn_like, 0-d too
         return torch.tensor(literal_array(seed.values))
 
     def _print_text(self, action: Action) -> str:

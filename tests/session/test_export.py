@@ -37,6 +37,7 @@ def _sessions():
             Step(name="later", op="exp", operands=("bad",)),
             Step(name="dd", op="mul", operands=("d", "d")),
             Step(name="big", op="gt", operands=("n", 2)),
+            Step(name="chained", op="lt", operands=("big", "big")),
         ),
         actions=(
             Action(kind="print", items=(PrintItem(kind="value", text="z"),)),
@@ -83,3 +84,13 @@ def test_random_leaves_are_literals_with_their_factory_and_seed():
     assert "s = z.sum(dim=1, keepdim=True)" in text
     assert "# bad = torch.mm(x, b)  (not run" in text or "# bad = x.mm(b)  (not run" in text
     assert "n = torch.arange(6)" in text
+    assert "chained = (n > 2) < (n > 2)" in text or "chained = big < big" in text
+
+
+def test_a_folded_comparison_keeps_its_parentheses():
+    document = Document(
+        leaves=(Leaf(name="a", factory="ones", shape=(3,)),),
+        steps=(Step(name="c", op="gt", operands=("a", "a")),
+               Step(name="d", op="lt", operands=("c", 0.5))),
+    )
+    assert "d = (a > a) < 0.5\n" in script(Session(document))
