@@ -40,7 +40,7 @@ d = torch.tensor([[1, 2], [3, 4]], dtype=torch.float64, requires_grad=True)
 r = a.reshape(3, 2).sum(dim=1, keepdim=True)
 m = torch.cat([a, a], dim=0).max(dim=0).values
 big = n > 2
-loss = F.mse_loss(a, torch.zeros_like(a))
+loss = F.relu(a - torch.zeros_like(a)).sum()
 h = -a * 2.5
 h.retain_grad()
 loss.backward(retain_graph=True)
@@ -58,8 +58,9 @@ print("a:", a.grad, sep="")
     assert steps["r_reshape"].params == {"shape": (3, 2)}
     assert steps["r"].params == {"dim": 1, "keepdim": True}
     assert steps["m"].op == "max" and steps["m"].params == {"dim": 0}
-    assert leaves["loss_zeros_like"].like == "a" and steps["loss"].operands == (
+    assert leaves["loss_zeros_like"].like == "a" and steps["loss_sub"].operands == (
         "a", "loss_zeros_like")
+    assert steps["loss_relu"].operands == ("loss_sub",) and steps["loss"].op == "sum"
     kinds = [(a.kind, a.target or a.targets) for a in document.actions]
     assert kinds[:4] == [("retain_grad", "h"), ("backward", "loss"), ("backward", "r"),
                          ("backward", "m")]
