@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -86,7 +85,9 @@ def _write_outputs(args, document) -> None:
 
 
 def _write_text(path: str, text: str) -> None:
-    Path(path).write_text(text, encoding="utf-8")
+    from playground.session.persist import write_atomically
+
+    write_atomically(path, text)
 
 
 def _open_window(args, document) -> int:

@@ -41,6 +41,7 @@ class Session:
     def __init__(self, document: Document | None = None):
         self._document = document or Document()
         self._saved = self._document
+        self._modified = False
         self._replay = Replay(self._document)
         self._live = True  # whether the replay's engine state is at the end of the timeline
         self._cursor = len(self._replay.outcomes) - 1
@@ -136,9 +137,9 @@ class Session:
         return previous
 
     def mark_saved(self) -> None:
-        was = self.is_modified
         self._saved = self._document
-        if was:
+        if self._modified:
+            self._modified = False
             self.modified_changed.emit(False)
 
     # -- leaves --
@@ -255,13 +256,15 @@ class Session:
         self._after_change(definitions, self._cursor if cursor is None else cursor)
 
     def _after_change(self, definitions: bool, cursor: int) -> None:
-        modified = self._document != self._saved
+        was_modified, modified = self._modified, self._document != self._saved
+        self._modified = modified
         self._cursor = max(0, min(cursor, len(self.outcomes) - 1))
         if definitions:
             self.definitions_changed.emit()
         self.timeline_changed.emit()
         self.cursor_changed.emit(self._cursor)
-        self.modified_changed.emit(modified)
+        if modified != was_modified:
+            self.modified_changed.emit(modified)
 
 
 def _refs(step: Step) -> list[str]:

@@ -8,7 +8,6 @@ run with a torch kernel it produces them again.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import nbformat
 from nbformat import v4
@@ -16,6 +15,7 @@ from nbformat import v4
 from .codegen import factory_call, leaf_lines
 from .export import action_body, definition_lines
 from .model import Session
+from .persist import write_atomically
 from .runner import Outcome
 
 
@@ -112,4 +112,4 @@ def notebook(session: Session) -> nbformat.NotebookNode:
 
 
 def write_notebook(session: Session, path: str | os.PathLike) -> None:
-    Path(path).write_text(nbformat.writes(notebook(session)), encoding="utf-8")
+    write_atomically(path, nbformat.writes(notebook(session)))

@@ -80,9 +80,14 @@ def _is_type_tag(part) -> bool:
 
 
 def save(document: Document, path: str | os.PathLike) -> None:
-    """Write atomically: a crash mid-write never leaves a half-written session behind."""
+    """Write the session file atomically."""
+    write_atomically(path, dumps(document))
+
+
+def write_atomically(path: str | os.PathLike, text: str) -> None:
+    """Write through a temporary file and ``os.replace``: a crash mid-write never leaves a
+    half-written file behind (sessions, scripts and notebooks alike)."""
     path = Path(path)
-    text = dumps(document)
     handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=".", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:

@@ -160,6 +160,10 @@ def test_signals_tell_views_what_changed():
     assert seen[0] == "definitions" and session.step("sq").operands == ("shifted", 2)
     session.mark_saved()
     assert not session.is_modified
+    seen.clear()
+    session.insert_action(-1, backward())
+    session.insert_action(-1, backward())
+    assert seen.count("modified=True") == 1  # only when the flag actually changes
 
 
 def test_huge_leaves_are_refused_with_a_message_not_allocated():
