@@ -69,9 +69,12 @@ def save_screenshot(window, path: str) -> None:
     """Render the window as shown and write it to ``path`` (PNG by the suffix)."""
     from PySide6.QtWidgets import QApplication
 
+    from .dock_tabs import hide_stray_tab_bars
+
     window.show()
     for _ in range(3):  # let docks lay out and deferred repaints (the Code panel) run
         QApplication.processEvents()
+    hide_stray_tab_bars(window)
     if not window.grab().save(str(path)):
         raise OSError(f"{path}: the screenshot could not be written")
 

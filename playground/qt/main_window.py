@@ -8,9 +8,10 @@ menus call after asking for a path, and what tests and ``--screenshot`` call dir
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
@@ -20,6 +21,7 @@ from playground.session.export import script
 
 from .code_panel import CodePanel
 from .console_panel import ConsolePanel
+from .dock_tabs import hide_stray_tab_bars
 from .lesson_guide import LessonGuide
 from .menus import build_menus
 from .optional_panels import optional_panel
@@ -91,13 +93,23 @@ class MainWindow(QMainWindow):
         self.timeline.lesson_step_requested.connect(self.controls.push_action)
         self.console = ConsolePanel(self.session)
         self.code = CodePanel(self.session)
+        # The learning views of issue 5, tabbed with the heatmaps: graph, backward walk, Jacobian.
+        views = (self.session, self.selection)
+        self.learning_views = {
+            "graph": ("Graph", optional_panel("graph_view", "GraphView", "Graph", *views)),
+            "stepper": ("Backward, step by step", optional_panel(
+                "backward_stepper", "BackwardStepper", "Backward, step by step", *views)),
+            "jacobian": ("Jacobian", optional_panel("jacobian_panel", "JacobianPanel",
+                                                    "Jacobian", *views)),
+        }
         dock = self._dock
-        # Only one group of tabbed docks: in Qt 6.11 a second tabifyDockWidget leaves stray
-        # duplicate tab bars painted over the other panels.
         right, left = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
         tensors = dock("tensors", "① Tensors", self.tensors, left)
         heatmaps = dock("heatmaps", "③ Heatmaps: values and .grad", self.heatmaps, left)
         self.splitDockWidget(tensors, heatmaps, Qt.Orientation.Horizontal)
+        for key, (title, widget) in self.learning_views.items():
+            self.tabifyDockWidget(heatmaps, dock(key, title, widget, left))
+        heatmaps.raise_()
         pipeline = dock("pipeline", "② Pipeline", self.pipeline, left)
         self.splitDockWidget(tensors, pipeline, Qt.Orientation.Vertical)
         editor = dock("editor", "Tensor editor (selected tensor)", self.editor, left)
@@ -107,7 +119,7 @@ class MainWindow(QMainWindow):
         code = dock("code", "Code", self.code, right)
         self.tabifyDockWidget(console, code)
         console.raise_()
-        self.resizeDocks([tensors, heatmaps, timeline], [400, 530, 350],
+        self.resizeDocks([tensors, heatmaps, timeline], [330, 600, 350],
                          Qt.Orientation.Horizontal)
         self.resizeDocks([tensors, pipeline, editor], [250, 260, 190], Qt.Orientation.Vertical)
         self.resizeDocks([timeline, console], [330, 370], Qt.Orientation.Vertical)
@@ -116,12 +128,25 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{key}")
         dock.setWidget(widget)
+        dock.dockLocationChanged.connect(self._tidy_tab_bars)
+        dock.topLevelChanged.connect(self._tidy_tab_bars)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable
                          | QDockWidget.DockWidgetFeature.DockWidgetClosable)
         self.addDockWidget(area, dock)
         self.docks[key] = dock
         return dock
+
+    def _tidy_tab_bars(self, *_):
+        QTimer.singleShot(0, partial(hide_stray_tab_bars, self))
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        self._tidy_tab_bars()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._tidy_tab_bars()
 
     # -- documents --
     def load_lesson(self, name: str) -> None:

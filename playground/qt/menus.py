@@ -135,6 +135,10 @@ def _build_view_menu(window, view: QMenu) -> None:
     hold.setCheckable(True)
     view.addAction(hold)
     window.action_hold_scale = hold
+    # The heatmap panel has its own check box: keep the two showing the same.
+    check = getattr(window.heatmaps, "hold_check", None)
+    if check is not None:
+        check.toggled.connect(hold.setChecked)
 
 
 def _fill_recent(window, menu: QMenu) -> None:
@@ -152,7 +156,7 @@ def _open_recent(window, path: str) -> None:
 
 
 def _hold_scale(window, on: bool) -> None:
-    setter = getattr(window.heatmaps, "set_hold_scale", None)
+    setter = getattr(window.heatmaps, "set_hold_colour_scale", None)
     if setter is not None:
         setter(on)
 

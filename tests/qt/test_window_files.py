@@ -103,3 +103,14 @@ def test_saved_file_is_a_valid_session(window, tmp_path):
     window.save_session(tmp_path / "s.tpg.json")
     document = persist.load(tmp_path / "s.tpg.json")
     assert document.actions[-1].kind == "backward"
+
+
+def test_no_stray_tab_bars_over_the_panels(window, tmp_path):
+    from PySide6.QtWidgets import QTabBar
+
+    window.resize(1280, 800)
+    save_screenshot(window, str(tmp_path / "w.png"))
+    shown = [bar for bar in window.findChildren(QTabBar) if bar.isVisible()]
+    groups = sorted(tuple(bar.tabText(i) for i in range(bar.count())) for bar in shown)
+    assert len(groups) == len(set(groups)), f"a tab group is painted twice: {groups}"
+    assert window.width() <= 1280  # every panel fits the smallest screen we design for
