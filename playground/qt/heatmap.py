@@ -114,10 +114,17 @@ class HeatmapPanel(QWidget):
             return
         self._outcome = outcome
         self._sync_cards(names)
+        previous = session.outcomes[session.cursor - 1].states if session.cursor else {}
         for name, card in self.cards.items():
             state = session.state(name)
-            delta = session.grad_delta(name) if state.value is not None else None
-            card.show_state(state, delta, force=force)
+            before = previous.get(name)
+            key = (state.grad, None if before is None else before.grad)
+            if force or card.delta_key is None or any(a is not b for a, b in
+                                                      zip(key, card.delta_key)):
+                has_delta = state.value is not None and session.cursor > 0
+                card.delta = session.grad_delta(name) if has_delta else None
+                card.delta_key = key
+            card.show_state(state, card.delta, force=force)
 
     # -- session signals --
     @guarded

@@ -45,12 +45,9 @@ def none_reason(state: TensorState) -> str:
     return "no .grad yet: run backward"
 
 
-def _counts_note(array: np.ndarray) -> str:
-    if array.dtype.kind != "f":
-        return ""
-    nan, inf = int(np.isnan(array).sum()), int(np.isinf(array).sum())
-    parts = [f"{nan} nan"] * bool(nan) + [f"{inf} inf"] * bool(inf)
-    return ", ".join(parts)
+def _counts_note(counts: tuple[int, int]) -> str:
+    nan, inf = counts
+    return ", ".join([f"{nan} nan"] * bool(nan) + [f"{inf} inf"] * bool(inf))
 
 
 class HeatmapCard(QFrame):
@@ -66,6 +63,8 @@ class HeatmapCard(QFrame):
         self.state: TensorState | None = None
         self.slice_index: tuple[int, ...] = ()
         self.stacked = False
+        self.delta = None  # how .grad changed in the last action, and what it was computed from
+        self.delta_key: tuple | None = None
         foreground = self.palette().text().color()
         self.name_label = QLabel(name, objectName="cardName")
         self.info_label = QLabel("", objectName="cardInfo")
@@ -187,11 +186,11 @@ class HeatmapCard(QFrame):
         if state.value.ndim > 2:
             where = ", ".join(map(str, self.slice_index)) + ", :, :"
             notes.append(f"showing the slice [{where}] of {state.value.ndim} dimensions")
-        counts = _counts_note(state.value)
+        counts = _counts_note(self.value_view.odd)
         if counts:
             notes.append(f"value has {counts} (hatched cells; the colour scale ignores them)")
-        if state.grad is not None and _counts_note(state.grad):
-            notes.append(f".grad has {_counts_note(state.grad)}")
+        if state.grad is not None and any(self.grad_view.odd):
+            notes.append(f".grad has {_counts_note(self.grad_view.odd)}")
         if state.grad is None:
             notes.append(none_reason(state))
         self._set_note("  ·  ".join(notes), error=False)

@@ -98,12 +98,16 @@ class CellOverlay(QGraphicsItem):
         self.setZValue(10)
 
     def set_content(self, shape, texts=None, dark=(), outlined=None, marks=None, none_text=""):
+        """``outlined``: (k, 2) changed cells, or True to outline the whole picture."""
         self.prepareGeometryChange()
         self.shape, self.texts, self.dark = shape, texts, list(dark)
-        self.whole_outline = outlined is not None and len(outlined) > OUTLINE_LIMIT
-        self.outlined = None if self.whole_outline else outlined
         self.marks = marks if marks is not None and len(marks) <= OUTLINE_LIMIT else None
         self.none_text = none_text
+        self.set_outlines(outlined)
+
+    def set_outlines(self, outlined) -> None:
+        self.whole_outline = outlined is True
+        self.outlined = None if outlined is True else outlined
         self.update()
 
     def boundingRect(self) -> QRectF:

@@ -11,7 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from .heatmap_cells import CellOverlay, cell_strings, display_array, text_colours
+from .heatmap_cells import (
+    OUTLINE_LIMIT,
+    CellOverlay,
+    cell_strings,
+    display_array,
+    text_colours,
+)
 
 TICK_LIMIT = 32  # one tick per index up to this many cells along an axis
 COLORMAP = "CET-D1"
@@ -19,21 +25,24 @@ COLORMAP = "CET-D1"
 
 def symmetric_levels(shown: np.ndarray) -> tuple[float, float]:
     """(-m, m) for the largest finite magnitude m, so zero is the colormap's neutral middle."""
-    finite = shown[np.isfinite(shown)]
-    m = float(np.abs(finite).max()) if finite.size else 0.0
+    m = max(-float(shown.min()), float(shown.max())) if shown.size else 0.0
+    if not np.isfinite(m):  # nan or inf somewhere: leave them out of the scale
+        finite = shown[np.isfinite(shown)]
+        m = float(np.abs(finite).max()) if finite.size else 0.0
     return (-m, m) if m > 0 else (-1.0, 1.0)
+
+
+def odd_counts(array: np.ndarray) -> tuple[int, int]:
+    """How many nan and how many ±inf elements ``array`` has (one pass when there are none)."""
+    if array.dtype.kind != "f" or np.isfinite(array.sum()):
+        return 0, 0
+    return int(np.isnan(array).sum()), int(np.isinf(array).sum())
 
 
 def cell_aspect(texts: list[str]) -> float:
     """How much wider than tall a cell must be for its longest number to be read."""
     longest = max((len(t) for t in texts), default=1)
     return max(1.0, min(2.6, 0.27 * longest + 0.4))
-
-
-def _same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
 
 
 def _ticks(count: int):
@@ -80,6 +89,7 @@ class HeatmapView:
         self.hold = False
         self.levels: tuple[float, float] | None = None
         self.texts: list[str] | None = None
+        self.odd = (0, 0)  # nan and inf counts of the whole tensor
         self.is_none = True
         self.shown: np.ndarray | None = None
         self._source = self._delta = None
@@ -90,15 +100,25 @@ class HeatmapView:
     # -- content --
     def show(self, array: np.ndarray | None, index=(), delta=None, none_text="None",
              force=False) -> bool:
-        """Draw ``array`` (None → the hatched ``none_text``); returns whether anything changed."""
+        """Draw ``array`` (None → the hatched ``none_text``); returns whether anything changed.
+
+        Arrays are compared by identity: the session hands over the same array objects while a
+        tensor does not change, and the panel the same ``delta`` object while its key is equal.
+        """
         key = (index, self.hold, none_text)
-        if not force and array is self._source and key == self._key and _same(delta, self._delta):
+        if not force and array is self._source and key == self._key and delta is self._delta:
             return False
-        self._source, self._delta, self._key = array, delta, key
         if array is None:
+            self._source, self._delta, self._key = array, delta, key
             return self._show_none(none_text)
+        if not force and array is self._source and key == self._key:
+            self._delta = delta  # only the outlines differ
+            self.overlay.set_outlines(self._changed_cells(delta, index, self.shown.shape))
+            return True
+        self._source, self._delta, self._key = array, delta, key
         shown = display_array(array, index)
         self.is_none, self.shown = False, shown
+        self.odd = odd_counts(array)
         if not self.hold or self.levels is None:
             self.levels = symmetric_levels(shown)
         self._set_shape(shown.shape)
@@ -111,7 +131,8 @@ class HeatmapView:
         self._set_aspect(cell_aspect(self.texts) if self.texts is not None else None)
         self.overlay.set_content(
             shown.shape, self.texts, self._dark_cells(shown) if self.texts else (),
-            self._changed_cells(delta, index, shown.shape), self._marks(shown),
+            self._changed_cells(delta, index, shown.shape),
+            self._marks(shown) if any(self.odd) else None,
         )
         return True
 
@@ -164,13 +185,16 @@ class HeatmapView:
 
     @staticmethod
     def _changed_cells(delta, index, shape):
+        """Row/column pairs of the changed cells, True when too many to outline one by one."""
         if delta is None:
             return None
         changed = display_array(delta, index)
         if changed.shape != shape:
             return None
-        changed = changed != 0  # nan != 0 too: a cell that became nan changed
-        return np.argwhere(changed) if changed.any() else None
+        count = np.count_nonzero(changed)  # nan != 0 too: a cell that became nan changed
+        if count > OUTLINE_LIMIT:
+            return True
+        return np.argwhere(changed != 0) if count else None
 
     @staticmethod
     def _marks(shown: np.ndarray):
