@@ -109,3 +109,47 @@ def test_a_detach_reusing_a_name_is_refused():
         {"kind": "detach", "target": "out", "new_name": "inp"}))
     with pytest.raises(SessionFileError, match="new_name: the name 'inp' is used twice"):
         loads(text)
+
+
+def test_random_documents_round_trip_exactly():
+    import random
+
+    from tests.session.test_random_sessions import random_document
+
+    rng = random.Random(7)
+    for _ in range(50):
+        document = random_document(rng)
+        text = dumps(document)
+        assert loads(text) == document and dumps(loads(text)) == text
+
+
+def test_mutated_files_give_a_session_file_error_or_a_session_that_replays():
+    """Truncations, byte flips and swapped values: nothing but SessionFileError escapes, and
+    whatever does load replays without raising (errors stay inside the outcomes)."""
+    import random
+
+    from playground.session.lessons import lesson_path
+
+    original = lesson_path("seed-notebook").read_text()
+    rng = random.Random(11)
+    loaded = refused = 0
+    for _ in range(300):
+        text = original
+        how = rng.choice(["truncate", "flip", "swap"])
+        position = rng.randrange(len(text))
+        if how == "truncate":
+            text = text[:position]
+        elif how == "flip":
+            text = text[:position] + chr(rng.randrange(32, 127)) + text[position + 1:]
+        else:
+            value = rng.choice(['"x; import os"', "-1", "1e308", "[]", "null", "true", '"inp"'])
+            text = text[:position] + value + text[position:]
+        try:
+            document = loads(text)
+        except SessionFileError as error:
+            assert "\n" not in str(error)
+            refused += 1
+            continue
+        Session(document).console_text()
+        loaded += 1
+    assert refused > 100 and loaded > 0
