@@ -99,3 +99,20 @@ def test_every_op_runs_the_same_under_torch(tmp_path):
 
 def test_the_recipes_cover_the_op_table():
     assert not set(op_specs()) - set(RECIPES), "add a recipe for the new ops"
+
+
+def test_every_exported_step_imports_back_to_the_same_values():
+    from playground.session.export import definition_lines
+    from playground.session.importer import import_snippet
+
+    available = op_specs()
+    for op, operands, params in _cases():
+        session = Session(_document(op, operands, params))
+        if op not in available or session.state("result", 0).error:
+            continue
+        lines, _ = definition_lines(session)
+        imported = Session(import_snippet("import torch\n" + "\n".join(lines)))
+        expected, got = session.state("result", 0), imported.state("result", 0)
+        assert got.error is None, (op, lines, got.error)
+        np.testing.assert_array_equal(got.value, expected.value, err_msg=f"{op}: {lines}")
+        assert got.grad_fn == expected.grad_fn
