@@ -95,10 +95,10 @@ class Session:
         return "".join(o.output + "\n" for o in self.outcomes[1:] if o.output)
 
     def leaf(self, name: str) -> Leaf:
-        return next(leaf for leaf in self._document.leaves if leaf.name == name)
+        return self._document.leaves[_index_of(self._document.leaves, name, "tensor")]
 
     def step(self, name: str) -> Step:
-        return next(step for step in self._document.steps if step.name == name)
+        return self._document.steps[_index_of(self._document.steps, name, "step")]
 
     def users_of(self, name: str) -> list[str]:
         """Steps and leaves (``*_like``) that refer to ``name``."""
@@ -155,7 +155,7 @@ class Session:
         if users:
             raise SessionError(f"{name} is used by {users[0]}; remove or change {users[0]} first")
         leaves = list(self._document.leaves)
-        index = next(i for i, leaf in enumerate(leaves) if leaf.name == name)
+        index = _index_of(leaves, name, "tensor")
         removed = leaves.pop(index)
         self._edit_definitions(leaves=tuple(leaves))
         return index, removed
@@ -163,7 +163,9 @@ class Session:
     def replace_leaf(self, name: str, leaf: Leaf) -> Leaf:
         """Put ``leaf`` where the leaf ``name`` is (same name); returns the old one."""
         leaves = list(self._document.leaves)
-        index = next(i for i, old in enumerate(leaves) if old.name == name)
+        index = _index_of(leaves, name, "tensor")
+        if leaf.name != name:
+            raise SessionError(f"replacing {name} keeps its name; rename it instead")
         old, leaves[index] = leaves[index], leaf
         self._edit_definitions(leaves=tuple(leaves))
         return old
@@ -177,14 +179,14 @@ class Session:
 
     def remove_step(self, name: str) -> tuple[int, Step]:
         steps = list(self._document.steps)
-        index = next(i for i, step in enumerate(steps) if step.name == name)
+        index = _index_of(steps, name, "step")
         removed = steps.pop(index)
         self._edit_definitions(steps=tuple(steps))
         return index, removed
 
     def replace_step(self, name: str, step: Step) -> Step:
         steps = list(self._document.steps)
-        index = next(i for i, old in enumerate(steps) if old.name == name)
+        index = _index_of(steps, name, "step")
         if step.name != name:
             self._check_new_name(step.name)
         old, steps[index] = steps[index], step
@@ -265,6 +267,13 @@ class Session:
         self.cursor_changed.emit(self._cursor)
         if modified != was_modified:
             self.modified_changed.emit(modified)
+
+
+def _index_of(items, name: str, what: str) -> int:
+    for index, item in enumerate(items):
+        if item.name == name:
+            return index
+    raise SessionError(f"there is no {what} named {name!r}")
 
 
 def _refs(step: Step) -> list[str]:

@@ -192,3 +192,12 @@ def test_console_transcript_shows_code_then_output():
     text = transcript_text(session)
     assert text.startswith(">>> out.backward(torch.ones_like(out), retain_graph=True)\n"
                            "after backward #1\ninp.grad:\n")
+
+
+def test_unknown_names_are_session_errors():
+    session = Session(jvp_document())
+    for call in (lambda: session.remove_leaf("nope"), lambda: session.remove_step("nope"),
+                 lambda: session.leaf("nope"), lambda: session.replace_leaf(
+                     "inp", Leaf(name="other", factory="ones"))):
+        with pytest.raises(SessionError):
+            call()
