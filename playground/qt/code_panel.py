@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextEdit, QVBox
 from playground.session import Session
 from playground.session.export import script
 
-from .icons import icon
+from .dock_tabs import is_on_screen
+from .icons import set_icon
 from .theme import colors
 
 
@@ -32,7 +33,8 @@ class CodePanel(QWidget):
         font = QFont("monospace")
         font.setStyleHint(QFont.StyleHint.Monospace)
         self.view.setFont(font)
-        self.copy_button = QPushButton(icon("copy"), "Copy", self)
+        self.copy_button = QPushButton("Copy", self)
+        set_icon(self.copy_button, "copy")
         self.copy_button.setObjectName("copyCode")
         self.copy_button.setToolTip("Copy the whole script to the clipboard")
         hint = QLabel("Runs as-is with PyTorch: it prints what you saw and asserts the values.",
@@ -57,13 +59,18 @@ class CodePanel(QWidget):
 
     def _on_session_changed(self, *_):
         self._stale = True
-        if self.isVisible():
+        if is_on_screen(self):
+            self._timer.start(0)
+
+    def on_shown(self, shown: bool) -> None:
+        """Connected to the dock's ``visibilityChanged``: a tabbed dock behind another is
+        moved off screen, not hidden, so ``showEvent`` alone would miss the tab switch."""
+        if shown and self._stale:
             self._timer.start(0)
 
     def showEvent(self, event):
         super().showEvent(event)
-        if self._stale:
-            self._timer.start(0)
+        self.on_shown(True)
 
     def refresh(self) -> None:
         """Rebuild the script now (also what the tests call)."""

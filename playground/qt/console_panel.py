@@ -35,8 +35,14 @@ class ConsolePanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
         self._entries: list[ConsoleEntry] = []
+        self._shown = None
         session.timeline_changed.connect(self._on_timeline_changed)
         session.cursor_changed.connect(self._on_session_changed)
+        self._on_timeline_changed()
+
+    def refresh(self) -> None:
+        """Draw again even if nothing changed (after a theme change)."""
+        self._shown = None
         self._on_timeline_changed()
 
     def plain_text(self) -> str:
@@ -47,6 +53,11 @@ class ConsolePanel(QWidget):
         self._on_session_changed()
 
     def _on_session_changed(self, *_):
+        # One edit emits timeline_changed then cursor_changed: draw the point once.
+        shown = (self.session.cursor, self._entries)
+        if self._shown is not None and shown[0] == self._shown[0] and shown[1] is self._shown[1]:
+            return
+        self._shown = shown
         c = colors()
         parts = []
         cursor = self.session.cursor

@@ -5,7 +5,7 @@ built. The real bar of a group sits right under the dock it shows; any other is 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QWidget
 
 SLACK = 4  # pixels between a dock's bottom edge and its tab bar
 
@@ -34,3 +34,9 @@ def hide_stray_tab_bars(window: QMainWindow) -> int:
             bar.hide()
             hidden += 1
     return hidden
+
+
+def is_on_screen(widget: QWidget) -> bool:
+    """Whether ``widget`` can be seen: a dock tabbed behind another is "visible" to Qt but
+    moved off screen, with nothing of it showing."""
+    return widget.isVisible() and not widget.visibleRegion().isEmpty()

@@ -1,8 +1,13 @@
-"""Icons from qtawesome (Font Awesome 6), drawn in the current theme's text colour."""
+"""Icons from qtawesome (Font Awesome 6), drawn in the current theme's text colour.
+
+Buttons and actions get theirs through ``set_icon``, which remembers the icon's name so that
+``recolor_icons`` can draw them again when the theme changes (dark icons vanish on dark).
+"""
 
 from __future__ import annotations
 
 import qtawesome
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QIcon
 
 from .theme import colors
@@ -15,3 +20,20 @@ def icon(name: str, color: str | None = None) -> QIcon:
                               color_disabled=colors().muted)
     except Exception:  # a missing glyph must never stop the window from opening
         return QIcon()
+
+
+ICON_PROPERTY = "faIcon"
+
+
+def set_icon(target: QObject, name: str) -> None:
+    """Give a button or action the icon ``name``, redrawn in the theme's colour later."""
+    target.setProperty(ICON_PROPERTY, name)
+    target.setIcon(icon(name))
+
+
+def recolor_icons(root: QObject) -> None:
+    """Draw every ``set_icon`` icon under ``root`` again in the current theme's colour."""
+    for child in root.findChildren(QObject):
+        name = child.property(ICON_PROPERTY)
+        if name and hasattr(child, "setIcon"):
+            child.setIcon(icon(name))

@@ -22,6 +22,7 @@ from playground.session.export import script
 from .code_panel import CodePanel
 from .console_panel import ConsolePanel
 from .dock_tabs import hide_stray_tab_bars
+from .icons import recolor_icons
 from .lesson_guide import LessonGuide
 from .menus import build_menus
 from .optional_panels import optional_panel
@@ -118,6 +119,7 @@ class MainWindow(QMainWindow):
         console = dock("console", "Console", self.console, right)
         code = dock("code", "Code", self.code, right)
         self.tabifyDockWidget(console, code)
+        code.visibilityChanged.connect(self.code.on_shown)
         console.raise_()
         self.resizeDocks([tensors, heatmaps, timeline], [330, 600, 350],
                          Qt.Orientation.Horizontal)
@@ -264,9 +266,10 @@ class MainWindow(QMainWindow):
     def set_theme(self, name: str) -> None:
         apply_theme(name)
         self.settings.setValue("theme", current_theme())
-        # Panels read theme colours when they draw: redraw them all.
-        self.session.timeline_changed.emit()
-        self.session.cursor_changed.emit(self.session.cursor)
+        recolor_icons(self)
+        # Panels read theme colours when they draw: redraw them.
+        for panel in (self.tensors, self.console, self.timeline, self.code):
+            panel.refresh()
 
     def _save_layout(self):
         if not self.remember_layout:

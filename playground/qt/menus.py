@@ -10,13 +10,13 @@ import importlib.util
 from functools import partial
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox, QToolBar, QToolButton
 
 from playground.session.lessons import lesson_names
 
 from .file_actions import FileActions
-from .icons import icon
+from .icons import icon, set_icon
 from .theme import current_theme
 
 
@@ -28,7 +28,9 @@ def _module_exists(name: str) -> bool:
 
 
 def _action(window, text, slot, shortcut=None, name=None, icon_name=None, tip=None) -> QAction:
-    action = QAction(icon(icon_name) if icon_name else QIcon(), text, window)
+    action = QAction(text, window)
+    if icon_name:
+        set_icon(action, icon_name)
     if name:
         action.setObjectName(name)
     if shortcut:
@@ -83,11 +85,11 @@ def build_menus(window) -> None:
     window.action_undo = window.undo_stack.createUndoAction(window, "&Undo")
     window.action_undo.setObjectName("actionUndo")
     window.action_undo.setShortcut(QKeySequence.StandardKey.Undo)
-    window.action_undo.setIcon(icon("rotate-left"))
+    set_icon(window.action_undo, "rotate-left")
     window.action_redo = window.undo_stack.createRedoAction(window, "&Redo")
     window.action_redo.setObjectName("actionRedo")
     window.action_redo.setShortcut(QKeySequence.StandardKey.Redo)
-    window.action_redo.setIcon(icon("rotate-right"))
+    set_icon(window.action_redo, "rotate-right")
     edit.addAction(window.action_undo)
     edit.addAction(window.action_redo)
 

@@ -15,9 +15,10 @@ from PySide6.QtWidgets import QDialog, QWidget
 from playground.session import Action, AddAction, Session, SessionError, action_label
 
 from .action_text import grad_changes
-from .icons import icon
+from .icons import set_icon
 from .selection import Selection
 from .step_dialogs import BackwardDialog, BackwardSettings, ZeroGradDialog, ZeroGradSettings
+from .timeline_panel import short_error
 
 
 class StepControls(QObject):
@@ -61,7 +62,8 @@ class StepControls(QObject):
         self._on_session_changed()
 
     def _action(self, name, text, icon_name, shortcut, slot, tip) -> QAction:
-        action = QAction(icon(icon_name), text, self.window)
+        action = QAction(text, self.window)
+        set_icon(action, icon_name)
         action.setObjectName(name)
         action.setShortcut(QKeySequence(shortcut))
         action.setToolTip(f"{text} ({shortcut})\n{tip}")
@@ -126,7 +128,8 @@ class StepControls(QObject):
             return False
         outcome = self.session.outcomes[-1]
         if outcome.error:
-            self.status.emit(f"PyTorch raised — {outcome.error.splitlines()[0]}", True)
+            self.status.emit(f"PyTorch raised {short_error(outcome.error)} — see the Console",
+                             True)
         else:
             changes = grad_changes(self.session, outcome.index) or ["no .grad changed"]
             self.status.emit(f"{action_label(action)}: {', '.join(changes)}", False)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from playground.session import AddLeaf, RemoveLeaf, RemoveStep, Rename, Session, SessionError
 from playground.session.commands import action_label, set_requires_grad
 
-from .icons import icon
+from .icons import set_icon
 from .leaf_dialog import AddLeafDialog
 from .selection import Selection
 from .theme import colors
@@ -65,9 +65,12 @@ class TensorsPanel(QWidget):
         header.setStretchLastSection(True)  # long grad_fn names elide; the tooltip has them
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(GRAD_FN, QHeaderView.ResizeMode.Stretch)
-        self.add_button = QPushButton(icon("plus"), "Add tensor…", self)
-        self.rename_button = QPushButton(icon("pen"), "Rename…", self)
-        self.delete_button = QPushButton(icon("trash-can"), "Delete", self)
+        self.add_button = QPushButton("Add tensor…", self)
+        self.rename_button = QPushButton("Rename…", self)
+        self.delete_button = QPushButton("Delete", self)
+        for button, name in ((self.add_button, "plus"), (self.rename_button, "pen"),
+                             (self.delete_button, "trash-can")):
+            set_icon(button, name)
         legend = QLabel("☑ = requires_grad: tick a leaf to record its operations for backward",
                         self)
         legend.setObjectName("panelHint")
@@ -96,10 +99,21 @@ class TensorsPanel(QWidget):
         session.cursor_changed.connect(self._on_session_changed)
         selection.changed.connect(self._on_selection_changed)
         self._refreshing = False
+        self._shown = None
         self._on_session_changed()
 
     # -- showing the session --
+    def refresh(self) -> None:
+        """Draw again even if nothing changed (after a theme change)."""
+        self._shown = None
+        self._on_session_changed()
+
     def _on_session_changed(self, *_):
+        # One edit emits timeline_changed then cursor_changed: draw the point once.
+        shown = (self.session.current, self.session.document)
+        if self._shown is not None and all(a is b for a, b in zip(shown, self._shown)):
+            return
+        self._shown = shown
         self._refreshing = True
         self.tree.clear()
         c = colors()

@@ -23,11 +23,19 @@ from PySide6.QtWidgets import (
 from playground.session import Action, Session
 
 from .action_text import action_line, grad_changes
-from .icons import icon
+from .icons import icon, set_icon
 from .lesson_guide import LessonGuide
 from .theme import colors
 
 UPCOMING_SHOWN = 6  # enough of the lesson ahead to see where it goes, not a wall of grey
+ERROR_CHARS = 90  # the list shows the start of PyTorch's message; the tooltip has all of it
+
+
+def short_error(error: str) -> str:
+    """``RuntimeError: Trying to backward through the graph a second time …``"""
+    first = error.splitlines()[0]
+    sentence = first.split(". ")[0].split(" (")[0]
+    return sentence if len(sentence) <= ERROR_CHARS else sentence[:ERROR_CHARS - 1] + "…"
 
 
 class TimelinePanel(QWidget):
@@ -44,13 +52,16 @@ class TimelinePanel(QWidget):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setWordWrap(True)
         self.list.setSpacing(1)
-        self.back = QPushButton(icon("backward-step"), "", self)
+        self.back = QPushButton(self)
+        set_icon(self.back, "backward-step")
         self.back.setToolTip("Step back: show the state before this action (Alt+Left)")
         self.back.setShortcut("Alt+Left")
-        self.ahead = QPushButton(icon("forward-step"), "", self)
+        self.ahead = QPushButton(self)
+        set_icon(self.ahead, "forward-step")
         self.ahead.setToolTip("Step forward (Alt+Right)")
         self.ahead.setShortcut("Alt+Right")
-        self.next_step = QPushButton(icon("graduation-cap"), "Next lesson step", self)
+        self.next_step = QPushButton("Next lesson step", self)
+        set_icon(self.next_step, "graduation-cap")
         self.next_step.setObjectName("nextLessonStep")
         self.position = QLabel(self)
         self.position.setObjectName("panelHint")
@@ -84,6 +95,9 @@ class TimelinePanel(QWidget):
         self._on_timeline_changed()
 
     # -- showing --
+    def refresh(self) -> None:
+        self._on_timeline_changed()
+
     def _on_timeline_changed(self, *_):
         self._refreshing = True
         self.list.clear()
@@ -96,7 +110,7 @@ class TimelinePanel(QWidget):
         self.list.addItem(start)
         for outcome in self.session.outcomes[1:]:
             text = f"{outcome.index}. {action_line(outcome.action)}"
-            details = [outcome.error.splitlines()[0]] if outcome.error else []
+            details = [short_error(outcome.error)] if outcome.error else []
             details += grad_changes(self.session, outcome.index)
             item = QListWidgetItem("\n".join([text, *("    " + d for d in details)]))
             item.setFont(mono)

@@ -114,3 +114,19 @@ def test_no_stray_tab_bars_over_the_panels(window, tmp_path):
     groups = sorted(tuple(bar.tabText(i) for i in range(bar.count())) for bar in shown)
     assert len(groups) == len(set(groups)), f"a tab group is painted twice: {groups}"
     assert window.width() <= 1280  # every panel fits the smallest screen we design for
+
+
+def test_dark_theme_is_remembered_and_redraws_icons(window, make_window):
+    from PySide6.QtGui import QAction
+
+    from playground.qt.theme import current_theme
+
+    forward = window.findChild(QAction, "actionForward")
+    light_icon = forward.icon().pixmap(16, 16).toImage()
+    trigger(window, "actionThemeDark")
+    try:
+        assert current_theme() == "dark"
+        assert forward.icon().pixmap(16, 16).toImage() != light_icon
+        assert make_window(lesson=None).settings.value("theme") == "dark"
+    finally:
+        window.set_theme("light")
