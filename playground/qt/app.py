@@ -116,5 +116,12 @@ def run_window(document: Document | None = None, lesson: str | None = None,
         window.session.mark_saved()  # a screenshot run has nothing to ask about on close
         window.close()
         return 0
+    from .crash_guard import CrashGuard
+
+    guard = CrashGuard(window)
+    guard.install()
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        guard.uninstall()
