@@ -9,6 +9,7 @@ wrapped in try/except and print the same error.
 from __future__ import annotations
 
 import builtins
+import textwrap
 from collections import Counter
 
 import numpy as np
@@ -91,7 +92,12 @@ def _guarded(lines: list[str], error: str) -> list[str]:
 
 
 def comment_lines(text: str) -> list[str]:
-    return [f"# {line}".rstrip() for line in text.strip().splitlines()]
+    """A note as ``#`` comments wrapped to the 100-column lines the project uses."""
+    lines = []
+    for paragraph in text.strip().splitlines():
+        wrapped = textwrap.wrap(paragraph, width=97, break_on_hyphens=False) or [""]
+        lines += [f"# {line}".rstrip() for line in wrapped]
+    return lines
 
 
 def definition_lines(session: Session) -> tuple[list[str], Pipeline]:
@@ -107,7 +113,11 @@ def definition_lines(session: Session) -> tuple[list[str], Pipeline]:
         else:
             lines += leaf_lines(leaf, state.value)
     pipeline = Pipeline(session.document, _valid_steps(start), _kept_names(session))
-    lines += pipeline.lines()
+    notes = {step.name: step.note for step in session.document.steps}
+    for covered, code in pipeline.statements():
+        for name in covered:
+            lines += comment_lines(notes[name])
+        lines.append(code)
     return lines, pipeline
 
 
@@ -122,8 +132,8 @@ def action_body(session: Session, outcome: Outcome, taken: set[str]) -> list[str
 
 def script(session: Session, engine: bool = False) -> str:
     """The whole script as text; ``engine=True`` gives ``import engine as torch``."""
-    title = session.document.title or "a Tensor Playground session"
-    lines = [f'"""{title}, exported as a script.', "",
+    title = session.document.title or "A Tensor Playground session"
+    lines = [f'"""{title}', "", "Exported from Tensor Playground as a script.",
              "Run it: it prints what the playground showed after each step and asserts the same",
              'values, so it checks the playground against PyTorch."""', ""]
     lines += ["import engine as torch", *ENGINE_SHIMS.rstrip().splitlines()] if engine else [
