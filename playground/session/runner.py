@@ -156,7 +156,10 @@ class Replay:
         return getattr(torch, leaf.factory)(tuple(leaf.shape), **options)  # () works for 0-d
 
     def _compute_step(self, step: Step) -> torch.Tensor:
-        spec = op_spec(step.op)
+        try:
+            spec = op_spec(step.op)
+        except KeyError:  # a hand-edited file; say it plainly rather than as a KeyError repr
+            raise ValueError(f"the engine has no op {step.op!r}") from None
         operands = [self.namespace[o] if isinstance(o, str) else o for o in step.operands]
         result = apply_op(spec, operands, dict(step.params))
         if not isinstance(result, torch.Tensor):

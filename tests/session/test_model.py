@@ -201,3 +201,9 @@ def test_unknown_names_are_session_errors():
                      "inp", Leaf(name="other", factory="ones"))):
         with pytest.raises(SessionError):
             call()
+
+
+def test_an_unknown_op_from_a_hand_edited_file_is_a_plain_error():
+    session = Session(jvp_document())
+    session.insert_step(3, Step(name="odd", op="frobnicate", operands=("out",)))
+    assert session.state("odd").error == "ValueError: the engine has no op 'frobnicate'"
