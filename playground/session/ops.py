@@ -29,11 +29,16 @@ def op_specs() -> dict[str, OpSpec]:
         except AttributeError:
             import engine.nn.functional as functional
 
-            for name in ("softmax", "log_softmax", "linear", "mse_loss", "binary_cross_entropy",
-                         "binary_cross_entropy_with_logits", "cross_entropy"):
-                if not hasattr(functional, name):
-                    setattr(functional, name, _missing_function(name))
-            _cache = op_table()
+            names = ("softmax", "log_softmax", "linear", "mse_loss", "binary_cross_entropy",
+                     "binary_cross_entropy_with_logits", "cross_entropy")
+            added = [name for name in names if not hasattr(functional, name)]
+            for name in added:
+                setattr(functional, name, _missing_function(name))
+            try:
+                _cache = op_table()
+            finally:  # the stand-ins live only in the table, not in engine.nn.functional
+                for name in added:
+                    delattr(functional, name)
     return _cache
 
 
