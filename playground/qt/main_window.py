@@ -113,8 +113,12 @@ class MainWindow(QMainWindow):
         heatmaps.raise_()
         pipeline = dock("pipeline", "② Pipeline", self.pipeline, left)
         self.splitDockWidget(tensors, pipeline, Qt.Orientation.Vertical)
-        editor = dock("editor", "Tensor editor (selected tensor)", self.editor, left)
-        self.splitDockWidget(pipeline, editor, Qt.Orientation.Vertical)
+        # Three panels stacked in 800 px leave none room to work: the editor is a tab behind
+        # the pipeline, raised by double-clicking a tensor.
+        editor = dock("editor", "Tensor editor", self.editor, left)
+        self.tabifyDockWidget(pipeline, editor)
+        pipeline.raise_()
+        self.tensors.edit_requested.connect(self._on_edit_requested)
         timeline = dock("timeline", "Timeline", self.timeline, right)
         console = dock("console", "Console", self.console, right)
         code = dock("code", "Code", self.code, right)
@@ -123,8 +127,13 @@ class MainWindow(QMainWindow):
         console.raise_()
         self.resizeDocks([tensors, heatmaps, timeline], [330, 600, 350],
                          Qt.Orientation.Horizontal)
-        self.resizeDocks([tensors, pipeline, editor], [250, 260, 190], Qt.Orientation.Vertical)
+        self.resizeDocks([tensors, pipeline], [300, 400], Qt.Orientation.Vertical)
         self.resizeDocks([timeline, console], [330, 370], Qt.Orientation.Vertical)
+
+    def _on_edit_requested(self, name: str):
+        self.selection.select(name)
+        self.docks["editor"].show()
+        self.docks["editor"].raise_()
 
     def _dock(self, key: str, title: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)

@@ -7,7 +7,7 @@ None. Add a leaf, rename, delete (refused with the reason while something uses i
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,7 +45,12 @@ HEADER_TIPS = {
 
 
 class TensorsPanel(QWidget):
-    """The list of tensors; selecting a row selects that tensor everywhere."""
+    """The list of tensors; selecting a row selects that tensor everywhere.
+
+    ``edit_requested(name)`` fires on a double click: the window shows the tensor editor.
+    """
+
+    edit_requested = Signal(str)
 
     def __init__(self, session: Session, undo_stack, selection: Selection,
                  parent: QWidget | None = None):
@@ -61,6 +66,7 @@ class TensorsPanel(QWidget):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         for column, tip in HEADER_TIPS.items():
             self.tree.headerItem().setToolTip(column, tip)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.tree.header()
         header.setStretchLastSection(True)  # long grad_fn names elide; the tooltip has them
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -71,8 +77,8 @@ class TensorsPanel(QWidget):
         for button, name in ((self.add_button, "plus"), (self.rename_button, "pen"),
                              (self.delete_button, "trash-can")):
             set_icon(button, name)
-        legend = QLabel("☑ = requires_grad: tick a leaf to record its operations for backward",
-                        self)
+        legend = QLabel("☑ = requires_grad (tick a leaf to track it for backward) · "
+                        "double-click to edit values", self)
         legend.setObjectName("panelHint")
         legend.setWordWrap(True)
         self.message = QLabel(self)
@@ -95,6 +101,7 @@ class TensorsPanel(QWidget):
         self.delete_button.clicked.connect(self.delete_selected)
         self.tree.currentItemChanged.connect(self._on_current_item_changed)
         self.tree.itemChanged.connect(self._on_item_changed)
+        self.tree.itemDoubleClicked.connect(self._on_item_double_clicked)
         session.timeline_changed.connect(self._on_session_changed)
         session.cursor_changed.connect(self._on_session_changed)
         selection.changed.connect(self._on_selection_changed)
@@ -180,6 +187,9 @@ class TensorsPanel(QWidget):
             return
         name = current.data(NAME, Qt.ItemDataRole.UserRole) if current is not None else ""
         self.selection.select(name)
+
+    def _on_item_double_clicked(self, item: QTreeWidgetItem, _column: int):
+        self.edit_requested.emit(item.data(NAME, Qt.ItemDataRole.UserRole))
 
     def _update_buttons(self):
         name = self.selection.name

@@ -104,3 +104,11 @@ def test_parse_shape_reads_what_people_type():
         except ValueError:
             continue
         raise AssertionError(f"{bad!r} was accepted")
+
+
+def test_double_click_opens_the_editor_on_that_tensor(window):
+    item = _row(window.tensors, "w")
+    window.tensors.tree.itemDoubleClicked.emit(item, 0)
+    assert window.selection.name == "w"
+    editor = window.docks["editor"]
+    assert editor.isVisible() and not editor.visibleRegion().isEmpty() or not window.isVisible()
