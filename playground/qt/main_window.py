@@ -197,10 +197,11 @@ class MainWindow(QMainWindow):
     def export_heatmaps(self, path: str | Path) -> bool:
         return self.heatmaps.grab().save(str(path))
 
-    def _replace_document(self, document: Document, path: Path | None) -> None:
+    def _replace_document(self, document: Document, path: Path | None,
+                          saved: bool = True) -> None:
         self.guide = LessonGuide()
         self.timeline.set_guide(self.guide)
-        self.session.set_document(document, saved=True)
+        self.session.set_document(document, saved=saved)
         self.undo_stack.clear()
         self.path = path
         last = next((a for a in reversed(document.actions) if a.kind == "backward"), None)
@@ -213,8 +214,8 @@ class MainWindow(QMainWindow):
     def import_snippet(self, path: str | Path) -> None:
         from playground.session.importer import import_file  # the session engineer's module
 
-        self._replace_document(import_file(path), None)
-        self.session.set_document(self.session.document)  # imported: not saved anywhere yet
+        # Imported work is saved nowhere yet: it starts as unsaved, so closing asks.
+        self._replace_document(import_file(path), None, saved=False)
 
     # -- title, status and closing --
     def document_name(self) -> str:

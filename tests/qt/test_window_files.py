@@ -130,3 +130,25 @@ def test_dark_theme_is_remembered_and_redraws_icons(window, make_window):
         assert make_window(lesson=None).settings.value("theme") == "dark"
     finally:
         window.set_theme("light")
+
+
+def test_import_a_pytorch_snippet_as_an_unsaved_session(window, tmp_path):
+    snippet = tmp_path / "snippet.py"
+    snippet.write_text("import torch\nx = torch.ones(2, 3, requires_grad=True)\n"
+                       "y = (x * 3).sum()\ny.backward()\n")
+    window.import_snippet(snippet)
+    assert {"x", "y"} <= set(window.session.tensor_names())
+    assert window.session.state("x").grad.tolist() == [[3.0] * 3] * 2
+    assert window.isWindowModified()
+    assert window.windowTitle().startswith("Untitled")
+
+
+def test_export_notebook(window, tmp_path):
+    import nbformat
+
+    trigger(window, "actionBackward")
+    path = tmp_path / "story.ipynb"
+    window.export_notebook(path)
+    cells = nbformat.read(str(path), as_version=4).cells
+    assert any("out.backward(torch.ones_like(out), retain_graph=True)" in c.source for c in cells)
+    assert window.findChild(type(window.action_undo), "actionExportNotebook").isEnabled()
