@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ..session.model import Session
@@ -88,6 +88,10 @@ class HeatmapPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.scroll)
+        self.scroll.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self._idle = QTimer(self)
+        self._idle.setInterval(0)
+        self._idle.timeout.connect(self._build_one_more)
         session.definitions_changed.connect(self._on_definitions_changed)
         session.timeline_changed.connect(self._on_timeline_changed)
         session.cursor_changed.connect(self._on_cursor_changed)
@@ -125,6 +129,7 @@ class HeatmapPanel(QWidget):
                 card.delta = session.grad_delta(name) if has_delta else None
                 card.delta_key = key
             card.show_state(state, card.delta, force=force)
+        self._build_visible()
 
     # -- session signals --
     @guarded
@@ -145,6 +150,38 @@ class HeatmapPanel(QWidget):
             card.set_selected(card_name == name)
         if name in self.cards:
             self.scroll.ensureWidgetVisible(self.cards[name], 0, 40)
+
+    # -- cards are built when first seen, the rest one per idle moment --
+    def _build_visible(self) -> None:
+        if not self.isVisible():
+            return
+        bar = self.scroll.verticalScrollBar()
+        seen = self.scroll.viewport().rect().translated(0, bar.value())
+        for card in self.cards.values():
+            if not card.built and card.geometry().intersects(seen):
+                card.ensure_built()
+        if any(not card.built for card in self.cards.values()):
+            self._idle.start()
+
+    @guarded
+    def _build_one_more(self) -> None:
+        card = next((card for card in self.cards.values() if not card.built), None)
+        if card is None:
+            self._idle.stop()
+        else:
+            card.ensure_built()
+
+    @guarded
+    def _on_scrolled(self, _value: int) -> None:
+        self._build_visible()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._build_visible)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._build_visible()
 
     def _on_card_clicked(self, name: str) -> None:
         self.selection.select(name)

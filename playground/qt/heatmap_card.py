@@ -50,6 +50,12 @@ def _counts_note(counts: tuple[int, int]) -> str:
     return ", ".join([f"{nan} nan"] * bool(nan) + [f"{inf} inf"] * bool(inf))
 
 
+def _estimated_height(shape: tuple[int, ...]) -> int:
+    rows = shape[-2] if len(shape) >= 2 else 1
+    cols = shape[-1] if shape else 1
+    return 330 if max(rows, cols) > 16 else rows * 30 + 52
+
+
 class HeatmapCard(QFrame):
     """Value and gradient pictures of tensor ``name``; ``clicked`` when the user clicks it."""
 
@@ -65,7 +71,6 @@ class HeatmapCard(QFrame):
         self.stacked = False
         self.delta = None  # how .grad changed in the last action, and what it was computed from
         self.delta_key: tuple | None = None
-        foreground = self.palette().text().color()
         self.name_label = QLabel(name, objectName="cardName")
         self.info_label = QLabel("", objectName="cardInfo")
         self.hover_label = QLabel("", objectName="cardHover")
@@ -80,16 +85,11 @@ class HeatmapCard(QFrame):
         header.addWidget(self.hover_label)
         self.slice_row = QHBoxLayout()
         self.slice_boxes: list[QSpinBox] = []
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setBackground(self.palette().base().color())
-        self.graphics.ci.setContentsMargins(2, 2, 2, 2)
-        self.graphics.ci.setSpacing(10)
-        self.graphics.setFrameShape(QFrame.Shape.NoFrame)
-        self.graphics.setAttribute(Qt.WidgetAttribute.WA_Hover, True)
-        self.value_view = HeatmapView(self.graphics.ci, "value", 0, foreground)
-        self.grad_view = HeatmapView(self.graphics.ci, f"{name}.grad", 1, foreground)
-        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.graphics.scene().sigMouseClicked.connect(self._on_scene_clicked)
+        self.foreground = self.palette().text().color()
+        self.hold = False
+        self._views: tuple[HeatmapView, HeatmapView] | None = None
+        self.graphics = QWidget()  # stands in until the card is first scrolled into view
+        self.graphics.setFixedHeight(120)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 6)
         layout.setSpacing(4)
@@ -97,6 +97,49 @@ class HeatmapCard(QFrame):
         layout.addLayout(self.slice_row)
         layout.addWidget(self.note_label)
         layout.addWidget(self.graphics)
+        self._layout = layout
+
+    # -- building the pictures (pyqtgraph items cost ~25 ms a card: only when seen) --
+    @property
+    def built(self) -> bool:
+        return self._views is not None
+
+    def ensure_built(self) -> None:
+        """Create the pictures and draw the tensor in them, if not done yet."""
+        if self._views is not None:
+            return
+        graphics = pg.GraphicsLayoutWidget()
+        graphics.setBackground(self.palette().base().color())
+        graphics.setFrameShape(QFrame.Shape.NoFrame)
+        graphics.setAttribute(Qt.WidgetAttribute.WA_Hover, True)
+        pictures = pg.GraphicsLayout()  # filled before it joins the scene: one layout pass
+        pictures.setContentsMargins(2, 2, 2, 2)
+        pictures.setSpacing(10)
+        views = (HeatmapView(pictures, "value", 0, self.foreground),
+                 HeatmapView(pictures, f"{self.name}.grad", 1, self.foreground))
+        graphics.setCentralItem(pictures)
+        graphics.ci = pictures
+        graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        graphics.scene().sigMouseClicked.connect(self._on_scene_clicked)
+        graphics.setFixedHeight(self.graphics.height())
+        graphics.setVisible(not self.graphics.isHidden())
+        self._layout.replaceWidget(self.graphics, graphics)
+        self.graphics.deleteLater()
+        self.graphics, self._views = graphics, views
+        for view in views:
+            view.set_hold(self.hold)
+        if self.state is not None:
+            self.show_state(self.state, self.delta, force=True)
+
+    @property
+    def value_view(self) -> HeatmapView:
+        self.ensure_built()
+        return self._views[0]
+
+    @property
+    def grad_view(self) -> HeatmapView:
+        self.ensure_built()
+        return self._views[1]
 
     # -- for tests and the panel --
     @property
@@ -121,8 +164,9 @@ class HeatmapCard(QFrame):
         self.style().polish(self)
 
     def set_hold(self, hold: bool) -> None:
-        self.value_view.set_hold(hold)
-        self.grad_view.set_hold(hold)
+        self.hold = hold
+        for view in self._views or ():
+            view.set_hold(hold)
 
     # -- content --
     def show_state(self, state: TensorState, delta: np.ndarray | None, force=False) -> bool:
@@ -132,6 +176,11 @@ class HeatmapCard(QFrame):
             return self._show_error(state)
         value = state.value
         self._sync_slices(value.shape)
+        if self._views is None:
+            self.delta = delta
+            self.info_label.setText(_describe(state))
+            self.graphics.setFixedHeight(_estimated_height(value.shape))
+            return False
         index = self.slice_index
         changed = self.value_view.show(value, index, force=force)
         changed |= self.grad_view.show(state.grad, index, delta, "None", force=force)
@@ -146,6 +195,8 @@ class HeatmapCard(QFrame):
         """Cells 22–40 px tall (scalars up to 56) and as wide as their numbers need; value and
         grad side by side, or one above the other when the card is too narrow for that; big
         tensors get a picture in their own proportions."""
+        if self._views is None:
+            return
         shape = self.value_view._shape
         if shape is None or self.state is None or self.state.value is None:
             return
@@ -173,8 +224,9 @@ class HeatmapCard(QFrame):
             return
         self.stacked = stacked
         layout = self.graphics.ci
-        layout.removeItem(self.grad_view.plot)
-        layout.addItem(self.grad_view.plot, row=1 if stacked else 0, col=0 if stacked else 1)
+        frame = self.grad_view.frame.layout
+        layout.removeItem(frame)
+        layout.addItem(frame, row=1 if stacked else 0, col=0 if stacked else 1)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -243,6 +295,8 @@ class HeatmapCard(QFrame):
     # -- mouse --
     def _on_mouse_moved(self, pos) -> None:
         state = self.state
+        if self._views is None:
+            return
         cell = None
         for view in (self.value_view, self.grad_view):
             cell = cell or view.cell_at(pos)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from .heatmap_bar import PictureFrame
 from .heatmap_cells import (
     OUTLINE_LIMIT,
     CellOverlay,
@@ -52,40 +53,25 @@ def _ticks(count: int):
 
 
 class HeatmapView:
-    """A ``PlotItem`` with an image, a colour bar and the cell overlay, in a graphics layout.
+    """A picture with a colour bar and the cell overlay, in a graphics layout.
 
     Parameters
     ----------
-    layout : the ``GraphicsLayout`` to add the plot to.
+    layout : the ``GraphicsLayout`` to add the picture to.
     title : shown above the picture ("value", "inp.grad").
     """
 
     def __init__(self, layout, title: str, column: int, foreground):
-        self.plot = layout.addPlot(row=0, col=column)
-        self.plot.setTitle(title, color=foreground, size="10pt")
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
-        box = self.plot.getViewBox()
-        box.setMouseEnabled(x=False, y=False)
-        box.invertY(True)
-        box.setDefaultPadding(0.0)
-        for side in ("left", "bottom"):
-            axis = self.plot.getAxis(side)
-            axis.setPen(pg.mkPen(foreground, width=1))
-            axis.setTextPen(pg.mkPen(foreground))
-            axis.setStyle(tickLength=-4)
+        self.colormap = pg.colormap.get(COLORMAP)
+        self.frame = PictureFrame(layout, title, column, foreground, self.colormap)
+        self.box, self.bar = self.frame.box, self.frame.bar
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setTransform(self.image.transform().translate(-0.5, -0.5))
         self.image.setAutoDownsample(True)
-        self.plot.addItem(self.image)
+        self.image.setLookupTable(self.colormap.getLookupTable(nPts=256))
+        self.box.addItem(self.image)
         self.overlay = CellOverlay()
-        self.plot.addItem(self.overlay)
-        self.colormap = pg.colormap.get(COLORMAP)
-        self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=self.colormap, interactive=False,
-                                   width=11)
-        self.bar.setImageItem(self.image, insert_in=self.plot)
-        self.bar.axis.setTextPen(pg.mkPen(foreground))
-        self.bar.axis.setPen(pg.mkPen(foreground))
+        self.box.addItem(self.overlay)
         self.hold = False
         self.levels: tuple[float, float] | None = None
         self.texts: list[str] | None = None
@@ -123,7 +109,7 @@ class HeatmapView:
             self.levels = symmetric_levels(shown)
         self._set_shape(shown.shape)
         self.image.setVisible(True)
-        self.bar.setLevels(self.levels, update_items=False)
+        self.bar.setLevels(self.levels)
         self.image.setImage(shown, autoLevels=False, levels=self.levels)
         self.texts = cell_strings(array, shown)
         strip = shown.shape[0] == 1 and self.texts is not None  # numbers say it; no room for a bar
@@ -161,18 +147,15 @@ class HeatmapView:
             return
         self._shape = shape
         rows, cols = shape
-        scalar = shape == (1, 1)
-        self.plot.showAxis("left", not scalar and rows > 1)
-        self.plot.showAxis("bottom", not scalar)
-        self.plot.getAxis("left").setTicks(_ticks(rows))
-        self.plot.getAxis("bottom").setTicks(_ticks(cols))
-        self.plot.getViewBox().setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5),
-                                        padding=0)
+        self.frame.show_axes(left=rows > 1, bottom=shape != (1, 1))
+        self.frame.left.setTicks(_ticks(rows))
+        self.frame.bottom.setTicks(_ticks(cols))
+        self.box.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
 
     def _set_aspect(self, aspect: float | None) -> None:
         if aspect != self.aspect:
             self.aspect = aspect
-            box = self.plot.getViewBox()
+            box = self.box
             box.setAspectLocked(aspect is not None, ratio=aspect or 1.0)
             rows, cols = self._shape
             box.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
@@ -203,9 +186,9 @@ class HeatmapView:
 
     # -- hover --
     def cell_at(self, scene_pos) -> tuple[int, int] | None:
-        if self._shape is None or not self.plot.sceneBoundingRect().contains(scene_pos):
+        if self._shape is None or not self.box.sceneBoundingRect().contains(scene_pos):
             return None
-        point = self.plot.getViewBox().mapSceneToView(scene_pos)
+        point = self.box.mapSceneToView(scene_pos)
         r, c = int(np.floor(point.y() + 0.5)), int(np.floor(point.x() + 0.5))
         rows, cols = self._shape
         return (r, c) if 0 <= r < rows and 0 <= c < cols else None

@@ -185,3 +185,15 @@ def test_large_tensor_has_no_cell_texts(qtbot):
     assert card.value_view.texts is None
     assert card.value_image.image.shape == (1000, 1000)
     assert card.grad_is_none
+
+
+def test_cards_are_built_when_seen_then_in_idle_time(qtbot):
+    leaves = tuple(Leaf(name=f"t{i}", factory="ones", shape=(3, 3)) for i in range(12))
+    panel = HeatmapPanel(Session(Document(leaves=leaves)), Selection())
+    qtbot.addWidget(panel)
+    assert not any(card.built for card in panel.cards.values())
+    panel.resize(500, 400)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.cards["t0"].built)
+    qtbot.waitUntil(lambda: all(card.built for card in panel.cards.values()))
+    assert panel.cards["t11"].value_view.texts == ["1."] * 9

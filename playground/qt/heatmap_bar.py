@@ -1,0 +1,79 @@
+"""Light pieces for the heatmap cards: a colour bar and a titled picture frame.
+
+pyqtgraph's ``ColorBarItem`` and ``PlotItem`` are full plots with menus and control panels;
+building them cost ~30 ms each, and a card needs four (1.2 s for the seed lesson's 24 cards).
+These draw the same thing — a ``ViewBox`` with axes, a gradient ``ImageItem`` beside an
+``AxisItem`` — in ~3 ms, without the menus a heatmap does not use.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+
+_RAMP = np.linspace(0.0, 1.0, 256, dtype=np.float32).reshape(256, 1)
+
+
+def _style_axis(axis: pg.AxisItem, foreground) -> pg.AxisItem:
+    axis.setPen(pg.mkPen(foreground, width=1))
+    axis.setTextPen(pg.mkPen(foreground))
+    axis.setStyle(tickLength=-4)
+    axis.enableAutoSIPrefix(False)
+    return axis
+
+
+class ColourBar(pg.GraphicsLayout):
+    """A vertical colour scale: the colormap from ``levels[0]`` (bottom) to ``levels[1]``."""
+
+    def __init__(self, colormap: pg.ColorMap, foreground, width: int = 11):
+        super().__init__()
+        self.setContentsMargins(6, 0, 0, 0)
+        self.setSpacing(0)
+        self.box = pg.ViewBox(enableMenu=False, enableMouse=False, defaultPadding=0.0)
+        self.box.setFixedWidth(width)
+        self.ramp = pg.ImageItem(_RAMP, axisOrder="row-major", levels=(0.0, 1.0))
+        self.ramp.setLookupTable(colormap.getLookupTable(nPts=256))
+        self.box.addItem(self.ramp)
+        self.axis = _style_axis(pg.AxisItem("right", linkView=self.box), foreground)
+        self.axis.setWidth(34)
+        self.addItem(self.box, row=0, col=0)
+        self.addItem(self.axis, row=0, col=1)
+        self.levels = (-1.0, 1.0)
+        self.setLevels(self.levels)
+
+    def setLevels(self, levels) -> None:  # noqa: N802 - the name ColorBarItem uses
+        lo, hi = float(levels[0]), float(levels[1])
+        self.levels = (lo, hi)
+        self.ramp.setRect(QRectF(0.0, lo, 1.0, hi - lo))
+        self.box.setRange(xRange=(0.0, 1.0), yRange=(lo, hi), padding=0.0)
+
+
+class PictureFrame:
+    """A title above a ``ViewBox`` (Y inverted: row 0 on top) with left and bottom axes,
+    in its own cell of a ``GraphicsLayout``, and a colour bar to the right."""
+
+    def __init__(self, layout: pg.GraphicsLayout, title: str, column: int, foreground,
+                 colormap: pg.ColorMap):
+        self.layout = pg.GraphicsLayout()
+        self.layout.setContentsMargins(0, 0, 0, 0)
+        self.layout.setSpacing(2)
+        self.title = pg.LabelItem(title, color=foreground, size="10pt")
+        self.box = pg.ViewBox(enableMenu=False, enableMouse=False, invertY=True,
+                              defaultPadding=0.0)
+        self.left = _style_axis(pg.AxisItem("left", linkView=self.box), foreground)
+        self.bottom = _style_axis(pg.AxisItem("bottom", linkView=self.box), foreground)
+        self.bar = ColourBar(colormap, foreground)
+        self.layout.addItem(self.title, row=0, col=1)
+        self.layout.addItem(self.left, row=1, col=0)
+        self.layout.addItem(self.box, row=1, col=1)
+        self.layout.addItem(self.bar, row=1, col=2)
+        self.layout.addItem(self.bottom, row=2, col=1)
+        layout.addItem(self.layout, row=0, col=column)
+
+    def show_axes(self, left: bool, bottom: bool) -> None:
+        """Hidden axes give their room back (a scalar needs none, a strip no row index)."""
+        self.left.setVisible(left)
+        self.left.setWidth(None if left else 0)
+        self.bottom.setVisible(bottom)
+        self.bottom.setHeight(None if bottom else 0)
