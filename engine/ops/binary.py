@@ -2,7 +2,8 @@
 maximum, minimum, where, and the comparisons.
 
 Operands broadcast like numpy; ``backward`` returns gradients in the broadcast shape and the graph
-walk sums them back to each input's shape.
+walk sums them back to each input's shape. Forwards wrap results in ``np.asarray``: numpy gives a
+scalar for 0-d operands, and a tensor's data must stay an array that can be written in place.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import numpy as np
 from .. import dtypes
 from ..function import Function, record, sum_tangents
 from ..tensor import Tensor
-from ._args import check_operand, elementwise, is_number, to_arrays
+from ._args import broadcast_error, check_operand, elementwise, is_number, to_arrays
 
 
 class Add(Function):
@@ -21,7 +22,7 @@ class Add(Function):
 
     def forward(self, a, b, alpha=1):
         self.alpha = alpha
-        return a + b if alpha == 1 else a + alpha * b
+        return np.asarray(a + b if alpha == 1 else a + alpha * b)
 
     def backward(self, grad):
         return grad, (grad if self.alpha == 1 else grad * self.alpha)
@@ -35,13 +36,8 @@ class Sub(Function):
     formulas = {"self": "grad", "other": "-grad * alpha"}
 
     def forward(self, a, b, alpha=1):
-        if a.dtype == np.bool_:
-            raise RuntimeError(
-                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
-                "`^` or `logical_xor()` operator instead."
-            )
         self.alpha = alpha
-        return a - b if alpha == 1 else a - alpha * b
+        return np.asarray(a - b if alpha == 1 else a - alpha * b)
 
     def backward(self, grad):
         return grad, -grad * self.alpha
@@ -57,7 +53,7 @@ class Rsub(Function):
     formulas = {"self": "-grad * alpha"}
 
     def forward(self, x, number):
-        return np.asarray(number, dtype=x.dtype) - x
+        return np.asarray(np.asarray(number, dtype=x.dtype) - x)
 
     def backward(self, grad):
         return -grad
@@ -75,7 +71,7 @@ class Mul(Function):
             self.save_input("other", 1, b)
         if self.needs_input_grad[1]:
             self.save_input("self", 0, a)
-        return a * b
+        return np.asarray(a * b)
 
     def backward(self, grad):
         ga = grad * self.saved("other") if self.needs_input_grad[0] else None
@@ -96,7 +92,7 @@ class Div(Function):
             self.save_input("other", 1, b)
         if self.needs_input_grad[1]:
             self.save_input("self", 0, a)
-        return np.true_divide(a, b)
+        return np.asarray(np.true_divide(a, b))
 
     def backward(self, grad):
         other = self.saved("other")
@@ -111,6 +107,27 @@ class Div(Function):
         )
 
 
+def _power(base, exponent):
+    """``base ** exponent`` elementwise; integers to negative powers as C computes them (1 / x
+    truncated: 1 and -1 stay ±1, everything else is 0), where numpy refuses."""
+    if base.dtype.kind not in "biu" or not np.any(exponent < 0):
+        return np.asarray(np.power(base, exponent))
+    negative = exponent < 0
+    power = np.power(base, np.where(negative, 0, exponent))
+    odd = (exponent % 2).astype(bool)
+    special = np.where(base == 1, 1, np.where(base == -1, np.where(odd, -1, 1), 0))
+    return np.asarray(np.where(negative, special, power).astype(power.dtype))
+
+
+def _power_scalar(x, exponent):
+    """``x ** exponent`` as PyTorch computes it: 0.5 and -0.5 by sqrt and rsqrt (so -inf ** 0.5
+    is nan and -0 ** -0.5 is -inf, where C's pow gives inf and inf)."""
+    if x.dtype.kind == "f" and exponent in (0.5, -0.5):
+        root = np.sqrt(x)
+        return np.asarray(root if exponent > 0 else np.reciprocal(root))
+    return _power(x, np.asarray(exponent, dtype=x.dtype))
+
+
 class PowScalar(Function):
     """``tensor ** number``."""
 
@@ -120,12 +137,12 @@ class PowScalar(Function):
     def forward(self, x, exponent):
         self.save_input("self", 0, x)
         self.exponent = exponent
-        return np.power(x, np.asarray(exponent, dtype=x.dtype))
+        return _power_scalar(x, exponent)
 
     def _derivative(self, x):
         if self.exponent == 0:
             return np.zeros_like(x)
-        return self.exponent * np.power(x, np.asarray(self.exponent - 1, dtype=x.dtype))
+        return self.exponent * _power_scalar(x, self.exponent - 1)
 
     def backward(self, grad):
         return grad * self._derivative(self.saved("self"))
@@ -147,7 +164,7 @@ class PowTensor(Function):
     def forward(self, a, b):
         self.save_input("self", 0, a)
         self.save_input("exponent", 1, b)
-        out = np.power(a, b)
+        out = _power(a, b)
         if self.needs_input_grad[1]:
             self.save_result(out)
         return out
@@ -181,7 +198,7 @@ class PowScalarBase(Function):
 
     def forward(self, x, base):
         self.base = base
-        out = np.power(np.asarray(base, dtype=x.dtype), x)
+        out = _power(np.asarray(base, dtype=x.dtype), x)
         self.save_result(out)
         return out
 
@@ -197,33 +214,46 @@ class PowScalarBase(Function):
         return t * self._derivative(self._fw_result)
 
 
+def _larger(a, b):
+    """PyTorch's maximum: ``a < b ? b : a`` (a tie keeps ``a``, so -0 vs 0 is a's), nan wins."""
+    out = np.where(a < b, b, a)
+    return np.where(np.isnan(b), b, out) if b.dtype.kind == "f" else out
+
+
+def _smaller(a, b):
+    out = np.where(a > b, b, a)
+    return np.where(np.isnan(b), b, out) if b.dtype.kind == "f" else out
+
+
 class Maximum(Function):
     torch_name = "MaximumBackward0"
     formulas = {
         "self": "at::where(self == other, grad / 2, grad).masked_fill_(self < other, 0)",
         "other": "at::where(self == other, grad / 2, grad).masked_fill_(self > other, 0)",
     }
-    pick = staticmethod(np.maximum)
+    pick = staticmethod(_larger)
     sign = 1
 
     def forward(self, a, b):
         self.save_input("self", 0, a)
         self.save_input("other", 1, b)
-        return self.pick(a, b)
+        return np.asarray(self.pick(a, b))
 
-    def _shares(self, a, b):
-        # The larger (smaller) input takes the gradient; a tie splits it in half, as in PyTorch.
-        wins_a = np.where(a == b, 0.5, np.where(self.sign * (a - b) > 0, 1.0, 0.0))
-        return wins_a, 1.0 - wins_a
+    def _split(self, grad, a, b):
+        """PyTorch's rule: a tie splits the gradient in half and the input that lost gets 0
+        (masked, so a nan or inf gradient does not leak into it; a nan input loses to nothing)."""
+        tie = np.where(a == b, grad / 2, grad)
+        loses_a, loses_b = (a < b, a > b) if self.sign > 0 else (a > b, a < b)
+        zero = np.zeros((), dtype=grad.dtype)
+        return np.where(loses_a, zero, tie), np.where(loses_b, zero, tie)
 
     def backward(self, grad):
-        share_a, share_b = self._shares(self.saved("self"), self.saved("other"))
-        return (grad * share_a).astype(grad.dtype), (grad * share_b).astype(grad.dtype)
+        return self._split(grad, self.saved("self"), self.saved("other"))
 
     def jvp(self, ta, tb):
-        share_a, share_b = self._shares(*self._fw_inputs)
-        da = None if ta is None else (ta * share_a).astype(ta.dtype)
-        db = None if tb is None else (tb * share_b).astype(tb.dtype)
+        a, b = self._fw_inputs
+        da = None if ta is None else self._split(ta, a, b)[0]
+        db = None if tb is None else self._split(tb, a, b)[1]
         return sum_tangents(da, db)
 
 
@@ -233,7 +263,7 @@ class Minimum(Maximum):
         "self": "at::where(self == other, grad / 2, grad).masked_fill_(self > other, 0)",
         "other": "at::where(self == other, grad / 2, grad).masked_fill_(self < other, 0)",
     }
-    pick = staticmethod(np.minimum)
+    pick = staticmethod(_smaller)
     sign = -1
 
 
@@ -245,7 +275,7 @@ class Where(Function):
     }
 
     def forward(self, condition, a, b):
-        self.save("condition", condition)
+        self.save_input("condition", 0, condition)  # an in-place change of it fails backward
         return np.where(condition, a, b)
 
     def backward(self, grad):
@@ -265,7 +295,7 @@ class Compare(Function):
     differentiable = False
 
     def forward(self, a, b, compare):
-        return compare(a, b)
+        return np.asarray(compare(a, b))
 
 
 # -- the functions ---------------------------------------------------------------------------------
@@ -276,14 +306,34 @@ def add(a, b, *, alpha=1):
     return elementwise(Add, (a, b), alpha)
 
 
+def _is_bool(value) -> bool:
+    return isinstance(value, bool) or (isinstance(value, Tensor) and value._data.dtype == np.bool_)
+
+
+def _check_no_bool(a, b):
+    """PyTorch refuses ``-`` with a bool operand (a tensor or a Python bool)."""
+    if _is_bool(a) and _is_bool(b):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+            "or `logical_xor()` operator instead."
+        )
+    if _is_bool(a) or _is_bool(b):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+
+
 def sub(a, b, *, alpha=1):
     check_operand(b, "sub")
+    _check_no_bool(a, b)
     if is_number(a):
         return rsub(b, a)
     return elementwise(Sub, (a, b), alpha)
 
 
 def rsub(x: Tensor, number):
+    _check_no_bool(number, x)
     dtype = dtypes.result_type((x, number))
     (data,) = to_arrays((x,), dtype)
     return record(Rsub, (x,), (data,), number)
@@ -315,6 +365,8 @@ def div(a, b, *, rounding_mode=None):
 def pow(base, exponent):  # noqa: A001 - PyTorch's name
     if isinstance(base, Tensor) and is_number(exponent):
         dtype = dtypes.result_type((base, exponent))
+        if not dtype.is_floating_point and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
         (data,) = to_arrays((base,), dtype)
         return record(PowScalar, (base,), (data,), exponent)
     if is_number(base) and isinstance(exponent, Tensor):
@@ -338,11 +390,13 @@ def where(condition, a, b):
     dtype = dtypes.result_type((a, b))
     arrays = [condition._data] + to_arrays((a, b), dtype)
     inputs = (condition,) + tuple(v if isinstance(v, Tensor) else None for v in (a, b))
-    try:
-        return record(Where, inputs, arrays)
-    except ValueError:
-        np.broadcast_shapes(*(arr.shape for arr in arrays))
-        raise
+    shape = arrays[0].shape
+    for other in arrays[1:]:  # broadcast in order (condition, input, other), as PyTorch does
+        try:
+            shape = np.broadcast_shapes(shape, other.shape)
+        except ValueError:
+            raise broadcast_error(shape, other.shape) from None
+    return record(Where, inputs, arrays)
 
 
 def clamp_with_tensors(x, low, high):

@@ -6,7 +6,8 @@ import numpy as np
 
 from ..function import Function, record, sum_tangents
 from ..tensor import Tensor
-from .shape import Squeeze, unsqueeze
+from ._args import broadcast_error
+from .shape import Squeeze, squeeze, unsqueeze
 
 
 class Mm(Function):
@@ -16,12 +17,14 @@ class Mm(Function):
         "mat2": "mm_mat2_backward(grad, self, ...)  # self.t() @ grad",
     }
 
-    def forward(self, a, b):
+    def forward(self, a, b, outer=None):
         if self.needs_input_grad[1]:
             self.save_input("self", 0, a)
         if self.needs_input_grad[0]:
             self.save_input("mat2", 1, b)
-        return a @ b
+        if outer is None:
+            outer = a.ndim == b.ndim == 2 and _one_term_gemm(a.shape, b.shape)
+        return a * b if outer else a @ b
 
     def backward(self, grad):
         ga = grad @ self.saved("mat2").T if self.needs_input_grad[0] else None
@@ -62,12 +65,33 @@ class BatchedMatmul(Mm):
     torch_name = "UnsafeViewBackward0"
     formulas = {"self": "grad @ other.mT", "other": "self.mT @ grad"}
 
+    def forward(self, a, b):
+        self.vectors = (a.ndim == 1, b.ndim == 1)
+        return super().forward(a, b, False)
+
     def backward(self, grad):
         a = self.saved("self") if self.needs_input_grad[1] else None
         b = self.saved("mat2") if self.needs_input_grad[0] else None
+        a_vector, b_vector = self.vectors
+        if a_vector:  # a vector operand is a one-row (one-column) matrix, as numpy treats it
+            grad, a = np.expand_dims(grad, -2), None if a is None else a[None, :]
+        if b_vector:
+            grad, b = np.expand_dims(grad, -1), None if b is None else b[:, None]
         ga = grad @ np.swapaxes(b, -1, -2) if b is not None else None
         gb = np.swapaxes(a, -1, -2) @ grad if a is not None else None
+        if a_vector and ga is not None:
+            ga = ga[..., 0, :]
+        if b_vector and gb is not None:
+            gb = gb[..., 0]
         return ga, gb
+
+
+def _one_term_gemm(a_shape, b_shape) -> bool:
+    """Whether PyTorch's gemm computes this (rows x 1) @ (1 x cols) product as the products
+    themselves: it does for at least 2 rows and 2 cols, so 0 * -1 stays -0 (numpy's sum from
+    +0 would give 0, and 1 / that the wrong infinity)."""
+    rows = int(np.prod(a_shape[:-1]))
+    return a_shape[-1] == 1 and rows > 1 and len(b_shape) == 2 and b_shape[-1] > 1
 
 
 class Addmm(Function):
@@ -96,7 +120,10 @@ class Addmm(Function):
 
 
 class SqueezeAfterVecMat(Squeeze):
+    """The ``squeeze_(0)`` ending vector @ matrix: in place on the product, so no view."""
+
     torch_name = "SqueezeBackward4"
+    is_view = False
 
 
 def _same_dtype(a: Tensor, b: Tensor, names=("m1", "m2")):
@@ -139,8 +166,22 @@ def mv(a: Tensor, v: Tensor) -> Tensor:
             f"size mismatch, got input ({a._data.shape[0]}), mat ({_dims(a._data.shape)}), vec "
             f"({_dims(v._data.shape)})"
         )
-    _same_dtype(a, v)
+    _same_dtype_mv(a._data, v._data)
     return record(Mv, (a, v), (a._data, v._data))
+
+
+def _short(array) -> str:
+    from .. import dtypes
+
+    return dtypes.from_numpy(array.dtype).short_name
+
+
+def _same_dtype_mv(mat, vec):
+    if mat.dtype != vec.dtype:  # PyTorch's addmv names the result (vec's dtype), mat and vec
+        raise RuntimeError(
+            "addmv input tensors must have the same dtype, but got "
+            f"{_short(vec)}, {_short(mat)}, and {_short(vec)}"
+        )
 
 
 def dot(a: Tensor, b: Tensor) -> Tensor:
@@ -184,15 +225,108 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     if da == 1 and db == 2:
         product = mm(unsqueeze(a, 0), b)
         return record(SqueezeAfterVecMat, (product,), (product._data,), (0,))
-    _same_dtype(a, b)
-    inner_b = b._data.shape[-2] if db > 1 else b._data.shape[0]
-    if a._data.shape[-1] != inner_b:
-        raise RuntimeError(
-            f"Expected size for first two dimensions of batch2 tensor to be: "
-            f"[{a._data.shape[0] if da > 2 else 1}, {a._data.shape[-1]}] but got: "
-            f"[{b._data.shape[0] if db > 2 else 1}, {inner_b}]."
-        )
+    if da == 3 and db == 3 and a._data.shape[0] != b._data.shape[0]:
+        # PyTorch drops a broadcast batch of one of an input that requires grad (then folds)
+        if a._data.shape[0] == 1 and a.requires_grad:
+            return matmul(squeeze(a, 0), b)
+        if b._data.shape[0] == 1 and b.requires_grad:
+            return matmul(a, squeeze(b, 0))
+    fold = _fold(a, b)
+    _check_batched(a, b, fold)
+    if fold == "plain":
+        return _matmul_folded(a, b)
+    if fold == "transposed":
+        from .shape import transpose
+
+        return _matmul_transposed(a, b) if da == 2 else _matmul_folded(transpose(b, -1, -2), a)
     return record(BatchedMatmul, (a, b), (a._data, b._data))
+
+
+def _fold(a: Tensor, b: Tensor):
+    """How PyTorch computes a batched ``a @ b`` (its ``should_fold``): ``"plain"`` folds the
+    batch of ``a`` into rows of one mm/mv, ``"transposed"`` does so for ``b.mT`` (and transposes
+    back), None means bmm. A fold is taken when the smaller input requires grad, else when the
+    folded one is empty or its batch dims are contiguous (never for a 2-D ``a``)."""
+    larger = a._data.ndim >= b._data.ndim
+    big = a._data if larger else np.swapaxes(b._data, -1, -2)
+    small = b if larger else a
+    if big.ndim < 3 or small._data.ndim > 2:
+        return None
+    kind = "plain" if larger else "transposed"
+    if small.requires_grad:
+        return kind
+    if a._data.ndim == 2:
+        return None
+    strides, shape = big.strides, big.shape
+    if big.size == 0 or all(
+        strides[i] == strides[i + 1] * shape[i + 1] for i in range(big.ndim - 2)
+    ):
+        return kind
+    return None
+
+
+def _matmul_folded(a: Tensor, b: Tensor) -> Tensor:
+    """Batched ``a`` @ matrix or vector ``b`` as PyTorch computes it: the batch folded into the
+    rows of one mm (mv), then viewed back (the nodes and saved tensors are PyTorch's)."""
+    from .shape import UnsafeView, reshape
+
+    shape = a._data.shape
+    rows = reshape(a, int(np.prod(shape[:-1])), shape[-1])
+    product = mm(rows, b) if b._data.ndim == 2 else mv(rows, b)
+    out_shape = shape[:-1] + b._data.shape[1:]
+    return record(UnsafeView, (product,), (product._data,), out_shape)
+
+
+def _matmul_transposed(a: Tensor, b: Tensor) -> Tensor:
+    """2-D ``a`` @ batched ``b`` as PyTorch folds it: ``(b.mT @ a.t()).mT``, made contiguous
+    (a CloneBackward0) unless that transpose already is."""
+    from .shape import t, transpose
+    from .unary import clone
+
+    product = matmul(transpose(b, -1, -2), t(a))
+    result = transpose(product, -1, -2)
+    rows, cols = product._data.shape[-2:]
+    return result if 1 in (rows, cols) or product._data.size == 0 else clone(result)
+
+
+def _check_batched(a: Tensor, b: Tensor, fold):
+    """The error PyTorch's chosen path (mm, mv or bmm) raises for dtypes or sizes that do not
+    fit."""
+    sa, sb = a._data.shape, b._data.shape
+    if fold is not None:
+        big, small = (a, b) if fold == "plain" else (b, a)
+        if small._data.ndim == 1:
+            _same_dtype_mv(big._data, small._data)
+        else:
+            _same_dtype(big, small)
+        big = sa if fold == "plain" else sb[:-2] + (sb[-1], sb[-2])
+        small = sb if fold == "plain" else (sa[::-1] if len(sa) == 2 else sa)
+        rows, inner = int(np.prod(big[:-1])), big[-1]
+        if inner == small[0]:
+            return
+        if len(small) == 2:
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({rows}x{inner} and {_dims(small)})"
+            )
+        raise RuntimeError(
+            f"size mismatch, got input ({rows}), mat ({rows}x{inner}), vec ({small[0]})"
+        )
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_short(a._data)} but found {_short(b._data)}"
+        )
+    batch_a, batch_b = sa[:-2], sb[:-2]
+    try:
+        batch = np.broadcast_shapes(batch_a, batch_b)
+    except ValueError:
+        raise broadcast_error(batch_a, batch_b) from None
+    inner_b = sb[-2] if len(sb) > 1 else sb[0]
+    if sa[-1] != inner_b:
+        count = int(np.prod(batch))
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{count}, {sa[-1]}] "
+            f"but got: [{count}, {inner_b}]."
+        )
 
 
 def addmm(bias: Tensor, a: Tensor, b: Tensor) -> Tensor:
@@ -204,4 +338,9 @@ def outer(a: Tensor, b: Tensor) -> Tensor:
     from .binary import mul
     from .shape import reshape
 
+    for name, vector in (("self", a), ("vec2", b)):
+        if vector._data.ndim != 1:
+            raise RuntimeError(
+                f"outer: Expected 1-D argument {name}, but got {vector._data.ndim}-D"
+            )
     return mul(reshape(a, -1, 1), b)  # how PyTorch composes it (ViewBackward0, MulBackward0)

@@ -13,9 +13,15 @@ from ._args import wrap_dim
 
 
 def _dims(dim, ndim):
-    if isinstance(dim, (list, tuple)):
-        return tuple(sorted(wrap_dim(d, ndim) for d in dim))
-    return (wrap_dim(dim, ndim),)
+    """The reduced axes (sorted); None or ``[]`` mean all. A 0-d tensor accepts dim 0 or -1
+    and has no axis to reduce."""
+    if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
+        return tuple(range(ndim))
+    dims = [wrap_dim(d, ndim) for d in (dim if isinstance(dim, (list, tuple)) else (dim,))]
+    for d in dims:
+        if dims.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return tuple(sorted(dims)) if ndim else ()
 
 
 def _expand_back(grad, dims, keepdim, shape):
@@ -106,7 +112,13 @@ class MaxAll(Function):
         return mask / mask.sum()
 
     def backward(self, grad):
-        return (grad * self._mask(self.saved("self"), self.saved("result"))).astype(grad.dtype)
+        # evenly_distribute_backward: zeros, with grad / count written where the max is (so an
+        # inf or nan gradient stays off the other elements)
+        x, result = self.saved("self"), self.saved("result")
+        mask = np.isnan(x) if np.isnan(result) else x == result
+        out = np.zeros(x.shape, dtype=grad.dtype)
+        out[mask] = grad / mask.sum()
+        return out
 
     def jvp(self, t):
         return np.asarray((t * self._mask(self._fw_inputs[0], self._fw_result)).sum(), t.dtype)
@@ -128,14 +140,18 @@ class MaxDim(Function):
 
     def forward(self, x, dim, keepdim, indices):
         self.shape, self.dim, self.keepdim = x.shape, dim, keepdim
-        kept = np.expand_dims(indices, dim)
-        values = np.take_along_axis(x, kept, axis=dim)
         self.save("indices", indices)
         self.indices = indices
+        if x.ndim == 0:  # a 0-d tensor is its own max along dim 0
+            return x.copy()
+        kept = np.expand_dims(indices, dim)
+        values = np.take_along_axis(x, kept, axis=dim)
         return values if keepdim else values.squeeze(dim)
 
     def backward(self, grad):
         indices = self.saved("indices")
+        if not self.shape:
+            return grad
         out = np.zeros(self.shape, dtype=grad.dtype)
         if not self.keepdim:
             grad = np.expand_dims(grad, self.dim)
@@ -143,6 +159,8 @@ class MaxDim(Function):
         return out
 
     def jvp(self, t):
+        if not self.shape:
+            return t
         picked = np.take_along_axis(t, np.expand_dims(self.indices, self.dim), axis=self.dim)
         return picked if self.keepdim else picked.squeeze(self.dim)
 
@@ -177,9 +195,16 @@ def _reduction_dtype(x: Tensor, dtype):
     return None
 
 
+def _whole(dim, keepdim) -> bool:
+    """``x.sum()``: PyTorch's SumBackward0. A dim list, even ``[]``, or ``keepdim=True`` with
+    ``dim=None``, is its dim overload (SumBackward1). (``dim=None`` itself stays SumBackward0
+    here, as the op table passes it for "all".)"""
+    return dim is None and not keepdim
+
+
 def sum(x, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - PyTorch's name
     target = _reduction_dtype(x, dtype)
-    if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
+    if _whole(dim, keepdim):
         return record(Sum, (x,), (x._data,), target)
     return record(SumDim, (x,), (x._data,), _dims(dim, x._data.ndim), keepdim, target)
 
@@ -195,7 +220,7 @@ def mean(x, dim=None, keepdim=False, *, dtype=None):
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
             f"complex dtype. Got: {got}"
         )
-    if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
+    if _whole(dim, keepdim):
         return record(Mean, (x,), (x._data,))
     return record(MeanDim, (x,), (x._data,), _dims(dim, x._data.ndim), keepdim)
 
@@ -213,14 +238,18 @@ def _extreme(x, dim, keepdim, whole_cls, dim_cls, result_type, name):
             )
         return record(whole_cls, (x,), (x._data,))
     axis = wrap_dim(dim, x._data.ndim)
+    if x._data.ndim and x._data.shape[axis] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
     indices = _picked_indices(x._data, axis, dim_cls.arg)
     values = record(dim_cls, (x,), (x._data,), axis, keepdim, indices)
-    kept = np.expand_dims(indices, axis) if keepdim else indices
+    kept = np.expand_dims(indices, axis) if keepdim and x._data.ndim else indices
     return result_type(values, Tensor._make(kept))
 
 
 def _picked_indices(data, axis, arg):
     """Index of the max (min) along ``axis``; a NaN wins, as in PyTorch."""
+    if data.ndim == 0:
+        return np.zeros((), dtype=np.int64)
     indices = arg(data, axis=axis).astype(np.int64)
     if data.dtype.kind == "f":
         nans = np.isnan(data)

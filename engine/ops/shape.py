@@ -32,14 +32,14 @@ class Transpose(Function):
     is_view = True
 
     def forward(self, x, dim0, dim1):
-        self.dims = (dim0, dim1)
-        return np.swapaxes(x, dim0, dim1)
+        self.dims = (dim0, dim1) if x.ndim else (0, 0)  # 0-d: dims 0 and -1, nothing to swap
+        return np.swapaxes(x, *self.dims) if x.ndim else x.view()
 
     def backward(self, grad):
-        return np.swapaxes(grad, *self.dims)
+        return np.swapaxes(grad, *self.dims) if grad.ndim else grad
 
     def jvp(self, t):
-        return np.swapaxes(t, *self.dims)
+        return np.swapaxes(t, *self.dims) if t.ndim else t
 
 
 class Permute(Function):
@@ -63,7 +63,9 @@ class View(Function):
     formulas = {"self": "grad.reshape_symint(self.sym_sizes())"}
     is_view = True
 
-    def forward(self, x, shape):
+    def forward(self, x, shape, alias=False):
+        if alias:  # reshape of a non-contiguous tensor that can still be viewed
+            self.torch_name = "ReshapeAliasBackward0"
         self.shape = x.shape
         return np.reshape(x, shape, copy=False)
 
@@ -129,7 +131,10 @@ class Expand(Function):
     is_view = True
 
     def forward(self, x, shape):
-        return np.broadcast_to(x, shape)
+        out = np.broadcast_to(x, shape)
+        if out.size == x.size and x.flags.writeable:  # nothing repeated: it may be written to
+            out = np.lib.stride_tricks.as_strided(x, out.shape, out.strides, writeable=True)
+        return out
 
     def backward(self, grad):
         return grad  # summed back to the input's shape by the graph walk
@@ -247,8 +252,8 @@ def view(x, *shape):
 
 def reshape(x, *shape):
     shape = _infer_shape(_shape_arg(shape), x._data.size)
-    if _viewable(x._data, shape):
-        return record(View, (x,), (x._data,), shape)
+    if _viewable(x._data, shape):  # PyTorch: view if contiguous, else _reshape_alias
+        return record(View, (x,), (x._data,), shape, not x._data.flags.c_contiguous)
     from .unary import clone
 
     copy = clone(x)
@@ -257,9 +262,9 @@ def reshape(x, *shape):
 
 def flatten(x, start_dim=0, end_dim=-1):
     ndim = x._data.ndim
+    start, end = wrap_dim(start_dim, ndim), wrap_dim(end_dim, ndim)
     if ndim == 0:
         return reshape(x, 1)
-    start, end = wrap_dim(start_dim, ndim), wrap_dim(end_dim, ndim)
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if start == end:
@@ -297,18 +302,22 @@ def expand(x, *sizes):
             f"({len(shape)})"
         )
     lead = len(sizes) - len(shape)
-    target = []
-    for i, n in enumerate(sizes):
-        old = shape[i - lead] if i >= lead else 1
-        if n == -1 and i >= lead:
-            n = old
+    target = list(sizes)
+    for i in range(len(sizes) - 1, -1, -1):  # from the last dim, as PyTorch checks
+        old, n = (shape[i - lead] if i >= lead else 1), sizes[i]
+        if n == -1:
+            if i < lead:
+                raise RuntimeError(
+                    f"The expanded size of the tensor (-1) isn't allowed in a leading, "
+                    f"non-existing dimension {i}"
+                )
+            n = target[i] = old
         if old != 1 and n != old:
             raise RuntimeError(
                 f"The expanded size of the tensor ({n}) must match the existing size ({old}) at "
                 f"non-singleton dimension {i}.  Target sizes: [{', '.join(map(str, sizes))}].  "
                 f"Tensor sizes: [{', '.join(map(str, shape))}]"
             )
-        target.append(n)
     return record(Expand, (x,), (x._data,), tuple(target))
 
 
@@ -327,22 +336,35 @@ def _promoted(tensors):
 
 
 def cat(tensors, dim=0):
+    """Join along ``dim``. As in PyTorch, 1-D empty tensors are left out of the checks (legacy),
+    and ``dim`` is read against the first tensor that is not one."""
     tensors = _promoted(list(tensors))
     for position, item in enumerate(tensors):
         if item._data.ndim == 0:
             raise RuntimeError(
                 f"zero-dimensional tensor (at position {position}) cannot be concatenated"
             )
-    first = tensors[0]._data
+    legacy = [item._data.shape == (0,) for item in tensors]
+    first = next((t._data for t, skip in zip(tensors, legacy) if not skip), tensors[0]._data)
     axis = wrap_dim(dim, first.ndim)
-    for number, item in enumerate(tensors[1:], start=1):
+    for number, (item, skip) in enumerate(zip(tensors, legacy)):
+        if skip:
+            continue
+        if item._data.ndim != first.ndim:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {first.ndim} and "
+                f"{item._data.ndim}"
+            )
         for d, (a, b) in enumerate(zip(first.shape, item._data.shape)):
             if d != axis and a != b:
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {axis}. Expected size {a} "
                     f"but got size {b} for tensor number {number} in the list."
                 )
-    return record(Cat, tuple(tensors), tuple(t._data for t in tensors), axis)
+    nothing = first.shape[:axis] + (0,) + first.shape[axis + 1:]
+    arrays = tuple(np.zeros(nothing, t._data.dtype) if skip else t._data
+                   for t, skip in zip(tensors, legacy))
+    return record(Cat, tuple(tensors), arrays, axis)
 
 
 def stack(tensors, dim=0):

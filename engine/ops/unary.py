@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import dtypes
 from ..function import Function, record
 from ..tensor import Tensor
 from ._args import as_tensor
@@ -55,14 +56,20 @@ class Abs(Function):
     formulas = {"self": "grad * self.sgn()"}
 
     def forward(self, x):
+        if x.dtype == np.bool_:
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         self.save_input("self", 0, x)
         return np.asarray(np.abs(x))
 
+    @staticmethod
+    def _sgn(x):
+        return np.sign(np.where(np.isnan(x), 0, x))  # PyTorch's sgn(nan) is 0
+
     def backward(self, grad):
-        return grad * np.sign(self.saved("self"))
+        return grad * self._sgn(self.saved("self"))
 
     def jvp(self, t):
-        return t * np.sign(self._fw_inputs[0])
+        return t * self._sgn(self._fw_inputs[0])
 
 
 class Exp(Function):
@@ -179,18 +186,20 @@ class Sigmoid(Function):
 
 class Relu(Function):
     torch_name = "ReluBackward0"
-    formulas = {"self": "threshold_backward(grad, result, 0)  # grad * (result > 0)"}
+    formulas = {"self": "threshold_backward(grad, result, 0)  # 0 where result <= 0"}
 
     def forward(self, x):
-        out = np.asarray(np.maximum(x, 0), dtype=x.dtype)
+        if x.dtype == np.bool_:
+            raise RuntimeError("Boolean inputs not supported for relu")
+        out = np.asarray(np.where(x < 0, 0, x), dtype=x.dtype)  # relu(-0) is -0, nan stays
         self.save_result(out)
         return out
 
-    def backward(self, grad):
-        return np.where(self.saved("result") > 0, grad, 0).astype(grad.dtype, copy=False)
+    def backward(self, grad):  # zero where result <= 0: a nan result passes the gradient on
+        return np.where(self.saved("result") <= 0, 0, grad).astype(grad.dtype, copy=False)
 
     def jvp(self, t):
-        return np.where(self._fw_result > 0, t, 0).astype(t.dtype, copy=False)
+        return np.where(self._fw_result <= 0, 0, t).astype(t.dtype, copy=False)
 
 
 class Clamp(Function):
@@ -200,11 +209,11 @@ class Clamp(Function):
     def forward(self, x, low, high):
         self.save_input("self", 0, x)
         self.low, self.high = low, high
-        out = x
+        out = x  # x < min ? min : x, as PyTorch writes it: -0 and nan stay
         if low is not None:
-            out = np.maximum(out, np.asarray(low, dtype=x.dtype))
+            out = np.where(out < low, np.asarray(low, dtype=x.dtype), out)
         if high is not None:
-            out = np.minimum(out, np.asarray(high, dtype=x.dtype))
+            out = np.where(out > high, np.asarray(high, dtype=x.dtype), out)
         return np.asarray(out) if out is not x else x.copy()
 
     def _passes(self, x):
@@ -268,16 +277,17 @@ class ToCopy(Function):
 
 
 class Fill(Function):
-    """``fill_(value)`` on a tensor in a graph: no gradient flows back to the old value."""
+    """``fill_(value)`` on a tensor in a graph: a zero gradient flows back to the old value."""
 
-    torch_name = "FillBackward0"
+    torch_name = "FillBackward2"  # fill_(Scalar); FillBackward0 is the out-of-place fill
     formulas = {"self": "zeros_like(grad)"}
 
     def forward(self, x, value):
+        check_fits(value, x.dtype)
         return np.full(x.shape, value, dtype=x.dtype)
 
     def backward(self, grad):
-        return None
+        return np.zeros_like(grad)  # zeros, not nothing: the leaves behind get a zero .grad
 
     def jvp(self, t):
         return np.zeros_like(t)
@@ -285,6 +295,12 @@ class Fill(Function):
 
 class Zero(Fill):
     torch_name = "ZeroBackward0"
+
+
+def check_fits(value, dtype):
+    """PyTorch refuses to write nan or inf into an int64 tensor."""
+    if dtype.kind in "iu" and isinstance(value, float) and not np.isfinite(value):
+        raise RuntimeError("value cannot be converted to type int64_t without overflow")
 
 
 def neg(x):
@@ -343,7 +359,10 @@ def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's argument names
 
         return clamp_with_tensors(x, min, max)
     x = as_tensor(x)
-    return record(Clamp, (x,), (x._data,), min, max)
+    bounds = tuple(v for v in (min, max) if v is not None)
+    target = dtypes.result_type((x, *bounds))  # clamp(0.5) of an int tensor is float
+    data = x._data if x._data.dtype == target.numpy else x._data.astype(target.numpy)
+    return record(Clamp, (x,), (data,), min, max)
 
 
 def to_dtype(x: Tensor, dtype) -> Tensor:

@@ -199,6 +199,7 @@ OP_CASES = {
     "dot": Case(lambda T, a, b: a @ b, normal((3,), (3,))),
     "vecmat": Case(lambda T, a, b: a @ b, normal((3,), (3, 2))),
     "batched_matmul": Case(lambda T, a, b: a @ b, normal((2, 3, 4), (4, 2))),
+    "bmm": Case(lambda T, a, b: a @ b, normal((2, 3, 4), (2, 4, 2))),  # not folded: bmm
     "addmm": Case(lambda T, c, a, b: T.addmm(c, a, b), normal((2,), (2, 3), (3, 2))),
     "addmm_constant_bias": Case(lambda T, c, a, b: T.addmm(c, a, b), normal((2, 2), (2, 3), (3, 2)),
                                 constant=(0,)),
