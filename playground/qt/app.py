@@ -108,7 +108,16 @@ def run_window(document: Document | None = None, lesson: str | None = None,
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = application()
     window = create_window(remember_layout=not screenshot)
-    open_document(window, document, lesson, session_path)
+    if screenshot:
+        open_document(window, document, lesson, session_path)
+    else:
+        from .autosave import Autosave, offer_recovery
+
+        named = document is not None or lesson or session_path
+        if named or not offer_recovery(window):
+            open_document(window, document, lesson, session_path)
+        autosave = Autosave(window)
+        window.closed_cleanly.connect(autosave.discard)
     do_actions(window, actions)
     if screenshot:
         window.resize(1280, 800)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
@@ -57,6 +57,8 @@ class MainWindow(QMainWindow):
     remember_layout : restore and save the window layout (off for screenshots, which must look
         the same on every machine).
     """
+
+    closed_cleanly = Signal()  # nothing unsaved is left behind: the recovery copy can go
 
     def __init__(self, session: Session | None = None, settings: QSettings | None = None,
                  remember_layout: bool = True):
@@ -211,6 +213,10 @@ class MainWindow(QMainWindow):
         self.selection.select(first)
         self._update_title()
 
+    def restore_unsaved(self, document: Document) -> None:
+        """Show recovered work: saved nowhere, so it is marked unsaved."""
+        self._replace_document(document, None, saved=False)
+
     def import_snippet(self, path: str | Path) -> None:
         from playground.session.importer import import_file  # the session engineer's module
 
@@ -259,6 +265,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event):
         if self.confirm_discard():
             self._save_layout()
+            self.closed_cleanly.emit()
             event.accept()
         else:
             event.ignore()
