@@ -69,6 +69,9 @@ class SeedGridEditor(QWidget):
             (1, self.shape[0]) if len(self.shape) == 1 else self.shape)
         self.table.setRowCount(rows)
         self.table.setColumnCount(columns)
+        # Indices as PyTorch counts them (from 0), the same as the messages below.
+        self.table.setVerticalHeaderLabels([str(i) for i in range(rows)])
+        self.table.setHorizontalHeaderLabels([str(i) for i in range(columns)])
         for row in range(rows):
             for column in range(columns):
                 self.table.setItem(row, column, QTableWidgetItem("1"))

@@ -75,16 +75,17 @@ class BackwardDialog(QDialog):
             button = QRadioButton(text, self)
             button.setObjectName(f"seed_{kind}")
             self.kinds.addButton(button, number)
-            seed_box.addWidget(button)
-            if kind == "randn":
-                row = QHBoxLayout()
-                row.addWidget(button)
-                self.random_seed = QSpinBox(self)
-                self.random_seed.setRange(0, 2**31 - 1)
-                self.random_seed.setValue(settings.seed.seed)
-                row.addWidget(self.random_seed)
-                row.addStretch()
-                seed_box.addLayout(row)
+            if kind != "randn":
+                seed_box.addWidget(button)
+                continue
+            row = QHBoxLayout()  # the seed number right beside its choice
+            row.addWidget(button)
+            self.random_seed = QSpinBox(self)
+            self.random_seed.setRange(0, 2**31 - 1)
+            self.random_seed.setValue(settings.seed.seed)
+            row.addWidget(self.random_seed)
+            row.addStretch()
+            seed_box.addLayout(row)
         form.addRow("Seed (the vector v)", seed_box)
         self.grid_holder = QVBoxLayout()
         form.addRow("", self.grid_holder)
