@@ -1,0 +1,330 @@
+"""The pipeline builder: the session's steps in order, each as its PyTorch line with its output
+shape and a validity mark. Steps are added from the op palette, edited, renamed, reordered by
+drag and deleted — each change one command on the undo stack; the list redraws from the
+session's signals, so downstream steps follow an edit at once."""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..session.commands import AddStep, EditStep, MoveStep, RemoveStep, Rename
+from ..session.document import Step
+from ..session.model import Session
+from .icons import set_icon
+from .pipeline_builder_form import StepDialog, step_code
+from .selection import Selection
+from .theme import colors
+
+log = logging.getLogger(__name__)
+NAME_ROLE = Qt.ItemDataRole.UserRole
+
+
+def guarded(handler):
+    """Handlers never let an exception reach the session or Qt; the reason is shown instead."""
+
+    @functools.wraps(handler)
+    def run(self, *args):
+        try:
+            return handler(self, *args)
+        except RuntimeError as error:  # the C++ widget is gone (window closing)
+            log.debug("pipeline builder handler after deletion: %s", error)
+        except Exception as error:
+            log.exception("the pipeline builder failed")
+            try:
+                self.show_message(f"{type(error).__name__}: {error}", error=True)
+            except RuntimeError:
+                pass
+        return None
+
+    return run
+
+
+class StepTree(QTreeWidget):
+    """The list of steps; a drag reorders by asking for a move instead of moving items."""
+
+    move_requested = Signal(int, int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setColumnCount(3)
+        self.setHeaderLabels(["", "step", "shape"])
+        self.setRootIsDecorated(False)
+        self.setUniformRowHeights(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+
+    def drop_row(self, point) -> int:
+        """The row a drop at ``point`` inserts before."""
+        item = self.itemAt(point)
+        if item is None:
+            return self.topLevelItemCount()
+        row = self.indexOfTopLevelItem(item)
+        rect = self.visualItemRect(item)
+        return row + 1 if point.y() > rect.center().y() else row
+
+    def dropEvent(self, event) -> None:
+        source = self.indexOfTopLevelItem(self.currentItem()) if self.currentItem() else -1
+        target = self.drop_row(event.position().toPoint())
+        event.setDropAction(Qt.DropAction.IgnoreAction)
+        event.accept()
+        new = target - 1 if target > source else target
+        if source >= 0 and new != source:
+            self.move_requested.emit(source, new)
+
+
+class PipelineBuilder(QWidget):
+    """The steps of ``session`` as PyTorch lines, editable through ``undo_stack`` commands.
+
+    Parameters
+    ----------
+    session : whose steps are shown and edited.
+    undo_stack : ``push(command)`` runs a session command and records it.
+    selection : the shared selection; clicking a step selects its tensor.
+    """
+
+    def __init__(self, session: Session, undo_stack, selection: Selection,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session, self.undo_stack, self.selection = session, undo_stack, selection
+        self.dialog: StepDialog | None = None
+        self.tree = StepTree()
+        self.tree.move_requested.connect(self._on_move_requested)
+        self.tree.itemClicked.connect(self._on_item_clicked)
+        self.tree.itemDoubleClicked.connect(self._on_item_double_clicked)
+        self.tree.currentItemChanged.connect(self._on_current_changed)
+        delete = QShortcut(QKeySequence.StandardKey.Delete, self.tree)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self._on_delete_clicked)
+        self.buttons = {}
+        bar = QHBoxLayout()
+        bar.setSpacing(4)
+        for key, text, icon, tip in (
+            ("add", "Add step…", "plus", "Pick an op from the palette"),
+            ("edit", "Edit…", "pen", "Change the op, operands or parameters (double-click)"),
+            ("up", "", "arrow-up", "Move the step up (or drag it)"),
+            ("down", "", "arrow-down", "Move the step down (or drag it)"),
+            ("delete", "", "trash", "Delete the step (Del)"),
+        ):
+            button = QPushButton(text)
+            button.setToolTip(tip)
+            set_icon(button, icon)
+            button.clicked.connect(getattr(self, f"_on_{key}_clicked"))
+            self.buttons[key] = button
+            bar.addWidget(button)
+        bar.addStretch(1)
+        self.message_label = QLabel("")
+        self.message_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
+        layout.addLayout(bar)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.message_label)
+        session.definitions_changed.connect(self._on_definitions_changed)
+        session.cursor_changed.connect(self._on_cursor_changed)
+        selection.changed.connect(self._on_selection_changed)
+        self.refresh()
+
+    # -- reading --
+    def row_texts(self) -> list[str]:
+        """The PyTorch line of every row, in order (for tests)."""
+        return [self.tree.topLevelItem(i).text(1) for i in range(self.tree.topLevelItemCount())]
+
+    def selected_step(self) -> str | None:
+        item = self.tree.currentItem()
+        return item.data(1, NAME_ROLE) if item is not None else None
+
+    def refresh(self) -> None:
+        steps = self.session.document.steps
+        current = self.selected_step() or self.selection.name
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        for step in steps:
+            item = self._item(step, mono)
+            self.tree.addTopLevelItem(item)
+            if step.name == current:
+                self.tree.setCurrentItem(item)
+        self.tree.blockSignals(False)
+        if not steps:
+            self.show_message("No steps yet: Add step… picks an op, like add or pow.")
+        self._update_buttons()
+
+    def _item(self, step: Step, font: QFont) -> QTreeWidgetItem:
+        names = self.session.tensor_names()
+        state = self.session.state(step.name) if step.name in names else None
+        valid = state is not None and state.value is not None
+        item = QTreeWidgetItem(["✓" if valid else "✗", step_code(step, valid),
+                                _shape(state.value.shape) if valid else "—"])
+        item.setData(1, NAME_ROLE, step.name)
+        item.setFont(1, font)
+        mark = QColor(colors().success if valid else colors().error)
+        item.setForeground(0, QBrush(mark))
+        if valid:
+            tip = f"{step.name}: {state.value.dtype} {_shape(state.value.shape)}"
+            tip += f", grad_fn={state.grad_fn}" if state.grad_fn else ""
+        elif state is not None and state.blocked_by:
+            tip = f"not computed: it needs {state.blocked_by}, which is not computed"
+        else:
+            tip = (state.error if state is not None else None) or "not computed"
+        for column in range(3):
+            item.setToolTip(column, tip)
+        flags = item.flags() | Qt.ItemFlag.ItemIsDragEnabled
+        item.setFlags(flags & ~Qt.ItemFlag.ItemIsDropEnabled)
+        return item
+
+    def _update_buttons(self) -> None:
+        row = self.tree.indexOfTopLevelItem(self.tree.currentItem()) \
+            if self.tree.currentItem() else -1
+        count = self.tree.topLevelItemCount()
+        for key, enabled in (("edit", row >= 0), ("delete", row >= 0), ("up", row > 0),
+                             ("down", 0 <= row < count - 1)):
+            self.buttons[key].setEnabled(enabled)
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        self.message_label.setText(text)
+        self.message_label.setStyleSheet(f"color: {colors().error if error else colors().muted};")
+
+    # -- edits: each one command on the undo stack --
+    def _push(self, command) -> str | None:
+        """Push ``command``; returns the session's refusal, or None."""
+        try:
+            self.undo_stack.push(command)
+        except Exception as error:  # refused: nothing changed, say why
+            self.show_message(str(error), error=True)
+            return str(error)
+        self.show_message("")
+        return None
+
+    def open_add_dialog(self) -> StepDialog:
+        """The op palette for a new step at the end of the pipeline (shown, not modal)."""
+        position = len(self.session.document.steps)
+        return self._open(StepDialog(self.session, position, None, self._submit_new, self))
+
+    def open_edit_dialog(self, name: str | None = None) -> StepDialog | None:
+        name = name or self.selected_step()
+        steps = [s.name for s in self.session.document.steps]
+        if name not in steps:
+            return None
+        step = self.session.step(name)
+        submit = functools.partial(self._submit_edit, name)
+        return self._open(StepDialog(self.session, steps.index(name), step, submit, self))
+
+    def _open(self, dialog: StepDialog) -> StepDialog:
+        if self.dialog is not None:
+            self.dialog.close()
+        self.dialog = dialog
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.show()
+        return dialog
+
+    def _submit_new(self, step: Step) -> str | None:
+        refusal = self._push(AddStep(self.session, step))
+        if refusal is None:
+            self.selection.select(step.name)
+        return refusal
+
+    def _submit_edit(self, name: str, step: Step) -> str | None:
+        if step.name != name:
+            refusal = self._push(Rename(self.session, name, step.name))
+            if refusal is not None:
+                return refusal
+        if self.session.step(step.name) == step:
+            return None
+        return self._push(EditStep(self.session, step.name, step))
+
+    def move_step(self, old: int, new: int) -> bool:
+        count = len(self.session.document.steps)
+        if old == new or not (0 <= old < count and 0 <= new < count):
+            return False
+        return self._push(MoveStep(self.session, old, new)) is None
+
+    def delete_step(self, name: str) -> bool:
+        return self._push(RemoveStep(self.session, name)) is None
+
+    def rename_step(self, old: str, new: str) -> bool:
+        return self._push(Rename(self.session, old, new)) is None
+
+    # -- user actions --
+    @guarded
+    def _on_add_clicked(self, _checked=False) -> None:
+        self.open_add_dialog()
+
+    @guarded
+    def _on_edit_clicked(self, _checked=False) -> None:
+        self.open_edit_dialog()
+
+    @guarded
+    def _on_up_clicked(self, _checked=False) -> None:
+        row = self.tree.indexOfTopLevelItem(self.tree.currentItem())
+        self.move_step(row, row - 1)
+
+    @guarded
+    def _on_down_clicked(self, _checked=False) -> None:
+        row = self.tree.indexOfTopLevelItem(self.tree.currentItem())
+        self.move_step(row, row + 1)
+
+    @guarded
+    def _on_delete_clicked(self, _checked=False) -> None:
+        name = self.selected_step()
+        if name:
+            self.delete_step(name)
+
+    @guarded
+    def _on_move_requested(self, old: int, new: int) -> None:
+        self.move_step(old, new)
+
+    @guarded
+    def _on_item_clicked(self, item, _column) -> None:
+        self.selection.select(item.data(1, NAME_ROLE))
+
+    @guarded
+    def _on_item_double_clicked(self, item, _column) -> None:
+        self.open_edit_dialog(item.data(1, NAME_ROLE))
+
+    @guarded
+    def _on_current_changed(self, _item, _previous) -> None:
+        self._update_buttons()
+
+    # -- session and selection --
+    @guarded
+    def _on_definitions_changed(self) -> None:
+        self.refresh()
+
+    @guarded
+    def _on_cursor_changed(self, _index: int) -> None:
+        self.refresh()
+
+    @guarded
+    def _on_selection_changed(self, name: str) -> None:
+        for row in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(row)
+            if item.data(1, NAME_ROLE) == name:
+                self.tree.setCurrentItem(item)
+                return
+
+
+def _shape(shape) -> str:
+    return "[" + ", ".join(map(str, shape)) + "]"

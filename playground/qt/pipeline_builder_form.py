@@ -1,0 +1,302 @@
+"""The step form of the pipeline builder: an op palette generated from the engine's op table
+(grouped, with a filter box and each op's doc), the operands (earlier tensors or numbers), the
+parameters with a widget per kind, and a live preview of the PyTorch line and its shape."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import SimpleNamespace
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+import engine
+from engine.op_table import GROUPS, OpSpec
+
+from ..session.codegen import ATOM, Pipeline
+from ..session.document import Step, check_name
+from ..session.model import Session
+from ..session.ops import op_specs
+from ..session.text import error_text
+from .pipeline_builder_fields import Field, OperandField, TensorListField, param_field
+from .theme import colors
+
+OP_ROLE = Qt.ItemDataRole.UserRole
+
+
+def step_code(step: Step, valid: bool = True) -> str:
+    """``h = (inp + 1)``: the step as one PyTorch line, operands written by name."""
+    pipeline = Pipeline(SimpleNamespace(steps=[step]), {step.name} if valid else set(),
+                        {step.name})
+    code, precedence = pipeline.expression(step)
+    return f"{step.name} = {code if precedence >= ATOM else f'({code})'}"
+
+
+def fresh_name(op: str, taken: set[str]) -> str:
+    """``relu1``, ``relu2``, ...: the first free name for a step of ``op``."""
+    base = op.rstrip("_") if op.isidentifier() else "step"
+    number = 1
+    while f"{base}{number}" in taken:
+        number += 1
+    return f"{base}{number}"
+
+
+class StepDialog(QDialog):
+    """Add a step (``step`` None) or edit one; ``submit(step)`` pushes it and returns the
+    session's refusal as text, or None when it worked (the dialog then closes)."""
+
+    def __init__(self, session: Session, position: int, step: Step | None,
+                 submit: Callable[[Step], str | None], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session, self.position, self.original, self._submit = session, position, step, submit
+        document = session.document
+        self.available = [leaf.name for leaf in document.leaves]
+        self.available += [s.name for s in document.steps[:position]]
+        self.taken = set(document.tensor_names())
+        self.spec: OpSpec | None = None
+        self.operand_fields: list[Field] = []
+        self.param_fields: dict[str, Field] = {}
+        self.setWindowTitle("Edit step" if step else "Add a step")
+        self.resize(820, 480)
+        self._build()
+        if step is not None:
+            self.name_edit.setText(step.name)
+            self.choose_op(step.op)
+            self._fill(step)
+        else:
+            self.choose_op("add")
+        self._update_preview()
+
+    def _build(self) -> None:
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter ops: name or what it does")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._on_filter_changed)
+        self.palette_tree = QTreeWidget()
+        self.palette_tree.setHeaderHidden(True)
+        self.palette_tree.setColumnCount(2)
+        self.palette_tree.setMinimumWidth(330)
+        self.palette_tree.setColumnWidth(0, 130)
+        specs = op_specs()
+        for group in GROUPS:
+            top = QTreeWidgetItem([group])
+            top.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = top.font(0)
+            font.setBold(True)
+            top.setFont(0, font)
+            self.palette_tree.addTopLevelItem(top)
+            for spec in (s for s in specs.values() if s.group == group):
+                item = QTreeWidgetItem([spec.name, spec.doc])
+                item.setData(0, OP_ROLE, spec.name)
+                item.setToolTip(0, spec.doc)
+                item.setToolTip(1, spec.doc)
+                item.setForeground(1, QBrush(QColor(colors().muted)))
+                top.addChild(item)
+        self.palette_tree.expandAll()
+        self.palette_tree.currentItemChanged.connect(self._on_palette_changed)
+        left = QVBoxLayout()
+        left.addWidget(self.filter_edit)
+        left.addWidget(self.palette_tree)
+        self.op_title = QLabel("")
+        self.op_title.setStyleSheet("font-weight: 600; font-size: 14px;")
+        self.doc_label = QLabel("")
+        self.doc_label.setWordWrap(True)
+        self.doc_label.setStyleSheet(f"color: {colors().muted};")
+        self.name_edit = QLineEdit()
+        self.name_edit.textChanged.connect(self._update_preview)
+        self.form = QFormLayout()
+        self.form.addRow("name", self.name_edit)
+        self.preview = QLabel("")
+        self.preview.setWordWrap(True)
+        self.preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_label = QLabel("")
+        self.error_label.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
+            "Apply" if self.original else "Add step")
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        right = QVBoxLayout()
+        right.addWidget(self.op_title)
+        right.addWidget(self.doc_label)
+        right.addLayout(self.form)
+        right.addStretch(1)
+        right.addWidget(QLabel("PyTorch line:"))
+        right.addWidget(self.preview)
+        right.addWidget(self.error_label)
+        right.addWidget(self.buttons)
+        body = QHBoxLayout(self)
+        body.addLayout(left, 4)
+        body.addLayout(right, 3)
+
+    # -- the op --
+    def choose_op(self, name: str) -> None:
+        """Pick op ``name`` in the palette (the form follows)."""
+        for top in range(self.palette_tree.topLevelItemCount()):
+            group = self.palette_tree.topLevelItem(top)
+            for i in range(group.childCount()):
+                if group.child(i).data(0, OP_ROLE) == name:
+                    self.palette_tree.setCurrentItem(group.child(i))
+                    return
+        raise KeyError(f"unknown op {name!r}")
+
+    def _on_palette_changed(self, item, _previous) -> None:
+        name = item.data(0, OP_ROLE) if item is not None else None
+        if name and (self.spec is None or self.spec.name != name):
+            self._set_spec(op_specs()[name])
+
+    def _set_spec(self, spec: OpSpec) -> None:
+        kept = self._current_operands()
+        self.spec = spec
+        self.op_title.setText(spec.name)
+        self.doc_label.setText(spec.doc)
+        while self.form.rowCount() > 1:
+            self.form.removeRow(1)
+        self.operand_fields, self.param_fields = [], {}
+        if spec.variadic:
+            self.operand_fields.append(TensorListField(spec.operands[0], self.available))
+        for i, label in enumerate([] if spec.variadic else spec.operands):
+            field = OperandField(label, self.available, label in spec.numbers_ok)
+            field.set_value(kept[i] if i < len(kept) else self._default_operand(i))
+            self.operand_fields.append(field)
+        for param in spec.params:
+            self.param_fields[param.name] = param_field(param)
+        for field in self.operand_fields + list(self.param_fields.values()):
+            self.form.addRow(field.label, field.widget)
+            field.changed.connect(self._update_preview)
+        if not self.original and self.name_edit.text() in ("", self._auto_name):
+            self._auto_name = fresh_name(spec.name, self.taken)  # until the learner types one
+            self.name_edit.setText(self._auto_name)
+        self._update_preview()
+
+    _auto_name = ""
+
+    def _default_operand(self, i: int):
+        if i == 0 and self.available:
+            return self.available[-1]
+        return 1 if self.spec.operands[i] in self.spec.numbers_ok or not self.available \
+            else self.available[-1]
+
+    def _current_operands(self) -> list:
+        kept = []
+        for field in self.operand_fields:
+            try:
+                kept.append(field.value())
+            except ValueError:
+                kept.append("")
+        return [] if any(isinstance(f, TensorListField) for f in self.operand_fields) else kept
+
+    def _fill(self, step: Step) -> None:
+        if self.spec.variadic and self.operand_fields:
+            self.operand_fields[0].set_value(step.operands)
+        else:
+            for field, operand in zip(self.operand_fields, step.operands):
+                field.set_value(operand)
+        for name, value in step.params.items():
+            if name in self.param_fields:
+                self.param_fields[name].set_value(value)
+
+    def _on_filter_changed(self, text: str) -> None:
+        words = text.lower().split()
+        for top in range(self.palette_tree.topLevelItemCount()):
+            group = self.palette_tree.topLevelItem(top)
+            shown = 0
+            for i in range(group.childCount()):
+                item = group.child(i)
+                haystack = f"{item.text(0)} {item.toolTip(0)} {group.text(0)}".lower()
+                hidden = not all(word in haystack for word in words)
+                item.setHidden(hidden)
+                shown += not hidden
+            group.setHidden(shown == 0)
+
+    # -- the step --
+    def step(self) -> Step:
+        """The step the form describes; ``ValueError`` says what is missing or wrong."""
+        name = self.name_edit.text().strip()
+        try:
+            check_name(name)
+        except ValueError as error:
+            raise ValueError(f"name: {error}") from None
+        if name in self.taken and (self.original is None or name != self.original.name):
+            raise ValueError(f"name: {name!r} is already used")
+        if self.spec.variadic:
+            operands = self.operand_fields[0].value()
+        else:
+            operands = tuple(field.value() for field in self.operand_fields)
+        params = {}
+        for param in self.spec.params:
+            value = self.param_fields[param.name].value()
+            if value != param.default:
+                params[param.name] = value
+        return Step(name=name, op=self.spec.name, operands=operands, params=params,
+                    note=self.original.note if self.original else "")
+
+    def _update_preview(self) -> None:
+        if self.spec is None:
+            return
+        try:
+            step = self.step()
+        except ValueError as error:
+            self._show(None, str(error))
+            return
+        self._show(step_code(step), self._try(step))
+
+    def _try(self, step: Step) -> str | None:
+        """Run the op on the current values: None if it works, else the engine's message."""
+        tensors = []
+        for operand in step.operands:
+            if isinstance(operand, str):
+                value = self.session.state(operand, 0).value
+                if value is None:
+                    return f"{operand} is not computed"
+                tensors.append(engine.tensor(np.array(value)))
+            else:
+                tensors.append(operand)
+        try:
+            result = self.spec.apply(tensors, dict(step.params))
+        except Exception as error:  # the engine's message is the lesson
+            return error_text(error)
+        self.result_shape = tuple(getattr(result, "shape", ()))
+        return None
+
+    result_shape: tuple = ()
+
+    def _show(self, code: str | None, error: str | None) -> None:
+        mono = "font-family: monospace; font-size: 13px;"
+        if code is None:
+            self.preview.setText("")
+        else:
+            shape = "" if error else f"   → [{', '.join(map(str, self.result_shape))}]"
+            self.preview.setText(code + shape)
+        self.preview.setStyleSheet(mono)
+        self.error_label.setText("" if not error else error if code is None
+                                 else f"With today's values this step fails: {error}")
+        self.error_label.setStyleSheet(f"color: {colors().error};")
+
+    def submit(self) -> bool:
+        """Push the step; stays open with the reason when it is refused."""
+        try:
+            step = self.step()
+        except ValueError as error:
+            self.error_label.setText(str(error))
+            return False
+        refusal = self._submit(step)
+        if refusal:
+            self.error_label.setText(refusal)
+            return False
+        self.accept()
+        return True

@@ -1,0 +1,193 @@
+"""The pipeline builder: steps as PyTorch lines; add, edit, rename, reorder (by drag too) and
+delete through the builder, each one undoable; bad operands and parameters are refused."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt
+from PySide6.QtGui import QDropEvent
+
+from playground.qt.pipeline_builder import PipelineBuilder
+from playground.qt.pipeline_builder_fields import IntField, TensorListField, TextField
+from playground.qt.selection import Selection
+from playground.session import Session, UndoStack
+from tests.session.builders import jvp_document
+
+
+@pytest.fixture
+def builder(qtbot):
+    session, stack, selection = Session(jvp_document()), UndoStack(), Selection()
+    widget = PipelineBuilder(session, stack, selection)
+    qtbot.addWidget(widget)
+    return session, stack, selection, widget
+
+
+def marks(widget):
+    return [widget.tree.topLevelItem(i).text(0) for i in range(widget.tree.topLevelItemCount())]
+
+
+def test_steps_read_as_pytorch_lines(builder):
+    _, _, _, widget = builder
+    assert widget.row_texts() == ["h = (inp + 1)", "sq = h.pow(2)", "out = sq.t()"]
+    assert [widget.tree.topLevelItem(i).text(2) for i in range(3)] == ["[4, 5]", "[4, 5]",
+                                                                      "[5, 4]"]
+    assert marks(widget) == ["✓"] * 3
+    assert "grad_fn=TBackward0" in widget.tree.topLevelItem(2).toolTip(1)
+
+
+def test_add_a_step_from_the_palette_then_undo(builder):
+    session, stack, selection, widget = builder
+    dialog = widget.open_add_dialog()
+    dialog.choose_op("sum")
+    assert dialog.doc_label.text() == "Sum of all elements, or along dim."
+    assert isinstance(dialog.param_fields["dim"], IntField)
+    assert dialog.param_fields["dim"].widget.text() == "None"  # optional dim starts at None
+    dialog.operand_fields[0].set_value("out")
+    dialog.param_fields["dim"].set_value(1)
+    dialog.param_fields["keepdim"].widget.setChecked(True)
+    assert dialog.preview.text() == "sum1 = out.sum(dim=1, keepdim=True)   → [5, 1]"
+    assert dialog.submit()
+    assert widget.row_texts()[-1] == "sum1 = out.sum(dim=1, keepdim=True)"
+    assert session.state("sum1").value.shape == (5, 1)
+    assert stack.undo_text() == "Add step sum" and selection.name == "sum1"
+    stack.undo()
+    assert len(widget.row_texts()) == 3
+
+
+def test_edit_a_step_and_downstream_follows(builder):
+    session, stack, _, widget = builder
+    dialog = widget.open_edit_dialog("sq")
+    assert dialog.operand_fields[1].widget.currentText() == "2"
+    dialog.operand_fields[1].set_value(3)
+    assert dialog.submit()
+    assert widget.row_texts()[1] == "sq = h.pow(3)"
+    assert session.state("out").value[0, 0] == 8.0  # (1 + 1) ** 3
+    stack.undo()
+    assert widget.row_texts()[1] == "sq = h.pow(2)"
+    assert session.state("out").value[0, 0] == 4.0
+
+
+def test_change_the_op_of_a_step(builder):
+    session, stack, _, widget = builder
+    dialog = widget.open_edit_dialog("h")
+    dialog.choose_op("mul")
+    assert [f.widget.currentText() for f in dialog.operand_fields] == ["inp", "1"]
+    dialog.operand_fields[1].set_value(3)
+    assert dialog.submit()
+    assert widget.row_texts()[0] == "h = (inp * 3)"
+    assert stack.undo_text() == "Edit step h"
+
+
+def test_rename_through_the_form_then_undo(builder):
+    session, stack, _, widget = builder
+    dialog = widget.open_edit_dialog("sq")
+    dialog.name_edit.setText("squared")
+    assert dialog.submit()
+    assert widget.row_texts() == ["h = (inp + 1)", "squared = h.pow(2)", "out = squared.t()"]
+    assert stack.undo_text() == "Rename sq to squared"
+    stack.undo()
+    assert widget.row_texts()[2] == "out = sq.t()"
+    assert widget.rename_step("h", "shifted")
+    assert widget.row_texts()[1] == "sq = shifted.pow(2)"
+
+
+def test_reorder_with_buttons_and_by_drag(builder):
+    session, stack, _, widget = builder
+    widget.tree.setCurrentItem(widget.tree.topLevelItem(2))
+    widget.buttons["up"].click()
+    assert widget.row_texts() == ["h = (inp + 1)", "out = sq.t()", "sq = h.pow(2)"]
+    assert marks(widget) == ["✓", "✗", "✓"]  # out now comes before the sq it uses
+    assert "needs sq" in widget.tree.topLevelItem(1).toolTip(1)
+    assert stack.undo_text() == "Move step out"
+    stack.undo()
+    assert widget.row_texts()[2] == "out = sq.t()"
+    widget.tree.setCurrentItem(widget.tree.topLevelItem(0))  # drag h below out
+    last = widget.tree.visualItemRect(widget.tree.topLevelItem(2))
+    drop = QDropEvent(QPointF(last.center().x(), last.bottom() - 1), Qt.DropAction.MoveAction,
+                      QMimeData(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    widget.tree.dropEvent(drop)
+    assert [s.name for s in session.document.steps] == ["sq", "out", "h"]
+    assert marks(widget) == ["✗", "✗", "✓"]
+    stack.undo()
+    assert [s.name for s in session.document.steps] == ["h", "sq", "out"]
+
+
+def test_delete_then_undo(builder):
+    session, stack, _, widget = builder
+    widget.tree.setCurrentItem(widget.tree.topLevelItem(0))
+    widget.buttons["delete"].click()
+    assert widget.row_texts() == ["sq = h.pow(2)", "out = sq.t()"]
+    assert marks(widget) == ["✗", "✗"]
+    assert stack.undo_text() == "Delete step h"
+    stack.undo()
+    assert widget.row_texts()[0] == "h = (inp + 1)"
+    assert marks(widget) == ["✓"] * 3
+
+
+@pytest.mark.parametrize("field, text, reason", [
+    (0, "nosuch", "there is no tensor 'nosuch' before this step"),
+    (0, "2 +", "'2 +' is not a tensor or a number"),
+    (0, "", "pick a tensor"),
+])
+def test_bad_operands_are_refused(builder, field, text, reason):
+    _, stack, _, widget = builder
+    dialog = widget.open_add_dialog()
+    dialog.operand_fields[field].widget.setCurrentText(text)
+    assert reason in dialog.error_label.text()
+    assert not dialog.submit()
+    assert len(stack) == 0 and dialog.isVisible()
+
+
+def test_names_and_parameters_are_checked(builder):
+    _, stack, _, widget = builder
+    dialog = widget.open_add_dialog()
+    dialog.name_edit.setText("out")
+    assert not dialog.submit() and "'out' is already used" in dialog.error_label.text()
+    dialog.name_edit.setText("for")
+    assert not dialog.submit() and "not a valid Python name" in dialog.error_label.text()
+    dialog.name_edit.setText("flat")
+    dialog.choose_op("reshape")
+    shape = dialog.param_fields["shape"]
+    assert isinstance(shape, TextField)
+    shape.widget.setText("2, x")
+    assert not dialog.submit() and "'x' is not a whole number" in dialog.error_label.text()
+    shape.widget.setText("2, -1")
+    dialog.operand_fields[0].set_value("inp")
+    assert dialog.submit()
+    assert widget.row_texts()[-1] == "flat = inp.reshape((2, -1))"
+    assert len(stack) == 1
+
+
+def test_engine_errors_show_in_the_form_and_the_list(builder):
+    session, _, _, widget = builder
+    dialog = widget.open_add_dialog()
+    dialog.choose_op("mm")
+    dialog.operand_fields[0].set_value("inp")
+    dialog.operand_fields[1].set_value("inp")
+    assert "fails" in dialog.error_label.text() and "RuntimeError" in dialog.error_label.text()
+    assert dialog.submit()  # a failing step may be added: the list marks it
+    assert marks(widget)[-1] == "✗"
+    assert "RuntimeError" in widget.tree.topLevelItem(3).toolTip(1)
+
+
+def test_palette_filter_and_choice_and_variadic(builder):
+    _, _, _, widget = builder
+    dialog = widget.open_add_dialog()
+    dialog.filter_edit.setText("squared")
+    visible = [dialog.palette_tree.topLevelItem(g).child(i).text(0)
+               for g in range(dialog.palette_tree.topLevelItemCount())
+               for i in range(dialog.palette_tree.topLevelItem(g).childCount())
+               if not dialog.palette_tree.topLevelItem(g).child(i).isHidden()]
+    assert visible == ["mse_loss"]
+    dialog.choose_op("mse_loss")
+    dialog.param_fields["reduction"].widget.setCurrentText("sum")
+    dialog.operand_fields[0].set_value("h")
+    dialog.operand_fields[1].set_value("sq")
+    assert dialog.preview.text().startswith(
+        "mse_loss1 = torch.nn.functional.mse_loss(h, sq, reduction='sum')")
+    dialog.choose_op("cat")
+    tensors = dialog.operand_fields[0]
+    assert isinstance(tensors, TensorListField)
+    tensors.set_value(("sq", "inp"))
+    assert dialog.step().operands == ("sq", "inp")  # joined in the order they were ticked
+    assert dialog.preview.text().endswith("→ [8, 5]")
