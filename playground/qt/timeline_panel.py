@@ -65,6 +65,7 @@ class TimelinePanel(QWidget):
         self.next_step.setObjectName("nextLessonStep")
         self.position = QLabel(self)
         self.position.setObjectName("panelHint")
+        self.position.setWordWrap(True)  # "showing the past" must not widen the column
         self.note = QLabel(self)
         self.note.setObjectName("lessonNote")
         self.note.setWordWrap(True)
@@ -72,8 +73,7 @@ class TimelinePanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.back)
         row.addWidget(self.ahead)
-        row.addWidget(self.position)
-        row.addStretch()
+        row.addWidget(self.position, 1)
         row.addWidget(self.next_step)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -151,7 +151,7 @@ class TimelinePanel(QWidget):
         count = len(self.session.outcomes)
         self.back.setEnabled(index > 0)
         self.ahead.setEnabled(index < count - 1)
-        live = "" if index == count - 1 else " — showing the past; actions go at the end"
+        live = "" if index == count - 1 else " (the past: new actions go at the end)"
         self.position.setText(f"step {index} of {count - 1}{live}")
         if self.list.currentRow() != index:
             self._refreshing = True
