@@ -32,6 +32,8 @@ from .theme import colors
 
 log = logging.getLogger(__name__)
 NAME_ROLE = Qt.ItemDataRole.UserRole
+HINT = "Double-click a step to edit it; drag to reorder. ✗ marks a step that cannot run."
+EMPTY_HINT = "No steps yet: Add step… picks an op, like add or pow."
 
 
 def guarded(handler):
@@ -108,6 +110,7 @@ class PipelineBuilder(QWidget):
         super().__init__(parent)
         self.session, self.undo_stack, self.selection = session, undo_stack, selection
         self.dialog: StepDialog | None = None
+        self._error_shown = False
         self.tree = StepTree()
         self.tree.move_requested.connect(self._on_move_requested)
         self.tree.itemClicked.connect(self._on_item_clicked)
@@ -168,8 +171,8 @@ class PipelineBuilder(QWidget):
             if step.name == current:
                 self.tree.setCurrentItem(item)
         self.tree.blockSignals(False)
-        if not steps:
-            self.show_message("No steps yet: Add step… picks an op, like add or pow.")
+        if not self._error_shown:
+            self.show_message(HINT if steps else EMPTY_HINT)
         self._update_buttons()
 
     def _item(self, step: Step, font: QFont) -> QTreeWidgetItem:
@@ -204,6 +207,7 @@ class PipelineBuilder(QWidget):
             self.buttons[key].setEnabled(enabled)
 
     def show_message(self, text: str, error: bool = False) -> None:
+        self._error_shown = error
         self.message_label.setText(text)
         self.message_label.setStyleSheet(f"color: {colors().error if error else colors().muted};")
 
@@ -215,7 +219,7 @@ class PipelineBuilder(QWidget):
         except Exception as error:  # refused: nothing changed, say why
             self.show_message(str(error), error=True)
             return str(error)
-        self.show_message("")
+        self.show_message(HINT)
         return None
 
     def open_add_dialog(self) -> StepDialog:

@@ -126,7 +126,8 @@ class TensorEditor(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setDefaultSectionSize(78)
+        self.table.horizontalHeader().setDefaultSectionSize(64)
+        self.table.horizontalHeader().setMinimumSectionSize(36)
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.setAlternatingRowColors(False)
         paste = QShortcut(QKeySequence.StandardKey.Paste, self.table)
@@ -191,7 +192,11 @@ class TensorEditor(QWidget):
         if self.showing_grad:
             delta = session.grad_delta(name)
             changed = None if delta is None else table_array(delta != 0, self.slice_index)
-        self.model.set_array(table_array(array, self.slice_index), editable, changed)
+        shown = table_array(array, self.slice_index)
+        reset = shown.shape != self.model.array.shape
+        self.model.set_array(shown, editable, changed)
+        if reset and shown.shape[1] <= 64 and shown.size <= 4096:
+            self.table.resizeColumnsToContents()
         self.stack.setCurrentWidget(self.table)
         if not self.message_label.property("error"):
             self.show_message(self._hint(editable, changed))
@@ -214,6 +219,7 @@ class TensorEditor(QWidget):
         if state.requires_grad:
             parts.append("requires_grad")
         self.info_label.setText("  ·  ".join(parts))
+        self.info_label.setToolTip(self.info_label.text())
         leaf = self.is_leaf(self.name)
         for widget in (self.shape_label, self.shape_edit, self.shape_button):
             widget.setVisible(leaf and not self.showing_grad)
