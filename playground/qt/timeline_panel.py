@@ -54,12 +54,11 @@ class TimelinePanel(QWidget):
         self.list.setSpacing(1)
         self.back = QPushButton(self)
         set_icon(self.back, "backward-step")
+        # Alt+Left/Right belong to the Steps menu's actions (one owner, or Qt ignores both).
         self.back.setToolTip("Step back: show the state before this action (Alt+Left)")
-        self.back.setShortcut("Alt+Left")
         self.ahead = QPushButton(self)
         set_icon(self.ahead, "forward-step")
         self.ahead.setToolTip("Step forward (Alt+Right)")
-        self.ahead.setShortcut("Alt+Right")
         self.next_step = QPushButton("Next lesson step", self)
         set_icon(self.next_step, "graduation-cap")
         self.next_step.setObjectName("nextLessonStep")

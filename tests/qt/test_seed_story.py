@@ -85,3 +85,24 @@ def test_zero_grad_with_nothing_to_zero_says_so(window):
     trigger(window, "actionZeroGrad")
     assert window.session.document.actions == ()
     assert "run Backward first" in window.status_label.text()
+
+
+def test_every_shortcut_has_one_owner(window):
+    from collections import Counter
+
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QAbstractButton
+
+    keys = [a.shortcut().toString() for a in window.findChildren(QAction)]
+    keys += [b.shortcut().toString() for b in window.findChildren(QAbstractButton)]
+    clashes = {k: n for k, n in Counter(k for k in keys if k).items() if n > 1}
+    assert not clashes, f"ambiguous shortcuts do nothing in Qt: {clashes}"
+
+
+def test_the_real_panels_are_wired_in(window):
+    from playground.qt.optional_panels import PlaceholderPanel
+
+    for panel in (window.heatmaps, window.pipeline, window.editor,
+                  *(widget for _, widget in window.learning_views.values())):
+        assert not isinstance(panel, PlaceholderPanel), getattr(panel, "reason", "")
+
