@@ -71,6 +71,12 @@ class PictureFrame:
         self.layout.addItem(self.bottom, row=2, col=1)
         layout.addItem(self.layout, row=0, col=column)
 
+    def set_foreground(self, foreground) -> None:
+        """Redraw title and axes in ``foreground`` (after a theme change)."""
+        self.title.setText(self.title.text, color=foreground)
+        for axis in (self.left, self.bottom, self.bar.axis):
+            _style_axis(axis, foreground)
+
     def show_axes(self, left: bool, bottom: bool) -> None:
         """Hidden axes give their room back (a scalar needs none, a strip no row index)."""
         self.left.setVisible(left)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from ..session.runner import TensorState
@@ -227,6 +227,14 @@ class HeatmapCard(QFrame):
         frame = self.grad_view.frame.layout
         layout.removeItem(frame)
         layout.addItem(frame, row=1 if stacked else 0, col=0 if stacked else 1)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._views is not None:
+            self.foreground = self.palette().text().color()
+            self.graphics.setBackground(self.palette().base().color())
+            for view in self._views:
+                view.frame.set_foreground(self.foreground)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

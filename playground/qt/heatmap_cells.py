@@ -13,7 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 TEXT_LIMIT = 16  # numbers are written while both sides are at most this many cells
-OUTLINE_LIMIT = 4096  # cells; beyond this, changed cells are summarised, not outlined
+OUTLINE_LIMIT = 1024  # changed cells outlined one by one; more (or all) outline the picture
 HATCH = QColor(150, 150, 150)
 OUTLINE = QColor(20, 20, 20)
 
@@ -183,8 +183,13 @@ class CellOverlay(QGraphicsItem):
             return
         if self.outlined is None:
             return
+        if cell.width() < 5 or cell.height() < 5:  # too small to see one: outline the picture
+            painter.drawRect(whole.adjusted(1, 1, -1, -1))
+            return
         inset = min(2.0, cell.width() / 6)
+        rects = []
         for r, c in self.outlined.tolist():
             rect = QRectF(0, 0, cell.width(), cell.height())
             rect.moveCenter(to_device.map(QPointF(c, r)))
-            painter.drawRect(rect.adjusted(inset, inset, -inset, -inset))
+            rects.append(rect.adjusted(inset, inset, -inset, -inset))
+        painter.drawRects(rects)

@@ -46,6 +46,12 @@ def cell_aspect(texts: list[str]) -> float:
     return max(1.0, min(2.6, 0.27 * longest + 0.4))
 
 
+def _equal(a: np.ndarray, b: np.ndarray | None) -> bool:
+    if b is None or a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    return bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
+
+
 def _ticks(count: int):
     if count > TICK_LIMIT:
         return None  # let the axis choose
@@ -88,8 +94,8 @@ class HeatmapView:
              force=False) -> bool:
         """Draw ``array`` (None → the hatched ``none_text``); returns whether anything changed.
 
-        Arrays are compared by identity: the session hands over the same array objects while a
-        tensor does not change, and the panel the same ``delta`` object while its key is equal.
+        Arrays are compared by identity first (the session hands over the same array objects
+        while a tensor does not change), then by value (a replay makes new arrays).
         """
         key = (index, self.hold, none_text)
         if not force and array is self._source and key == self._key and delta is self._delta:
@@ -97,7 +103,11 @@ class HeatmapView:
         if array is None:
             self._source, self._delta, self._key = array, delta, key
             return self._show_none(none_text)
+        if not force and key == self._key and _equal(array, self._source):
+            self._source = array  # a replay made a new array with the same numbers
         if not force and array is self._source and key == self._key:
+            if delta is self._delta:
+                return False
             self._delta = delta  # only the outlines differ
             self.overlay.set_outlines(self._changed_cells(delta, index, self.shown.shape))
             return True
