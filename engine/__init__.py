@@ -4,6 +4,8 @@ Values, gradients, printed tensors, ``grad_fn`` names and error messages follow 
 """
 
 from . import autograd, nn  # noqa: E402,I001 - after Tensor exists
+import builtins as _builtins
+
 import numpy as _np
 
 from . import methods as _methods  # noqa: F401 - binds the ops to Tensor
@@ -98,6 +100,25 @@ __version__ = "0.1.0"
 # PyTorch never warns about log(0), 1/0 or inf - inf: it returns inf and nan quietly. numpy's
 # per-call errstate costs more than most ops here, so the engine sets the quiet mode once.
 _np.seterr(divide="ignore", invalid="ignore", over="ignore", under="ignore")
+
+
+def softmax(input, dim=None, **options):  # noqa: A002 - PyTorch's argument names
+    return nn.functional.softmax(input, dim, **options)
+
+
+def log_softmax(input, dim=None, **options):  # noqa: A002
+    return nn.functional.log_softmax(input, dim, **options)
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):  # noqa: A002
+    """Whether every element is close, as ``torch.allclose`` (shapes must broadcast)."""
+    close = _np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    return _builtins.bool(close)
+
+
+def equal(input, other):  # noqa: A002
+    """Same shape and same values, as ``torch.equal``."""
+    return input.shape == other.shape and _builtins.bool(_np.array_equal(input._data, other._data))
 
 
 def numel(x: Tensor) -> int:

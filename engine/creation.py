@@ -80,7 +80,7 @@ def tensor(data, *, dtype=None, requires_grad=False, device=None) -> Tensor:
     """A new leaf tensor holding a copy of ``data`` (numbers, nested lists, arrays, tensors)."""
     if isinstance(data, Tensor):
         array = data._data.copy()
-    elif isinstance(data, np.ndarray):
+    elif isinstance(data, (np.ndarray, np.generic)):  # numpy scalars keep their dtype too
         array = np.array(data, dtype=dtypes.from_numpy(data.dtype).numpy, copy=True)
     else:
         if isinstance(data, (str, bytes, dict, set)) or data is None:
@@ -207,20 +207,22 @@ def _rand_signature(name):
     )
 
 
+def _draw(kind, shape, generator, dtype, requires_grad) -> Tensor:
+    rng = generator or _generator
+    values = rng.random(shape) if kind == "rand" else rng.standard_normal(shape)
+    return _leaf(np.asarray(values).astype(_float_dtype(dtype).numpy), None, requires_grad)
+
+
 def rand(*size, generator=None, dtype=None, requires_grad=False, device=None) -> Tensor:
     if not size:
         raise TypeError(_rand_signature("rand"))
-    rng = generator or _generator
-    values = rng.random(_size("rand", size))
-    return _leaf(values.astype(_float_dtype(dtype).numpy), None, requires_grad)
+    return _draw("rand", _size("rand", size), generator, dtype, requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, requires_grad=False, device=None) -> Tensor:
     if not size:
         raise TypeError(_rand_signature("randn"))
-    rng = generator or _generator
-    values = rng.standard_normal(_size("randn", size))
-    return _leaf(values.astype(_float_dtype(dtype).numpy), None, requires_grad)
+    return _draw("randn", _size("randn", size), generator, dtype, requires_grad)
 
 
 def zeros_like(x: Tensor, *, dtype=None, requires_grad=False, device=None) -> Tensor:
@@ -236,11 +238,11 @@ def full_like(x: Tensor, fill_value, *, dtype=None, requires_grad=False, device=
 
 
 def rand_like(x: Tensor, *, dtype=None, requires_grad=False, device=None) -> Tensor:
-    return rand(*x._data.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
+    return _draw("rand", x._data.shape, None, dtype or x.dtype, requires_grad)
 
 
 def randn_like(x: Tensor, *, dtype=None, requires_grad=False, device=None) -> Tensor:
-    return randn(*x._data.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
+    return _draw("randn", x._data.shape, None, dtype or x.dtype, requires_grad)
 
 
 def empty(*size, dtype=None, requires_grad=False, device=None) -> Tensor:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import itertools
 import weakref
 
+import numpy as np
+
 from . import grad_mode
 
 FREED_MESSAGE = (
@@ -235,6 +237,8 @@ def record(cls, inputs, arrays, *params):
         count = len(inputs)
         fn.needs_input_grad = _NO_GRAD_NEEDED.get(count) or (False,) * count
         out = fn.forward(*arrays, *params)
+        if type(out) is not np.ndarray:  # numpy gives scalars for 0-d results; keep arrays
+            out = np.asarray(out)
         return Tensor._make(out, view_of=inputs[0] if cls.is_view else None)
 
     fn.needs_input_grad = needs
@@ -242,6 +246,8 @@ def record(cls, inputs, arrays, *params):
     fn._inputs = inputs
     fn._out_counter = counter = inputs[0]._counter if cls.is_view else VersionCounter()
     out = fn.forward(*arrays, *params)
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
     del fn._inputs
     fn._sequence_nr = _next_sequence_nr()
     edges = []

@@ -124,6 +124,21 @@ _METHODS = {
     "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
 }
 
+def _softmax(self, dim=None, dtype=None):
+    from .nn import functional  # nn imports the ops, which import this module's neighbours
+
+    return functional.softmax(self, dim, dtype=dtype)
+
+
+def _log_softmax(self, dim=None, dtype=None):
+    from .nn import functional
+
+    return functional.log_softmax(self, dim, dtype=dtype)
+
+
+_METHODS["softmax"] = _softmax
+_METHODS["log_softmax"] = _log_softmax
+
 for _name, _func in _METHODS.items():
     setattr(Tensor, _name, _func)
 Tensor.T = property(_transpose_property)

@@ -66,6 +66,23 @@ class OpSpec:
         return self.func(*operands, **values)
 
 
+# The shape ops take ``*shape`` in PyTorch; the table passes one named tuple.
+def _reshape(x, shape):
+    return engine.reshape(x, *shape)
+
+
+def _view(x, shape):
+    return engine.view(x, *shape)
+
+
+def _permute(x, dims):
+    return engine.permute(x, *dims)
+
+
+def _expand(x, shape):
+    return engine.expand(x, *shape)
+
+
 def _max_values(x, dim=None, keepdim=False):
     return x.max() if dim is None else x.max(dim, keepdim).values
 
@@ -141,11 +158,11 @@ def _build_table() -> dict[str, OpSpec]:
         _unary("t", "shape", "Transpose a matrix."),
         OpSpec("transpose", "shape", engine.transpose, ("input",),
                (Param("dim0", "int", 0), Param("dim1", "int", 1)), doc="Swap two dimensions."),
-        OpSpec("permute", "shape", engine.permute, ("input",), (Param("dims", "ints"),),
+        OpSpec("permute", "shape", _permute, ("input",), (Param("dims", "ints"),),
                doc="Reorder dimensions."),
-        OpSpec("reshape", "shape", engine.reshape, ("input",), (Param("shape", "ints"),),
+        OpSpec("reshape", "shape", _reshape, ("input",), (Param("shape", "ints"),),
                doc="Same elements, new shape (-1 infers one size)."),
-        OpSpec("view", "shape", engine.view, ("input",), (Param("shape", "ints"),),
+        OpSpec("view", "shape", _view, ("input",), (Param("shape", "ints"),),
                doc="Reshape without copying (needs compatible memory)."),
         OpSpec("flatten", "shape", engine.flatten, ("input",),
                (Param("start_dim", "int", 0), Param("end_dim", "int", -1)),
@@ -154,7 +171,7 @@ def _build_table() -> dict[str, OpSpec]:
                doc="Drop dimensions of size 1."),
         OpSpec("unsqueeze", "shape", engine.unsqueeze, ("input",), (Param("dim", "int", 0),),
                doc="Insert a dimension of size 1."),
-        OpSpec("expand", "shape", engine.expand, ("input",), (Param("shape", "ints"),),
+        OpSpec("expand", "shape", _expand, ("input",), (Param("shape", "ints"),),
                doc="Broadcast to a larger shape without copying."),
         OpSpec("cat", "shape", engine.cat, ("tensors",), (Param("dim", "int", 0),),
                style="function", path="torch.cat", variadic=True,

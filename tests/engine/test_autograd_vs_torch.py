@@ -374,3 +374,17 @@ def cast_to_long_drops_grad(T):
 )
 def test_reported_differences_match_torch(scenario):
     assert outcome(scenario, engine) == outcome(scenario, torch)
+
+
+def zero_dim_results_are_arrays(T):
+    a = T.tensor([1.0, 2.0])
+    w = T.tensor([3.0, 4.0], requires_grad=True)
+    total = (T.dot(a, w) + 1).detach()
+    return [type(total.numpy()).__name__, total.numpy().shape, T.randn_like(T.tensor(1.0)).shape,
+            T.allclose(a, a * 1.0000001), T.equal(a, a.clone()), T.equal(a, w.detach())]
+
+
+def test_zero_dim_results_and_comparisons_match_torch():
+    assert outcome(zero_dim_results_are_arrays, engine) == outcome(
+        zero_dim_results_are_arrays, torch
+    )
