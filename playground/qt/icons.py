@@ -6,6 +6,8 @@ Buttons and actions get theirs through ``set_icon``, which remembers the icon's 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import qtawesome
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QIcon
@@ -15,9 +17,14 @@ from .theme import colors
 
 def icon(name: str, color: str | None = None) -> QIcon:
     """``icon("play")`` is Font Awesome's solid play icon; an unknown name gives no icon."""
+    return _icon(name, color or colors().text, colors().muted)
+
+
+@lru_cache(maxsize=256)
+def _icon(name: str, color: str, disabled: str) -> QIcon:
+    # Cached: a timeline row needs one, and drawing a glyph each time adds up.
     try:
-        return qtawesome.icon(f"fa6s.{name}", color=color or colors().text,
-                              color_disabled=colors().muted)
+        return qtawesome.icon(f"fa6s.{name}", color=color, color_disabled=disabled)
     except Exception:  # a missing glyph must never stop the window from opening
         return QIcon()
 

@@ -87,6 +87,9 @@ class TimelinePanel(QWidget):
         session.timeline_changed.connect(self._on_timeline_changed)
         session.cursor_changed.connect(self._on_cursor_changed)
         self._refreshing = False
+        self._rendered: list = []  # the outcomes the rows show, row i = outcome i
+        self._font = QFont("monospace")
+        self._font.setStyleHint(QFont.StyleHint.Monospace)
         self._on_timeline_changed()
 
     def set_guide(self, guide: LessonGuide) -> None:
@@ -95,35 +98,47 @@ class TimelinePanel(QWidget):
 
     # -- showing --
     def refresh(self) -> None:
+        """Draw every row again (after a theme change)."""
+        self._rendered = []
         self._on_timeline_changed()
 
     def _on_timeline_changed(self, *_):
+        # Appending an action keeps every earlier outcome object: only new rows are drawn, so a
+        # long timeline costs the same per action as a short one.
+        outcomes = self.session.outcomes
+        keep = 0
+        limit = min(len(outcomes), len(self._rendered))
+        while keep < limit and outcomes[keep] is self._rendered[keep]:
+            keep += 1
         self._refreshing = True
-        self.list.clear()
-        c = colors()
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        document = self.session.document
-        start = QListWidgetItem(icon("circle", c.accent), f"Start — {len(document.leaves)} "
-                                f"tensors, {len(document.steps)} steps computed")
-        self.list.addItem(start)
-        for outcome in self.session.outcomes[1:]:
-            text = f"{outcome.index}. {action_line(outcome.action)}"
-            details = [short_error(outcome.error)] if outcome.error else []
-            details += grad_changes(self.session, outcome.index)
-            item = QListWidgetItem("\n".join([text, *("    " + d for d in details)]))
-            item.setFont(mono)
-            if outcome.error:
-                item.setIcon(icon("circle-xmark", c.error))
-                item.setForeground(QBrush(QColor(c.error)))
-                item.setToolTip(outcome.error)
-            else:
-                item.setIcon(icon("circle-check", c.success))
-                item.setToolTip(outcome.action.note or outcome.output)
-            self.list.addItem(item)
-        self._add_upcoming(mono)
+        while self.list.count() > keep:
+            self.list.takeItem(self.list.count() - 1)
+        for outcome in outcomes[keep:]:
+            self.list.addItem(self._row(outcome))
+        self._rendered = list(outcomes)
+        self._add_upcoming(self._font)
         self._refreshing = False
         self._on_cursor_changed(self.session.cursor)
+
+    def _row(self, outcome) -> QListWidgetItem:
+        c = colors()
+        if outcome.action is None:
+            document = self.session.document
+            return QListWidgetItem(icon("circle", c.accent), f"Start — {len(document.leaves)} "
+                                   f"tensors, {len(document.steps)} steps computed")
+        text = f"{outcome.index}. {action_line(outcome.action)}"
+        details = [short_error(outcome.error)] if outcome.error else []
+        details += grad_changes(self.session, outcome.index)
+        item = QListWidgetItem("\n".join([text, *("    " + d for d in details)]))
+        item.setFont(self._font)
+        if outcome.error:
+            item.setIcon(icon("circle-xmark", c.error))
+            item.setForeground(QBrush(QColor(c.error)))
+            item.setToolTip(outcome.error)
+        else:
+            item.setIcon(icon("circle-check", c.success))
+            item.setToolTip(outcome.action.note or outcome.output)
+        return item
 
     def _add_upcoming(self, font: QFont):
         upcoming = self.guide.upcoming(self.session.document.actions) if self.guide else ()
