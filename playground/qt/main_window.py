@@ -171,6 +171,9 @@ class MainWindow(QMainWindow):
         self.timeline.set_guide(self.guide)
         self.controls.use_lesson_defaults(plan)
         self._update_title()
+        first = plan[0] if plan else None
+        self.show_status("Lesson open: press Forward then Backward (Ctrl+B) and watch .grad, or "
+                         "follow the notebook with Next lesson step" if first else "")
 
     def open_session(self, path: str | Path) -> None:
         """Open a ``.tpg.json``; ``SessionFileError`` (one line) leaves everything as it was."""

@@ -124,7 +124,7 @@ class TimelinePanel(QWidget):
         c = colors()
         if outcome.action is None:
             document = self.session.document
-            return QListWidgetItem(icon("circle", c.accent), f"Start — {len(document.leaves)} "
+            return QListWidgetItem(icon("flag", c.muted), f"Start — {len(document.leaves)} "
                                    f"tensors, {len(document.steps)} steps computed")
         text = f"{outcome.index}. {action_line(outcome.action)}"
         details = [short_error(outcome.error)] if outcome.error else []

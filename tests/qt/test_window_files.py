@@ -152,3 +152,13 @@ def test_export_notebook(window, tmp_path):
     cells = nbformat.read(str(path), as_version=4).cells
     assert any("out.backward(torch.ones_like(out), retain_graph=True)" in c.source for c in cells)
     assert window.findChild(type(window.action_undo), "actionExportNotebook").isEnabled()
+
+
+def test_export_heatmaps_png_and_hold_colour_scale(window, tmp_path):
+    path = tmp_path / "heatmaps.png"
+    assert window.export_heatmaps(path)
+    assert QImage(str(path)).width() > 100
+    trigger(window, "actionHoldScale")
+    assert window.heatmaps.hold
+    window.heatmaps.hold_check.setChecked(False)
+    assert not window.action_hold_scale.isChecked()
