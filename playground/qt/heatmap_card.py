@@ -184,7 +184,7 @@ class HeatmapCard(QFrame):
         index = self.slice_index
         changed = self.value_view.show(value, index, force=force)
         changed |= self.grad_view.show(state.grad, index, delta, "None", force=force)
-        if state.grad is None:
+        if state.grad is None and value.size:
             self.grad_view.set_frame(display_array(value, index).shape, self.value_view.aspect)
         if changed or force:
             self._update_texts(state)
@@ -200,7 +200,7 @@ class HeatmapCard(QFrame):
         shape = self.value_view._shape
         if shape is None or self.state is None or self.state.value is None:
             return
-        rows, cols = shape
+        rows, cols = max(1, shape[0]), max(1, shape[1])
         views = (self.value_view, self.grad_view)
         aspects = [v.aspect for v in views if v.aspect is not None]
         aspect = max(aspects) if aspects else None

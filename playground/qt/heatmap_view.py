@@ -103,6 +103,11 @@ class HeatmapView:
         if array is None:
             self._source, self._delta, self._key = array, delta, key
             return self._show_none(none_text)
+        if array.size == 0:
+            self._source, self._delta, self._key = array, delta, key
+            self._show_none("empty")
+            self.is_none, self.texts, self.odd = False, [], (0, 0)
+            return True
         if not force and key == self._key and _equal(array, self._source):
             self._source = array  # a replay made a new array with the same numbers
         if not force and array is self._source and key == self._key:
@@ -136,7 +141,8 @@ class HeatmapView:
         self.is_none, self.texts, self.shown = True, None, None
         self.image.setVisible(False)
         self.bar.setOpacity(0.0)  # keeps its place, so the grid lines up with the value's
-        shape = self._shape or (1, 1)
+        shape = self._shape if self._shape and all(self._shape) else (1, 1)
+        self._set_shape(shape)
         self.overlay.set_content(shape, none_text=none_text)
         return True
 

@@ -4,6 +4,7 @@ parameters with a widget per kind, and a live preview of the PyTorch line and it
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from types import SimpleNamespace
 
@@ -257,6 +258,7 @@ class StepDialog(QDialog):
 
     def _try(self, step: Step) -> str | None:
         """Run the op on the current values: None if it works, else the engine's message."""
+        self.warning = ""
         tensors = []
         for operand in step.operands:
             if isinstance(operand, str):
@@ -266,12 +268,17 @@ class StepDialog(QDialog):
                 tensors.append(engine.tensor(np.array(value)))
             else:
                 tensors.append(operand)
-        try:
-            result = self.spec.apply(tensors, dict(step.params))
-        except Exception as error:  # the engine's message is the lesson
-            return error_text(error)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                result = self.spec.apply(tensors, dict(step.params))
+            except Exception as error:  # the engine's message is the lesson
+                return error_text(error)
         self.result_shape = tuple(getattr(result, "shape", ()))
+        self.warning = str(caught[0].message) if caught else ""
         return None
+
+    warning = ""
 
     result_shape: tuple = ()
 
@@ -283,8 +290,9 @@ class StepDialog(QDialog):
             shape = "" if error else f"   → [{', '.join(map(str, self.result_shape))}]"
             self.preview.setText(code + shape)
         self.preview.setStyleSheet(mono)
-        self.error_label.setText("" if not error else error if code is None
-                                 else f"With today's values this step fails: {error}")
+        self.error_label.setText(error if code is None else
+                                 f"With today's values this step fails: {error}" if error else
+                                 f"Warning: {self.warning}" if self.warning else "")
         self.error_label.setStyleSheet(f"color: {colors().error};")
 
     def submit(self) -> bool:

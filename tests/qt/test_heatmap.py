@@ -153,6 +153,7 @@ def test_odd_shapes_and_values(qtbot):
         Leaf(name="v", factory="ones", shape=(6,), requires_grad=True),
         Leaf(name="x", factory="tensor", values=TensorData.of(values)),
         Leaf(name="cube", factory="tensor", values=TensorData.of(cube)),
+        Leaf(name="e", factory="zeros", shape=(2, 0), requires_grad=True),
         Leaf(name="flags", factory="tensor", dtype="bool",
              values=TensorData(dtype="bool", shape=(2,), data=(True, False))),
     ))
@@ -167,6 +168,7 @@ def test_odd_shapes_and_values(qtbot):
     assert len(x.value_view.overlay.marks) == 2
     assert "1 nan, 1 inf" in x.note_label.text()
     assert panel.cards["flags"].value_view.texts == ["True", "False"]
+    assert panel.cards["e"].value_view.overlay.none_text == "empty"
     card = panel.cards["cube"]
     assert len(card.slice_boxes) == 1
     assert card.value_view.texts[0] == "0."

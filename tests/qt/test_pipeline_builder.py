@@ -191,3 +191,49 @@ def test_palette_filter_and_choice_and_variadic(builder):
     tensors.set_value(("sq", "inp"))
     assert dialog.step().operands == ("sq", "inp")  # joined in the order they were ticked
     assert dialog.preview.text().endswith("→ [8, 5]")
+
+
+def test_random_edits_never_escape(qtbot, caplog):
+    """A small monkey: random (often wrong) edits through all three widgets log no error."""
+    import random
+
+    from playground.qt.heatmap import HeatmapPanel
+    from playground.qt.tensor_editor import TensorEditor
+    from playground.session import AddAction
+    from tests.session.builders import backward
+
+    session, stack, selection = Session(jvp_document()), UndoStack(), Selection()
+    widgets = [HeatmapPanel(session, selection), TensorEditor(session, stack, selection),
+               PipelineBuilder(session, stack, selection)]
+    for widget in widgets:
+        qtbot.addWidget(widget)
+    _, editor, builder = widgets
+    rng = random.Random(7)
+    texts = ["1", "-2.5", "abc", "", "nan", "1e999", "[[1, 2], [3, 4]]", "[1,", "0", "2, 3",
+             "1\t2\n3\t4", "-1", "()"]
+    for _ in range(150):
+        names = session.tensor_names() + ["nope"]
+        choice = rng.randrange(6)
+        if choice == 0:
+            selection.select(rng.choice(names))
+        elif choice == 1:
+            editor.edit_cell_text(rng.randrange(5), rng.randrange(5), rng.choice(texts))
+        elif choice == 2:
+            (editor.paste_text if rng.random() < 0.5 else editor.set_shape_text)(
+                rng.choice(texts))
+        elif choice == 3:
+            dialog = builder.open_add_dialog()
+            dialog.choose_op(rng.choice(["add", "sum", "reshape", "mm", "softmax", "cat"]))
+            for field in dialog.operand_fields:
+                if not isinstance(field, TensorListField):
+                    field.widget.setCurrentText(rng.choice(names + texts))
+            for field in dialog.param_fields.values():
+                if isinstance(field, TextField):
+                    field.widget.setText(rng.choice(texts))
+            dialog.submit()
+            dialog.close()
+        elif choice == 4:
+            stack.push(AddAction(session, backward(rng.choice(names))))
+        else:
+            stack.undo()
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
