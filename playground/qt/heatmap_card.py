@@ -167,6 +167,8 @@ class HeatmapCard(QFrame):
         self.hold = hold
         for view in self._views or ():
             view.set_hold(hold)
+        if self._views is not None and self.state is not None and self.state.value is not None:
+            self._update_texts(self.state)
 
     # -- content --
     def show_state(self, state: TensorState, delta: np.ndarray | None, force=False) -> bool:
@@ -253,6 +255,8 @@ class HeatmapCard(QFrame):
             notes.append(f".grad has {_counts_note(self.grad_view.odd)}")
         if state.grad is None:
             notes.append(none_reason(state))
+        if self.hold and any(view.saturated() for view in self._views):
+            notes.append("held colour scale: cells beyond it show its strongest colour")
         self._set_note("  ·  ".join(notes), error=False)
 
     def _show_error(self, state: TensorState) -> bool:

@@ -151,6 +151,13 @@ class HeatmapView:
         if not hold and self._source is not None:
             self.show(self._source, self._key[0], self._delta, self._key[2], force=True)
 
+    def saturated(self) -> bool:
+        """Whether some finite value lies outside the (held) colour levels."""
+        if self.shown is None or self.is_none or self.levels is None or not self.shown.size:
+            return False
+        low, high = symmetric_levels(self.shown)
+        return low < self.levels[0] or high > self.levels[1]
+
     def set_frame(self, shape, aspect: float | None) -> None:
         """The grid a None gradient is drawn over: that of the tensor's value picture."""
         if self.is_none and (shape != self._shape or aspect != self.aspect):

@@ -76,8 +76,10 @@ def test_hold_colour_scale_keeps_levels(seed):
     stack.push(AddAction(session, backward()))
     assert levels_of(inp) == (-4.0, 4.0)  # 8 now saturates: the colours visibly doubled
     assert tuple(inp.grad_image.levels) == (-4.0, 4.0)
+    assert "held colour scale" in inp.note_label.text()
     panel.set_hold_colour_scale(False)
     assert levels_of(inp) == (-8.0, 8.0)
+    assert "held colour scale" not in inp.note_label.text()
 
 
 def test_changed_cells_are_outlined(seed):
@@ -124,9 +126,15 @@ def qtbot_button():
     return Qt.MouseButton.LeftButton
 
 
-def test_hover_text(seed):
+def test_hover_text(seed, qtbot):
+    from PySide6.QtCore import QPointF
+
     session, stack, _, panel = seed
     stack.push(AddAction(session, backward()))
+    card = panel.cards["inp"]
+    card.resize(560, 260)
+    card._on_mouse_moved(card.grad_view.box.mapViewToScene(QPointF(3, 1)))  # x = column
+    assert card.hover_label.text() == "inp[1, 3] = 0.    grad 2."
     assert panel.cards["inp"].hover_text((1, 1)) == "inp[1, 1] = 1.    grad 4."
     assert panel.cards["h"].hover_text((0, 2)) == "h[0, 2] = 1.    grad None"
 

@@ -155,6 +155,7 @@ def test_names_and_parameters_are_checked(builder):
     dialog.operand_fields[0].set_value("inp")
     assert dialog.submit()
     assert widget.row_texts()[-1] == "flat = inp.reshape((2, -1))"
+    assert marks(widget)[-1] == "✓" and widget.tree.topLevelItem(3).text(2) == "[2, 10]"
     assert len(stack) == 1
 
 
