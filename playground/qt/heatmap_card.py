@@ -269,7 +269,9 @@ class HeatmapCard(QFrame):
     def _set_note(self, text: str, error: bool) -> None:
         self.graphics.setVisible(not error)
         color = "#b3261e" if error else self.palette().placeholderText().color().name()
-        self.note_label.setStyleSheet(f"color: {color};")
+        sheet = f"color: {color};"
+        if self.note_label.styleSheet() != sheet:  # restyling relayouts (and repaints) the panel
+            self.note_label.setStyleSheet(sheet)
         self.note_label.setText(text)
         self.note_label.setVisible(bool(text))
 
