@@ -251,6 +251,8 @@ class PipelineBuilder(QWidget):
         return refusal
 
     def _submit_edit(self, name: str, step: Step) -> str | None:
+        if name not in [s.name for s in self.session.document.steps]:
+            return f"{name} is no longer a step (it was deleted or renamed meanwhile)"
         if step.name != name:
             refusal = self._push(Rename(self.session, name, step.name))
             if refusal is not None:

@@ -262,6 +262,8 @@ class StepDialog(QDialog):
         tensors = []
         for operand in step.operands:
             if isinstance(operand, str):
+                if operand not in self.session.tensor_names(0):
+                    return f"there is no tensor {operand!r} any more"
                 value = self.session.state(operand, 0).value
                 if value is None:
                     return f"{operand} is not computed"

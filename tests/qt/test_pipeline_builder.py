@@ -78,6 +78,15 @@ def test_change_the_op_of_a_step(builder):
     assert stack.undo_text() == "Edit step h"
 
 
+def test_editing_a_step_deleted_meanwhile_is_refused(builder):
+    _, stack, _, widget = builder
+    dialog = widget.open_edit_dialog("out")
+    assert widget.delete_step("out")
+    assert not dialog.submit()
+    assert "no longer a step" in dialog.error_label.text()
+    assert len(stack) == 1
+
+
 def test_rename_through_the_form_then_undo(builder):
     session, stack, _, widget = builder
     dialog = widget.open_edit_dialog("sq")
