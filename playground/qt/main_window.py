@@ -151,7 +151,8 @@ class MainWindow(QMainWindow):
         return dock
 
     def _tidy_tab_bars(self, *_):
-        QTimer.singleShot(0, partial(hide_stray_tab_bars, self))
+        # With self as context, the call is dropped if the window is deleted first.
+        QTimer.singleShot(0, self, partial(hide_stray_tab_bars, self))
 
     def showEvent(self, event):
         super().showEvent(event)
