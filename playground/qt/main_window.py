@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
         console.raise_()
         self.resizeDocks([tensors, heatmaps, timeline], [330, 600, 350],
                          Qt.Orientation.Horizontal)
-        self.resizeDocks([tensors, pipeline], [300, 400], Qt.Orientation.Vertical)
+        self.resizeDocks([tensors, pipeline], [360, 340], Qt.Orientation.Vertical)
         self.resizeDocks([timeline, console], [330, 370], Qt.Orientation.Vertical)
 
     def _on_edit_requested(self, name: str):
