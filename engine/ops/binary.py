@@ -139,16 +139,16 @@ class PowScalar(Function):
         self.exponent = exponent
         return _power_scalar(x, exponent)
 
-    def _derivative(self, x):
-        if self.exponent == 0:
-            return np.zeros_like(x)
-        return self.exponent * _power_scalar(x, self.exponent - 1)
+    def _times_derivative(self, grad, x):
+        if self.exponent == 0:  # zeros, whatever the gradient (even inf or nan), as PyTorch
+            return np.zeros(np.broadcast_shapes(grad.shape, x.shape), dtype=grad.dtype)
+        return grad * (self.exponent * _power_scalar(x, self.exponent - 1))
 
     def backward(self, grad):
-        return grad * self._derivative(self.saved("self"))
+        return self._times_derivative(grad, self.saved("self"))
 
     def jvp(self, t):
-        return t * self._derivative(self._fw_inputs[0])
+        return self._times_derivative(t, self._fw_inputs[0])
 
 
 class PowTensor(Function):
@@ -169,21 +169,27 @@ class PowTensor(Function):
             self.save_result(out)
         return out
 
+    @staticmethod
+    def _for_self(grad, a, b):  # masked: where the exponent is 0 the gradient is 0, even inf
+        return np.where(b == 0, np.zeros((), grad.dtype), grad * (b * np.power(a, b - 1)))
+
+    @staticmethod
+    def _for_exponent(grad, a, b, result):  # not masked: grad * 0 there (nan stays nan)
+        return grad * np.where((a == 0) & (b >= 0), np.zeros((), grad.dtype), result * np.log(a))
+
     def backward(self, grad):
         a, b = self.saved("self"), self.saved("exponent")
         ga = gb = None
         if self.needs_input_grad[0]:
-            ga = grad * np.where(b == 0, 0, b * np.power(a, b - 1))
+            ga = self._for_self(grad, a, b)
         if self.needs_input_grad[1]:
-            gb = grad * np.where((a == 0) & (b >= 0), 0, self.saved("result") * np.log(a))
+            gb = self._for_exponent(grad, a, b, self.saved("result"))
         return ga, gb
 
     def jvp(self, ta, tb):
         a, b = self._fw_inputs
-        da = None if ta is None else ta * np.where(b == 0, 0, b * np.power(a, b - 1))
-        db = None if tb is None else tb * np.where(
-            (a == 0) & (b >= 0), 0, self._fw_result * np.log(a)
-        )
+        da = None if ta is None else self._for_self(ta, a, b)
+        db = None if tb is None else self._for_exponent(tb, a, b, self._fw_result)
         return sum_tangents(da, db)
 
 
@@ -203,9 +209,10 @@ class PowScalarBase(Function):
         return out
 
     def _derivative(self, result):
-        if self.base == 0:
-            return np.zeros_like(result)
-        return result * np.log(np.asarray(self.base, dtype=result.dtype))
+        log_base = np.log(np.asarray(self.base, dtype=result.dtype))
+        if self.base == 0:  # 0 where the exponent is >= 0 (result 0 or 1), else result * log(0)
+            return np.where(np.isfinite(result), np.zeros((), result.dtype), result * log_base)
+        return result * log_base
 
     def backward(self, grad):
         return grad * self._derivative(self.saved("result"))

@@ -80,7 +80,7 @@ class Index(Function):
     def forward(self, x, key, index_tensors=()):
         self.shape, self.key = x.shape, key
         save_indices(self, key, index_tensors)
-        return x[key]
+        return np.ascontiguousarray(x[key])  # numpy may lay it out otherwise; PyTorch does not
 
     def backward(self, grad):
         out = np.zeros(self.shape, dtype=grad.dtype)
@@ -126,20 +126,32 @@ class CopySlices(Function):
     }
 
     def forward(self, x, value, key, kind="view", index_tensors=()):
-        self.key = key
+        self.key, self.kept, self.value_ndim = key, None, value.ndim
         if kind != "view":
             self.torch_name, self.qualified_name = self.NAMES[kind]
         if any(isinstance(part, np.ndarray) for part in key):
             save_indices(self, key, index_tensors)
+            self.kept = "indices"
+        elif kind == "view":  # PyTorch's CopySlices keeps the op it wraps until backward frees it
+            self.save("fn", key)
+            self.kept = "fn"
         out = x.copy()
         _put(out, key, value)
         return out
 
+    def _saved_key(self):  # raises once backward has freed what the node keeps
+        if self.kept == "indices":
+            return saved_indices(self)
+        return self.saved("fn") if self.kept == "fn" else self.key
+
     def backward(self, grad):
-        key = saved_indices(self) if "indices" in self.saved_names else self.key
+        key = self._saved_key()
         to_self = np.array(grad, copy=True)
         _put(to_self, key, 0)
-        return to_self, region(grad, key)
+        to_value = region(grad, key)
+        if self.value_ndim > to_value.ndim:  # a value with more leading 1s than its place
+            to_value = to_value.reshape((1,) * (self.value_ndim - to_value.ndim) + to_value.shape)
+        return to_self, to_value
 
     def jvp(self, t_self, t_value):
         out = np.zeros_like(self._fw_result) if t_self is None else t_self.copy()
@@ -274,26 +286,41 @@ def _whole(part: slice, size: int) -> bool:
     )
 
 
-def _check_key(x: Tensor, np_key):
-    """PyTorch's IndexErrors for index tensors: an index out of bounds names its place among
-    the index tensors ("dimension 0" for the first), a mask its shape."""
-    shape = x._data.shape
+def _index_arrays(shape, np_key):
+    """Each index array of ``np_key``: its position in the key, the array, the dim of ``shape``
+    it starts at and its number among the index arrays."""
     named = sum(1 for p in np_key if p is not None and p is not Ellipsis)
     dim, number = 0, 0
-    for part in np_key:
+    for position, part in enumerate(np_key):
         if part is Ellipsis:
             dim += len(shape) - named
-            continue
-        if isinstance(part, np.ndarray) and part.dtype == np.bool_ and part.ndim:
+        elif isinstance(part, np.ndarray):
+            yield position, part, dim, number
+            dim += part.ndim if part.dtype == np.bool_ and part.ndim else 1
+            number += 1
+        elif part is not None:
+            dim += 1
+
+
+def _check_masks(x: Tensor, np_key):
+    shape = x._data.shape
+    for _, part, dim, _ in _index_arrays(shape, np_key):
+        if part.dtype == np.bool_ and part.ndim:
             for j, size in enumerate(part.shape):
                 if dim + j < len(shape) and size != shape[dim + j]:
                     raise IndexError(
                         f"The shape of the mask {list(part.shape)} at index {j} does not match "
                         f"the shape of the indexed tensor {list(shape)} at index {dim + j}"
                     )
-            dim += part.ndim
-            number += 1
-        elif isinstance(part, np.ndarray) and dim < len(shape):
+
+
+def _check_key(x: Tensor, np_key):
+    """PyTorch's IndexErrors for index tensors: a mask of the wrong shape; an index out of
+    bounds, named by its place among the index tensors ("dimension 0" for the first)."""
+    _check_masks(x, np_key)
+    shape = x._data.shape
+    for _, part, dim, number in _index_arrays(shape, np_key):
+        if part.dtype != np.bool_ and dim < len(shape):
             size = shape[dim]
             wrong = part[(part < -size) | (part >= size)]
             if wrong.size:
@@ -301,14 +328,21 @@ def _check_key(x: Tensor, np_key):
                     f"index {wrong.flat[0]} is out of bounds for dimension {number} with size "
                     f"{size}"
                 )
-            dim += 1
-            number += 1
-        elif part is not None:
-            dim += 1
     try:
         x._data[np_key]
     except IndexError as error:
         raise IndexError(str(error).replace(" for axis ", " for dimension ")) from None
+
+
+def _place_shape(view_shape, index_arrays) -> tuple:
+    """The shape ``view[index_arrays]`` has, even with indices out of bounds (PyTorch checks
+    those last)."""
+    safe = list(index_arrays)
+    for position, part, dim, _ in _index_arrays(view_shape, index_arrays):
+        if part.dtype != np.bool_ and dim < len(view_shape) and view_shape[dim]:
+            safe[position] = np.zeros_like(part)
+    dummy = np.broadcast_to(np.zeros((), dtype=bool), view_shape)
+    return dummy[tuple(safe)].shape
 
 
 def _assignment_kind(x: Tensor, np_key) -> str:
@@ -450,14 +484,15 @@ def setitem(x: Tensor, key, value):
     np_key = numpy_key(key)
     basic, index_arrays = split_key(x._data.ndim, np_key)
     view = _basic_view(Tensor._make(x._data), basic)  # PyTorch's errors for the key
-    if index_arrays is not None:
-        _check_key(view, index_arrays)
     kind = "view" if isinstance(key, _ViewKey) else _assignment_kind(x, np_key)
     value_data = value._data if isinstance(value, Tensor) else np.asarray(value)
     advanced = index_arrays is not None
-    place = region(x._data, np_key).shape
     if advanced:
+        _check_masks(view, index_arrays)
+        place = _place_shape(view._data.shape, index_arrays)
         _check_leaf_write(x, kind == "view")
+    else:
+        place = view._data.shape
     _check_value_shape(place, value_data.shape, advanced, value_data.dtype)
     if advanced and isinstance(value, Tensor) and value_data.dtype != x._data.dtype and not (
         value_data.size == 1 and _single_mask(np_key)  # then a masked_fill_, which casts
@@ -467,6 +502,8 @@ def setitem(x: Tensor, key, value):
             f"{dtypes.from_numpy(x._data.dtype).short_name} for the destination and "
             f"{dtypes.from_numpy(value_data.dtype).short_name} for the source."
         )
+    if advanced:
+        _check_key(view, index_arrays)  # indices out of bounds: found last, by the kernel
     _check_overlap(x, np_key, basic, value, place)
     if not isinstance(value, Tensor):
         check_fits(value, x._data.dtype)

@@ -161,7 +161,11 @@ def mm(a: Tensor, b: Tensor) -> Tensor:
 
 
 def mv(a: Tensor, v: Tensor) -> Tensor:
-    if a._data.ndim != 2 or v._data.ndim != 1 or a._data.shape[1] != v._data.shape[0]:
+    if a._data.ndim != 2 or v._data.ndim != 1:
+        raise RuntimeError(
+            f"vector + matrix @ vector expected, got 1, {a._data.ndim}, {v._data.ndim}"
+        )
+    if a._data.shape[1] != v._data.shape[0]:
         raise RuntimeError(
             f"size mismatch, got input ({a._data.shape[0]}), mat ({_dims(a._data.shape)}), vec "
             f"({_dims(v._data.shape)})"
@@ -281,12 +285,14 @@ def _matmul_transposed(a: Tensor, b: Tensor) -> Tensor:
     """2-D ``a`` @ batched ``b`` as PyTorch folds it: ``(b.mT @ a.t()).mT``, made contiguous
     (a CloneBackward0) unless that transpose already is."""
     from .shape import t, transpose
-    from .unary import clone
+    from .unary import Clone
 
     product = matmul(transpose(b, -1, -2), t(a))
     result = transpose(product, -1, -2)
     rows, cols = product._data.shape[-2:]
-    return result if 1 in (rows, cols) or product._data.size == 0 else clone(result)
+    if 1 in (rows, cols) or product._data.size == 0:
+        return result
+    return record(Clone, (result,), (result._data,), "C")  # .contiguous()
 
 
 def _check_batched(a: Tensor, b: Tensor, fold):

@@ -254,9 +254,9 @@ def reshape(x, *shape):
     shape = _infer_shape(_shape_arg(shape), x._data.size)
     if _viewable(x._data, shape):  # PyTorch: view if contiguous, else _reshape_alias
         return record(View, (x,), (x._data,), shape, not x._data.flags.c_contiguous)
-    from .unary import clone
+    from .unary import Clone
 
-    copy = clone(x)
+    copy = record(Clone, (x,), (x._data,), "C")  # PyTorch: clone(contiguous_format)
     return record(UnsafeView, (copy,), (copy._data,), shape)
 
 

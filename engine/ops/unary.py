@@ -252,8 +252,8 @@ class Clone(Function):
     torch_name = "CloneBackward0"
     formulas = {"self": "grad"}
 
-    def forward(self, x):
-        return x.copy()
+    def forward(self, x, order="K"):  # "K": preserve_format (a transposed copy stays so)
+        return np.array(x, order=order, copy=True)
 
     def backward(self, grad):
         return grad
