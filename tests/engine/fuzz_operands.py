@@ -303,3 +303,11 @@ def key_parts(ctx, source: V) -> list:
     if ctx.chance(8):
         parts.insert(0, None)
     return parts
+
+
+def draw_key(ctx, source: V):
+    """An index key for the tensor in ``source``: one part alone, or a tuple of them."""
+    parts = key_parts(ctx, source)
+    if len(parts) == 1 and ctx.chance(70):
+        return parts[0]
+    return tuple(parts)
