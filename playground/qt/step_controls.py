@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from playground.session import Action, AddAction, Session, SessionError, action_label
 
-from .action_text import grad_changes
+from .action_text import action_line, grad_changes
 from .icons import set_icon
 from .selection import Selection
 from .step_dialogs import BackwardDialog, BackwardSettings, ZeroGradDialog, ZeroGradSettings
@@ -33,8 +33,8 @@ class StepControls(QObject):
         super().__init__(parent)
         self.session, self.undo_stack, self.selection = session, undo_stack, selection
         self.window = parent
-        self.backward_settings = BackwardSettings()
-        self.zero_grad_settings = ZeroGradSettings()
+        self._backward_settings = BackwardSettings()
+        self._zero_grad_settings = ZeroGradSettings()
         add = self._action
         self.forward = add("actionForward", "Forward", "play", "Ctrl+F", self.do_forward,
                            "Run the pipeline again: fresh values and a fresh graph")
@@ -71,6 +71,25 @@ class StepControls(QObject):
         action.triggered.connect(slot)
         return action
 
+    # Settings are properties so that the tooltips always describe the current ones.
+    @property
+    def backward_settings(self) -> BackwardSettings:
+        return self._backward_settings
+
+    @backward_settings.setter
+    def backward_settings(self, settings: BackwardSettings) -> None:
+        self._backward_settings = settings
+        self._describe_defaults()
+
+    @property
+    def zero_grad_settings(self) -> ZeroGradSettings:
+        return self._zero_grad_settings
+
+    @zero_grad_settings.setter
+    def zero_grad_settings(self, settings: ZeroGradSettings) -> None:
+        self._zero_grad_settings = settings
+        self._describe_defaults()
+
     @property
     def all_actions(self) -> list[QAction]:
         return [self.forward, self.backward, self.backward_options, self.backward_again,
@@ -99,6 +118,18 @@ class StepControls(QObject):
         self.detach.setEnabled(computed)
         self.retain_grad.setEnabled(computed and not selected.is_leaf)
         self.backward_again.setToolTip(self._again_tip())
+        self._describe_defaults()
+
+    def _describe_defaults(self):
+        """Tooltips say exactly what a click runs: the learner sees the call before making it."""
+        action = self._backward_action()
+        call = action_line(action) if action else "add a pipeline step first"
+        self.backward.setToolTip(f"Backward (Ctrl+B)\n{call}\nTarget, seed and retain_graph: "
+                                 "the arrow beside it")
+        targets = self._zero_grad_targets()
+        how = "{}.grad = None" if self.zero_grad_settings.set_to_none else "{}.grad.zero_()"
+        lines = "\n".join(how.format(name) for name in targets) or "no leaf has a .grad yet"
+        self.zero_grad.setToolTip(f"Zero grad (Ctrl+G)\n{lines}")
 
     def _again_tip(self) -> str:
         last = self.last_backward()
@@ -138,14 +169,20 @@ class StepControls(QObject):
     def do_forward(self):
         self.push_action(Action(kind="forward"))
 
-    def do_backward(self):
+    def _backward_action(self) -> Action | None:
         settings = self.backward_settings
         target = settings.resolved_target(self.session)
         if not target:
+            return None
+        return Action(kind="backward", target=target, seed=settings.seed,
+                      retain_graph=settings.retain_graph)
+
+    def do_backward(self):
+        action = self._backward_action()
+        if action is None:
             self.status.emit("Nothing to backward from: add a pipeline step first", True)
             return
-        self.push_action(Action(kind="backward", target=target, seed=settings.seed,
-                                retain_graph=settings.retain_graph))
+        self.push_action(action)
 
     def do_backward_with_options(self):
         dialog = BackwardDialog(self.session, self.backward_settings, self.window)
@@ -160,12 +197,14 @@ class StepControls(QObject):
             return
         self.push_action(last.model_copy(update={"note": ""}))
 
+    def _zero_grad_targets(self) -> list[str]:
+        if self.zero_grad_settings.selected_only and self.selection.name:
+            return [self.selection.name]
+        return self.leaves_with_grad()
+
     def do_zero_grad(self):
         settings = self.zero_grad_settings
-        if settings.selected_only and self.selection.name:
-            targets = [self.selection.name]
-        else:
-            targets = self.leaves_with_grad()
+        targets = self._zero_grad_targets()
         if not targets:
             self.status.emit("No leaf has a .grad yet: run Backward first", True)
             return

@@ -106,3 +106,11 @@ def test_the_real_panels_are_wired_in(window):
                   *(widget for _, widget in window.learning_views.values())):
         assert not isinstance(panel, PlaceholderPanel), getattr(panel, "reason", "")
 
+
+
+def test_tooltips_show_the_call_a_click_runs(window):
+    tip = window.controls.backward.toolTip()
+    assert "out.backward(torch.ones_like(out), retain_graph=True)" in tip
+    assert "no leaf has a .grad yet" in window.controls.zero_grad.toolTip()
+    trigger(window, "actionBackward")
+    assert "inp.grad.zero_()" in window.controls.zero_grad.toolTip()
