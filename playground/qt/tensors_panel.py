@@ -7,7 +7,9 @@ None. Add a leaf, rename, delete (refused with the reason while something uses i
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from functools import partial
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -223,8 +225,16 @@ class TensorsPanel(QWidget):
             return
         name = item.data(NAME, Qt.ItemDataRole.UserRole)
         flag = item.checkState(REQUIRES_GRAD) == Qt.CheckState.Checked
-        if self.session.leaf(name).requires_grad != flag:
-            self._push(set_requires_grad(self.session, name, flag))
+        # Not now: the edit redraws the table, which would delete this item while Qt is still
+        # inside its setCheckState (a crash). Right after the click is handled instead.
+        QTimer.singleShot(0, self, partial(self.toggle_requires_grad, name, flag))
+
+    def toggle_requires_grad(self, name: str, flag: bool) -> bool:
+        if name not in self.session.document.tensor_names() or self._origin(name) != "leaf":
+            return False
+        if self.session.leaf(name).requires_grad == flag:
+            return False
+        return self._push(set_requires_grad(self.session, name, flag))
 
     def add_leaf(self):
         dialog = AddLeafDialog(self.session, self)

@@ -63,10 +63,10 @@ def test_rename_to_a_taken_name_is_refused_then_a_good_one_undoes(window):
     assert "inp" in window.session.tensor_names()
 
 
-def test_unticking_requires_grad_is_an_undoable_edit(window):
+def test_unticking_requires_grad_is_an_undoable_edit(window, qtbot):
     item = _row(window.tensors, "w")
     item.setCheckState(NAME, Qt.CheckState.Unchecked)
-    assert not window.session.leaf("w").requires_grad
+    qtbot.waitUntil(lambda: not window.session.leaf("w").requires_grad)
     assert window.action_undo.text() == "&Undo Set w.requires_grad = False"
     trigger(window, "actionUndo")
     assert window.session.leaf("w").requires_grad
