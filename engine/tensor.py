@@ -307,24 +307,30 @@ class Tensor:
             source = Tensor._make(self._data.copy(), grad_fn=self._grad_fn)
             source._requires_grad = self._requires_grad
             source._accumulator_ref = self._accumulator_ref
-            if self._grad_fn is None and self._requires_grad:  # unreachable: leaves refused above
-                source._accumulator_ref = None
         else:
             source = self
         result = op(source, *args)
         if view_of_graph:
             self._write_through_base(result)
-            return self
-        self._write(result._data)
+        else:
+            self._write(result._data)
+            if recording:
+                self._grad_fn = result._grad_fn
         if recording:
-            node = result._grad_fn
-            self._grad_fn = node
-            saved = node._saved.get("result") if node._saved else None
-            if saved is not None:
-                saved.data = self._data
-                saved.counter = self._counter
-                saved.version = self._counter.value
+            self._rebind_saved_result(result._grad_fn, view_of_graph)
         return self
+
+    def _rebind_saved_result(self, node, through_view: bool):
+        """The op saved its output before that was written into ``self``: point the saved
+        tensor at ``self`` so a later in-place change is caught. PyTorch's message then names
+        the op (``Exp``), or through a view the view's own node (``AsStrided``)."""
+        saved = node._saved.get("result") if node._saved else None
+        if saved is not None:
+            saved.data = self._data
+            saved.counter = self._counter
+            saved.version = self._counter.value
+            saved.tensor_ref = weakref.ref(self)
+            saved.is_output = not through_view
 
     def _write_through_base(self, result: Tensor):
         """In place on ``base[key]``: as PyTorch does, the base's grad_fn becomes CopySlices and

@@ -388,3 +388,26 @@ def test_zero_dim_results_and_comparisons_match_torch():
     assert outcome(zero_dim_results_are_arrays, engine) == outcome(
         zero_dim_results_are_arrays, torch
     )
+
+
+def inplace_twice_through_a_view(T):
+    x = T.tensor([0.0, -1.5], requires_grad=True)
+    base = x.abs()
+    view = base[()]
+    view.exp_()
+    view.add_(0)
+    base.backward(T.tensor([0.0, -1.5]), retain_graph=True)
+
+
+def inplace_twice_on_nonleaf(T):
+    x = T.tensor([0.5, 1.5], requires_grad=True)
+    y = x * 2
+    y.exp_()
+    y.add_(1)
+    y.sum().backward()
+
+
+@pytest.mark.parametrize("scenario", [inplace_twice_through_a_view, inplace_twice_on_nonleaf],
+                         ids=lambda f: f.__name__)
+def test_inplace_after_inplace_saved_result_matches_torch(scenario):
+    assert outcome(scenario, engine) == outcome(scenario, torch)

@@ -688,10 +688,6 @@ def test_modified_saved_output_names_its_node_as_pytorch_does():
     assert _inplace_error(engine, make) == _inplace_error(torch, make)
 
 
-@pytest.mark.xfail(strict=True, reason="tensor._apply_inplace/function.SavedTensor: the message "
-                   "must not depend on the saved tensor staying alive (a result rebound by an "
-                   "in-place op, a temporary view): PyTorch names its type (engine.FloatTensor, "
-                   "CPUBoolType for bool) and its current grad_fn (e.g. AsStrided)")
 def test_saved_result_of_an_in_place_op_names_its_tensor_type():
     def make(x):
         return x.mean() * 1
