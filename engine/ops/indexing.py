@@ -266,7 +266,11 @@ def getitem(x: Tensor, key):
     if any(_is_advanced(p) for p in parts):
         basic, advanced = split_key(x._data.ndim, numpy_key(key))
         view = _basic_view(x, basic)
-        _check_key(view, advanced)
+        _check_masks(view, advanced)
+        if 0 in _place_shape(view._data.shape, advanced):  # nothing is read: no index checked
+            advanced = _in_bounds(view._data.shape, advanced)
+        else:
+            _check_key(view, advanced)
         return record(Index, (view,), (view._data,), advanced, _index_tensors(parts))
     result = _basic_view(x, parts)
     if result is x:  # still a new view in PyTorch: x[:] slices, x[...] or x[:, :] is an alias
@@ -334,15 +338,21 @@ def _check_key(x: Tensor, np_key):
         raise IndexError(str(error).replace(" for axis ", " for dimension ")) from None
 
 
+def _in_bounds(shape, np_key) -> tuple:
+    """``np_key`` with every int index array made zeros (same shape, so the same result shape)
+    where the dim has elements: for when PyTorch never reads the indices."""
+    safe = list(np_key)
+    for position, part, dim, _ in _index_arrays(shape, np_key):
+        if part.dtype != np.bool_ and dim < len(shape) and shape[dim]:
+            safe[position] = np.zeros_like(part)
+    return tuple(safe)
+
+
 def _place_shape(view_shape, index_arrays) -> tuple:
     """The shape ``view[index_arrays]`` has, even with indices out of bounds (PyTorch checks
     those last)."""
-    safe = list(index_arrays)
-    for position, part, dim, _ in _index_arrays(view_shape, index_arrays):
-        if part.dtype != np.bool_ and dim < len(view_shape) and view_shape[dim]:
-            safe[position] = np.zeros_like(part)
     dummy = np.broadcast_to(np.zeros((), dtype=bool), view_shape)
-    return dummy[tuple(safe)].shape
+    return dummy[_in_bounds(view_shape, index_arrays)].shape
 
 
 def _assignment_kind(x: Tensor, np_key) -> str:
@@ -390,8 +400,8 @@ def _check_value_shape(place, value_shape, advanced: bool, dtype):
     if fits:
         return
     if advanced:  # index_put_'s words, also when it writes into a view (x[0, [1, 2]] = v)
-        raise RuntimeError(
-            f"shape mismatch: value tensor of shape {list(value_shape)} cannot be broadcast to "
+        raise RuntimeError(  # PyTorch names the value without its leading 1s
+            f"shape mismatch: value tensor of shape {list(stripped)} cannot be broadcast to "
             f"indexing result of shape {list(place)}"
         )
     from .shape import expand
@@ -490,6 +500,9 @@ def setitem(x: Tensor, key, value):
     if advanced:
         _check_masks(view, index_arrays)
         place = _place_shape(view._data.shape, index_arrays)
+        if 0 in place:  # nothing is written: no index is checked
+            np_key = _in_bounds(x._data.shape, np_key)
+            basic, index_arrays = split_key(x._data.ndim, np_key)
         _check_leaf_write(x, kind == "view")
     else:
         place = view._data.shape

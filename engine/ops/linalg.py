@@ -161,6 +161,8 @@ def mm(a: Tensor, b: Tensor) -> Tensor:
 
 
 def mv(a: Tensor, v: Tensor) -> Tensor:
+    if a._data.ndim == 0:  # PyTorch reads the size of its dim 0 first
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     if a._data.ndim != 2 or v._data.ndim != 1:
         raise RuntimeError(
             f"vector + matrix @ vector expected, got 1, {a._data.ndim}, {v._data.ndim}"
