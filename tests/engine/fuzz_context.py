@@ -38,6 +38,7 @@ class Context:
         self.runner = Runner(torch)
         self.steps: list = []
         self.overlapping: set[int] = set()  # ids of tensors written only with PyTorch's checks
+        self.laid_out_otherwise: set[int] = set()  # ids of tensors not to view or fold
 
     # -- drawing --
     def chance(self, percent: int) -> bool:
@@ -57,20 +58,28 @@ class Context:
             self.runner.apply(step)
         except Exception:  # noqa: BLE001, S110 - errors are compared when the program is run
             pass
-        self._note_overlap(step, self.runner.env[-1])
+        self._note_layout(step, self.runner.env[-1])
         return V(len(self.steps) - 1)
 
-    def _note_overlap(self, step, value):
-        """Remember tensors whose memory repeats (expand) and what is viewed from them."""
+    def _note_layout(self, step, value):
+        """Remember tensors whose memory repeats (expand), those laid out otherwise than in the
+        engine (known issue: softmax of a non-contiguous input), and what is viewed from them."""
         if not is_tensor(value):
             return
         sources = [self.runner.value(v) for v in _inputs(step)]
         storage = value.untyped_storage().data_ptr()
-        if any(n > 1 and stride == 0 for n, stride in zip(value.shape, value.stride())) or any(
-            is_tensor(t) and id(t) in self.overlapping
-            and t.untyped_storage().data_ptr() == storage for t in sources
-        ):
+
+        def derived(marked):
+            return any(is_tensor(t) and id(t) in marked
+                       and t.untyped_storage().data_ptr() == storage for t in sources)
+
+        if any(n > 1 and stride == 0 for n, stride in zip(value.shape, value.stride())) or (
+                derived(self.overlapping)):
             self.overlapping.add(id(value))
+        softmax = isinstance(step, Op) and step.name in ("softmax", "log_softmax") and (
+            is_tensor(sources[0]) and not sources[0].is_contiguous())
+        if (softmax or derived(self.laid_out_otherwise)) and not INCLUDE_KNOWN_ISSUES:
+            self.laid_out_otherwise.add(id(value))
 
     def tensor(self, ref: V):
         return self.runner.env[ref.index]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from tests.engine.fuzz_programs import Op, V
+from tests.engine.fuzz_programs import INCLUDE_KNOWN_ISSUES, Op, V
 
 NUMBERS = (0, 1, 2, -1, 0.5, -2.5, 3.0, 0.0, True, -0.0, math.inf, math.nan)
 POW_EXPONENTS = (2, 3, 0.5, -1, 0, 2.5, -2, 1, -0.5)
@@ -69,13 +69,19 @@ def partner(ctx, first: V) -> V:
 
 
 # -- operands ------------------------------------------------------------------------------------
+LAYOUT_BOUND = ("view", "reshape", "flatten", "matmul")  # their outcome depends on strides
+
+
 def first_operand(ctx, name: str) -> V:
     ndims = FIRST_NDIM.get(name)
 
-    def fits(t):
-        return t.dtype.is_floating_point and (ndims is None or t.dim() in ndims)
+    def usable(t):  # known issue: the engine lays some results out otherwise (see Context)
+        return name not in LAYOUT_BOUND or id(t) not in ctx.laid_out_otherwise
 
-    found = ctx.pick(None if ctx.chance(8) else fits)
+    def fits(t):
+        return usable(t) and t.dtype.is_floating_point and (ndims is None or t.dim() in ndims)
+
+    found = ctx.pick(usable if ctx.chance(8) else fits)
     if found is None:
         found = ctx.leaf(ctx.shape(ctx.choice(ndims) if ndims else None), ctx.choice(FLOAT))
     return found
@@ -106,13 +112,15 @@ def _linalg(ctx, name: str, first: V):
     return [first, _tensor_like(ctx, sizes[name], dtype)]
 
 
-def _loss(ctx, name: str, first: V):
+def _loss(ctx, name: str, first: V, hints: dict):
     shape = tuple(ctx.tensor(first).shape)
     if name == "cross_entropy":
         classes = shape[-1] if shape else 1
         if ctx.chance(30):
             return [first, ctx.leaf(shape, "float32", "unit", requires_grad=False)]
         batch = shape[:-1] if ctx.chance(90) else shape
+        if len(shape) == 1 and not INCLUDE_KNOWN_ISSUES:  # known issue: -0 for 'none'
+            hints["reduction"] = ctx.choice(("sum", "mean"))
         return [first, ctx.leaf(batch, "int64", f"classes{max(classes, 1)}")]
     if name == "binary_cross_entropy" and ctx.chance(70):
         first = ctx.add(Op("sigmoid", (first,)))
@@ -168,7 +176,7 @@ def op_operands(ctx, spec):
     if name in FIRST_NDIM and name not in ("t", "cross_entropy"):
         return _linalg(ctx, name, first), first, hints
     if spec.group == "losses":
-        return _loss(ctx, name, first), first, hints
+        return _loss(ctx, name, first, hints), first, hints
     if name == "where":
         return _where(ctx, first), first, hints
     if name not in BROADCASTING:
@@ -244,7 +252,9 @@ def op_params(ctx, spec, first: V, hints: dict) -> tuple:
     ndim = len(shape)
     values = []
     for param in spec.params:
-        if param.name == "dim" and "dim" in hints and ctx.chance(95):
+        if param.name == "reduction" and "reduction" in hints:
+            value = hints["reduction"]
+        elif param.name == "dim" and "dim" in hints and ctx.chance(95):
             value = hints["dim"]
         elif param.name == "dim" and spec.name in ("stack", "unsqueeze"):
             value = dim_value(ctx, ndim + 1)

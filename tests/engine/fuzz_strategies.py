@@ -35,6 +35,8 @@ from tests.engine.fuzz_writes import draw_inplace, draw_setitem
 # Engine bugs outside the op files, each pinned by a strict xfail in test_fuzz_regressions.py;
 # programs that would meet them are not drawn unless FUZZ_KNOWN_ISSUES=1 (to check a fix).
 KNOWN_ISSUES = (
+    "test_unbatched_cross_entropy_without_reduction_is_plus_zero",
+    "test_softmax_of_a_transposed_tensor_is_contiguous",
     "test_retained_0d_grad_summed_twice_can_be_zeroed",
     "test_writing_one_row_of_an_expanded_tensor_writes_the_memory_they_share",
     "test_clamp_in_place_of_an_int_tensor_refuses_with_pytorchs_words",

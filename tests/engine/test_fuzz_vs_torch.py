@@ -1,13 +1,17 @@
 """Differential fuzzing: random programs run in the engine and in PyTorch must agree on values,
-grads, grad_fn names, requires_grad/is_leaf and errors (see ``fuzz_programs.py``).
+grads, grad_fn names, requires_grad/is_leaf and errors (see ``fuzz_programs.py`` and
+``fuzz_compare.py``; the strategy is ``fuzz_strategies.programs``).
 
-At least 2,000 programs per run; ``FUZZ_EXAMPLES=20000`` runs more. A failure prints the program
-as PyTorch-like code and the first difference.
+2,000 programs per run (about a minute on two cores). For long local runs, ``FUZZ_EXAMPLES=20000``
+runs more, and ``FUZZ_SECONDS=3600`` keeps drawing new batches until that much time has passed.
+A failure prints the program as PyTorch-like code, the first difference, and Hypothesis's
+``@reproduce_failure`` blob.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
 
 import pytest
@@ -21,16 +25,13 @@ from tests.engine.fuzz_programs import OPS, Program  # noqa: E402
 from tests.engine.fuzz_strategies import programs  # noqa: E402
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2000"))
-# CI runs one fixed set of programs, so a red run always means a change broke something;
-# FUZZ_RANDOM=1 explores new programs locally (each mismatch found becomes a regression test).
-DERANDOMIZE = os.environ.get("FUZZ_RANDOM") != "1"
+SECONDS = float(os.environ.get("FUZZ_SECONDS", "0"))
+BATCH = 2000
 
 
-def test_random_programs_match_torch():
-    ran: Counter = Counter()
-
+def _fuzz(count: int, ran: Counter):
     @settings(
-        max_examples=EXAMPLES, deadline=None, database=None, derandomize=DERANDOMIZE,
+        max_examples=count, deadline=None, database=None, print_blob=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                HealthCheck.filter_too_much],
     )
@@ -39,5 +40,14 @@ def test_random_programs_match_torch():
         ran.update(run_and_compare(program))
 
     run()
+
+
+def test_random_programs_match_torch():
+    ran: Counter = Counter()
+    start, done = time.monotonic(), 0
+    while done < EXAMPLES or time.monotonic() - start < SECONDS:
+        count = min(BATCH, EXAMPLES - done) if done < EXAMPLES else BATCH
+        _fuzz(count, ran)
+        done += count
     if EXAMPLES >= 1000:  # every op of the table was drawn, in calls that PyTorch accepts
         assert not set(OPS) - set(ran), f"never ran: {sorted(set(OPS) - set(ran))}"
