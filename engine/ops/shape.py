@@ -224,6 +224,12 @@ def _infer_shape(shape, numel):
             known *= n
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
+    if -1 in shape and known == 0 and numel == 0:
+        listed = ", ".join(str(n) for n in shape)
+        raise RuntimeError(
+            f"cannot reshape tensor of 0 elements into shape [{listed}] because the unspecified "
+            "dimension size -1 can be any value and is ambiguous"
+        )
     if -1 in shape and known != 0 and numel % known == 0:
         shape[shape.index(-1)] = numel // known
     if int(np.prod(shape)) != numel or any(n < 0 for n in shape):

@@ -424,6 +424,8 @@ def test_ints_between_index_lists_select_first_as_in_pytorch(key):
     lambda T: T.outer(T.ones(2, 2), T.ones(3)),
     lambda T: T.outer(T.ones(2), T.ones(3, 2)),
     lambda T: T.ones(()).mv(T.ones(1)),
+    lambda T: T.zeros(0).reshape(-1, 2, 0),
+    lambda T: T.zeros(6).reshape(-1, 0),
     lambda T: T.ones(1, 3, 2).__setitem__(([0], None, slice(None, -4, 2)), T.ones(1, 0)),
 ])
 def test_more_errors_found_by_the_fuzzer(call):
@@ -798,3 +800,51 @@ def test_unbatched_cross_entropy_without_reduction_is_plus_zero():
         return (1 / loss,)
 
     same(scenario)
+
+
+@pytest.mark.xfail(strict=True, reason="autograd.make_roots: PyTorch checks the seed's shape "
+                   "before whether the output requires grad")
+def test_backward_checks_the_seed_shape_first():
+    ours, theirs = _errors(lambda T: T.zeros(2, dtype=T.bool).backward(T.zeros(3)))
+    assert ours == theirs
+
+
+@pytest.mark.xfail(strict=True, reason="function.SavedTensor._modified_message: PyTorch names a "
+                   "bool tensor [CPUBoolType [2]], not [engine.BoolTensor [2]]")
+def test_modified_bool_condition_is_named_as_pytorch_names_it():
+    def call(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        condition = T.tensor([True, False])
+        y = T.where(condition, x, 0.0)
+        condition.fill_(False)
+        y.sum().backward()
+
+    ours, theirs = _errors(call)
+    assert ours == theirs
+
+
+@pytest.mark.xfail(strict=True, reason="tensor.data: PyTorch's .data has a version counter of "
+                   "its own, so an in-place change through it is not caught by backward")
+def test_in_place_change_through_data_is_not_seen_by_backward():
+    def scenario(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x.exp()
+        y.data.mul_(2)
+        y.sum().backward()
+        return (x.grad,)
+
+    same(scenario)
+
+
+@pytest.mark.xfail(strict=True, reason="tensor.detach_ / function.SavedTensor: backward must "
+                   "refuse a saved tensor that was detached in place, with PyTorch's message")
+def test_saved_tensor_detached_in_place_fails_backward():
+    def call(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 1
+        z = y * y
+        y.detach_()
+        z.sum().backward()
+
+    ours, theirs = _errors(call)
+    assert ours == theirs
