@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from tests.engine.fuzz_programs import (
     INCLUDE_KNOWN_ISSUES,
     OPS,
+    Detach,
     Leaf,
     Op,
     Runner,
@@ -39,6 +40,7 @@ class Context:
         self.steps: list = []
         self.overlapping: set[int] = set()  # ids of tensors written only with PyTorch's checks
         self.laid_out_otherwise: set[int] = set()  # ids of tensors not to view or fold
+        self.from_data: set[int] = set()  # ids of tensors not to change in place
 
     # -- drawing --
     def chance(self, percent: int) -> bool:
@@ -80,6 +82,9 @@ class Context:
             is_tensor(sources[0]) and not sources[0].is_contiguous())
         if (softmax or derived(self.laid_out_otherwise)) and not INCLUDE_KNOWN_ISSUES:
             self.laid_out_otherwise.add(id(value))
+        data = isinstance(step, Detach) and step.how == "data"
+        if (data or derived(self.from_data)) and not INCLUDE_KNOWN_ISSUES:
+            self.from_data.add(id(value))  # known issue: .data shares the version counter
 
     def tensor(self, ref: V):
         return self.runner.env[ref.index]
@@ -123,7 +128,8 @@ class Context:
         seed = self.integer(0, 2**16)
         specials = domain == "any" and dtype.startswith("float") and self.chance(12)
         values = leaf_values(shape, dtype, domain, seed, specials)
-        return self.add(Leaf(values, dtype, requires_grad))
+        empty = shape if 0 in shape else None
+        return self.add(Leaf(values, dtype, requires_grad, empty))
 
 
 def _inputs(step) -> list:

@@ -85,6 +85,7 @@ class Leaf:
     values: object  # nested lists of Python numbers (a number for 0-d)
     dtype: str
     requires_grad: bool = False
+    empty_shape: tuple | None = None  # the shape of a leaf with no elements (lists lose it)
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ class Backward:
     target: V
     seed: object = None  # nested lists, or None for the implicit seed of a one-element output
     retain_graph: bool | None = None
+    empty_shape: tuple | None = None  # the seed's shape when it has no elements
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,8 @@ def render(step) -> str:
     if isinstance(step, ZeroGrads):
         return "grads = None" if step.set_none else "grads.zero_()"
     spec = step
+    if spec.empty_shape is not None:
+        return f"zeros({spec.empty_shape}, dtype={spec.dtype}, requires_grad={spec.requires_grad})"
     return f"tensor({spec.values!r}, dtype={spec.dtype}, requires_grad={spec.requires_grad})"
 
 
@@ -268,6 +272,8 @@ class Runner:
         T = self.T
         if isinstance(step, Leaf):
             dtype = getattr(T, step.dtype)
+            if step.empty_shape is not None:
+                return T.zeros(step.empty_shape, dtype=dtype, requires_grad=step.requires_grad)
             return T.tensor(step.values, dtype=dtype, requires_grad=step.requires_grad)
         if isinstance(step, Op):
             operands = [self.value(v) for v in step.operands]
@@ -289,6 +295,8 @@ class Runner:
         if isinstance(step, Backward):
             target = self.value(step.target)
             seed = None if step.seed is None else T.tensor(step.seed, dtype=target.dtype)
+            if step.empty_shape is not None:
+                seed = T.zeros(step.empty_shape, dtype=target.dtype)
             return target.backward(seed, retain_graph=step.retain_graph)
         if isinstance(step, ZeroGrads):
             for tensor in self.grad_holders():

@@ -26,7 +26,8 @@ def _inplace_target(ctx: Context):
     def allowed(t):  # known issues: a retained grad is lost by an in-place change; a write
         base = t._base   # into memory an expand repeats is refused even where it is safe
         retains = t.retains_grad or (base is not None and base.retains_grad)
-        return INCLUDE_KNOWN_ISSUES or not (retains or id(t) in ctx.overlapping)
+        known = retains or id(t) in ctx.overlapping or id(t) in ctx.from_data
+        return INCLUDE_KNOWN_ISSUES or not known
 
     return ctx.pick(allowed if ctx.chance(10) else usual)
 
