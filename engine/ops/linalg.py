@@ -155,8 +155,15 @@ def _check_mm(a: Tensor, b: Tensor):
     _same_dtype(a, b)
 
 
+def _no_bool(kernel: str, a: Tensor, product_size: int):
+    """PyTorch's BLAS kernels take no bool tensors (an empty product runs no kernel)."""
+    if a._data.dtype == np.bool_ and product_size:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
 def mm(a: Tensor, b: Tensor) -> Tensor:
     _check_mm(a, b)
+    _no_bool("addmm_impl_cpu_", a, a._data.shape[0] * b._data.shape[1])
     return record(Mm, (a, b), (a._data, b._data))
 
 
@@ -173,6 +180,7 @@ def mv(a: Tensor, v: Tensor) -> Tensor:
             f"({_dims(v._data.shape)})"
         )
     _same_dtype_mv(a._data, v._data)
+    _no_bool("addmv_impl_cpu", a, a._data.shape[0])
     return record(Mv, (a, v), (a._data, v._data))
 
 
@@ -209,6 +217,7 @@ def dot(a: Tensor, b: Tensor) -> Tensor:
             f"{dtypes.from_numpy(a._data.dtype).short_name} and "
             f"{dtypes.from_numpy(b._data.dtype).short_name}"
         )
+    _no_bool("dot", a, 1)
     return record(Dot, (a, b), (a._data, b._data))
 
 
@@ -230,7 +239,9 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
         return mm(a, b)
     if da == 1 and db == 2:
         product = mm(unsqueeze(a, 0), b)
-        return record(SqueezeAfterVecMat, (product,), (product._data,), (0,))
+        result = record(SqueezeAfterVecMat, (product,), (product._data,), (0,))
+        result._counter.value += 1  # PyTorch's squeeze_(0) is an in-place change: version 1
+        return result
     if da == 3 and db == 3 and a._data.shape[0] != b._data.shape[0]:
         # PyTorch drops a broadcast batch of one of an input that requires grad (then folds)
         if a._data.shape[0] == 1 and a.requires_grad:
@@ -245,6 +256,9 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
         from .shape import transpose
 
         return _matmul_transposed(a, b) if da == 2 else _matmul_folded(transpose(b, -1, -2), a)
+    batch = np.broadcast_shapes(a._data.shape[:-2], b._data.shape[:-2])
+    rows = a._data.shape[-2] if da > 1 else 1
+    _no_bool("bmm", a, int(np.prod(batch)) * rows * (b._data.shape[-1] if db > 1 else 1))
     return record(BatchedMatmul, (a, b), (a._data, b._data))
 
 

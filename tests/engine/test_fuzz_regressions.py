@@ -606,6 +606,40 @@ def test_index_arrays_out_of_bounds_are_not_checked_when_nothing_is_read():
 
     same(scenario)
 
+
+def test_vector_matrix_product_starts_at_version_one_as_after_squeeze_():
+    def scenario(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = (x @ T.ones(2, 3)).relu_()
+        y[3:] = x[:0].sum()
+        try:
+            y.sum().backward()
+        except RuntimeError as error:
+            return (str(error).replace("torch.", "engine.").split(" is at version")[1],)
+        return (x.grad,)
+
+    same(scenario)
+
+
+@pytest.mark.parametrize("call", [
+    lambda T: T.ones(2, 2, dtype=T.bool).mm(T.ones(2, 2, dtype=T.bool)),
+    lambda T: T.ones(2, 2, dtype=T.bool).mv(T.ones(2, dtype=T.bool)),
+    lambda T: T.ones(0, dtype=T.bool).dot(T.ones(0, dtype=T.bool)),
+    lambda T: T.ones(2, 2, 2, dtype=T.bool) @ T.ones(2, 2, 2, dtype=T.bool),
+    lambda T: T.ones(2, dtype=T.bool) @ T.ones(2, 2, dtype=T.bool),
+])
+def test_bool_products_are_not_implemented(call):
+    ours, theirs = _errors(call)
+    assert ours == theirs
+
+
+def test_empty_bool_products_run_no_kernel():
+    def scenario(T):
+        return (T.ones(0, 2, dtype=T.bool).mm(T.ones(2, 2, dtype=T.bool)),
+                T.ones(2, 0, 2, dtype=T.bool) @ T.ones(2, 2, 2, dtype=T.bool))
+
+    same(scenario)
+
 # -- engine core (tensor.py, function.py, ops/activation.py): failing until fixed there; the
 # fuzzer leaves these out (fuzz_strategies.KNOWN_ISSUES) --
 @pytest.mark.xfail(strict=True, reason="tensor.py/function.record: a view made under no_grad of "
@@ -848,3 +882,14 @@ def test_saved_tensor_detached_in_place_fails_backward():
 
     ours, theirs = _errors(call)
     assert ours == theirs
+
+
+@pytest.mark.xfail(strict=True, reason="ops/activation.py: with no elements PyTorch runs no "
+                   "kernel, so softmax of an empty bool or int tensor is an empty tensor of its "
+                   "dtype, not a NotImplementedError")
+def test_softmax_of_an_empty_int_tensor_is_an_empty_int_tensor():
+    def scenario(T):
+        return (T.log_softmax(T.zeros(0, 2, dtype=T.bool), 0),
+                T.softmax(T.zeros(0, dtype=T.int64), 0))
+
+    same(scenario)
