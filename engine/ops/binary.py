@@ -161,9 +161,10 @@ class PowTensor(Function):
         "  # grad * result * log(self)",
     }
 
-    def forward(self, a, b):
+    def forward(self, a, b, bool_exponent=False):
         self.save_input("self", 0, a)
         self.save_input("exponent", 1, b)
+        self.bool_exponent = bool_exponent
         out = _power(a, b)
         if self.needs_input_grad[1]:
             self.save_result(out)
@@ -181,6 +182,8 @@ class PowTensor(Function):
         a, b = self.saved("self"), self.saved("exponent")
         ga = gb = None
         if self.needs_input_grad[0]:
+            if self.bool_exponent:  # PyTorch's formula takes exponent - 1 of the bool tensor
+                _check_no_bool(True, 1)
             ga = self._for_self(grad, a, b)
         if self.needs_input_grad[1]:
             gb = self._for_exponent(grad, a, b, self.saved("result"))
@@ -380,7 +383,7 @@ def pow(base, exponent):  # noqa: A001 - PyTorch's name
         dtype = dtypes.result_type((base, exponent))
         (data,) = to_arrays((exponent,), dtype)
         return record(PowScalarBase, (exponent,), (data,), base)
-    return elementwise(PowTensor, (base, exponent))
+    return elementwise(PowTensor, (base, exponent), _is_bool(exponent))
 
 
 def maximum(a, b):

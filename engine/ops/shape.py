@@ -151,7 +151,7 @@ class Cat(Function):
         *arrays, dim = arrays_and_dim
         self.dim = dim
         self.bounds = np.cumsum([a.shape[dim] for a in arrays])[:-1]
-        return np.concatenate(arrays, axis=dim)
+        return np.ascontiguousarray(np.concatenate(arrays, axis=dim))  # numpy may not lay out
 
     def backward(self, grad):
         return tuple(np.split(grad, self.bounds, axis=self.dim))
@@ -170,7 +170,7 @@ class Stack(Function):
     def forward(self, *arrays_and_dim):
         *arrays, dim = arrays_and_dim
         self.dim = dim
-        return np.stack(arrays, axis=dim)
+        return np.ascontiguousarray(np.stack(arrays, axis=dim))  # as contiguous as PyTorch's
 
     def backward(self, grad):
         return tuple(np.moveaxis(grad, self.dim, 0))

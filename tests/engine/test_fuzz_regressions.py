@@ -640,6 +640,24 @@ def test_empty_bool_products_run_no_kernel():
 
     same(scenario)
 
+
+def test_pow_by_a_bool_tensor_fails_backward_as_in_pytorch():
+    def call(T):
+        x = T.tensor([2.25, -2.75], dtype=T.float64, requires_grad=True)
+        (x ** T.tensor(True)).sum().backward()
+
+    ours, theirs = _errors(call)
+    assert ours == theirs
+
+
+def test_cat_and_stack_of_expanded_tensors_are_contiguous():
+    def scenario(T):
+        x = T.ones(1, 3, requires_grad=True)
+        y = x.expand(3, 3, 3)
+        return T.stack((y,), 1).view(27), T.cat((x.t().expand(3, 2), x.t()), 1).view(9)
+
+    same(scenario)
+
 # -- engine core (tensor.py, function.py, ops/activation.py): failing until fixed there; the
 # fuzzer leaves these out (fuzz_strategies.KNOWN_ISSUES) --
 @pytest.mark.xfail(strict=True, reason="tensor.py/function.record: a view made under no_grad of "
