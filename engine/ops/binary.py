@@ -2,8 +2,8 @@
 maximum, minimum, where, and the comparisons.
 
 Operands broadcast like numpy; ``backward`` returns gradients in the broadcast shape and the graph
-walk sums them back to each input's shape. Forwards wrap results in ``np.asarray``: numpy gives a
-scalar for 0-d operands, and a tensor's data must stay an array that can be written in place.
+walk sums them back to each input's shape. Forwards pass results through ``laid_out``: an array
+(numpy gives a scalar for 0-d operands) laid out in memory as PyTorch lays it out.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from .. import dtypes
 from ..function import Function, record, sum_tangents
 from ..tensor import Tensor
 from ._args import broadcast_error, check_operand, elementwise, is_number, to_arrays
+from .shape import laid_out
 
 
 class Add(Function):
@@ -22,7 +23,7 @@ class Add(Function):
 
     def forward(self, a, b, alpha=1):
         self.alpha = alpha
-        return np.asarray(a + b if alpha == 1 else a + alpha * b)
+        return laid_out(a + b if alpha == 1 else a + alpha * b, a, b)
 
     def backward(self, grad):
         return grad, (grad if self.alpha == 1 else grad * self.alpha)
@@ -37,7 +38,7 @@ class Sub(Function):
 
     def forward(self, a, b, alpha=1):
         self.alpha = alpha
-        return np.asarray(a - b if alpha == 1 else a - alpha * b)
+        return laid_out(a - b if alpha == 1 else a - alpha * b, a, b)
 
     def backward(self, grad):
         return grad, -grad * self.alpha
@@ -53,7 +54,7 @@ class Rsub(Function):
     formulas = {"self": "-grad * alpha"}
 
     def forward(self, x, number):
-        return np.asarray(np.asarray(number, dtype=x.dtype) - x)
+        return laid_out(np.asarray(number, dtype=x.dtype) - x, x)
 
     def backward(self, grad):
         return -grad
@@ -71,7 +72,7 @@ class Mul(Function):
             self.save_input("other", 1, b)
         if self.needs_input_grad[1]:
             self.save_input("self", 0, a)
-        return np.asarray(a * b)
+        return laid_out(a * b, a, b)
 
     def backward(self, grad):
         ga = grad * self.saved("other") if self.needs_input_grad[0] else None
@@ -92,7 +93,7 @@ class Div(Function):
             self.save_input("other", 1, b)
         if self.needs_input_grad[1]:
             self.save_input("self", 0, a)
-        return np.asarray(np.true_divide(a, b))
+        return laid_out(np.true_divide(a, b), a, b)
 
     def backward(self, grad):
         other = self.saved("other")
@@ -137,7 +138,7 @@ class PowScalar(Function):
     def forward(self, x, exponent):
         self.save_input("self", 0, x)
         self.exponent = exponent
-        return _power_scalar(x, exponent)
+        return laid_out(_power_scalar(x, exponent), x)
 
     def _times_derivative(self, grad, x):
         if self.exponent == 0:  # zeros, whatever the gradient (even inf or nan), as PyTorch
@@ -165,7 +166,7 @@ class PowTensor(Function):
         self.save_input("self", 0, a)
         self.save_input("exponent", 1, b)
         self.bool_exponent = bool_exponent
-        out = _power(a, b)
+        out = laid_out(_power(a, b), a, b)
         if self.needs_input_grad[1]:
             self.save_result(out)
         return out
@@ -207,7 +208,7 @@ class PowScalarBase(Function):
 
     def forward(self, x, base):
         self.base = base
-        out = _power(np.asarray(base, dtype=x.dtype), x)
+        out = laid_out(_power(np.asarray(base, dtype=x.dtype), x), x)
         self.save_result(out)
         return out
 
@@ -247,7 +248,7 @@ class Maximum(Function):
     def forward(self, a, b):
         self.save_input("self", 0, a)
         self.save_input("other", 1, b)
-        return np.asarray(self.pick(a, b))
+        return laid_out(self.pick(a, b), a, b)
 
     def _split(self, grad, a, b):
         """PyTorch's rule: a tie splits the gradient in half and the input that lost gets 0
@@ -286,7 +287,7 @@ class Where(Function):
 
     def forward(self, condition, a, b):
         self.save_input("condition", 0, condition)  # an in-place change of it fails backward
-        return np.where(condition, a, b)
+        return laid_out(np.where(condition, a, b), condition, a, b)
 
     def backward(self, grad):
         condition = self.saved("condition")
@@ -305,7 +306,7 @@ class Compare(Function):
     differentiable = False
 
     def forward(self, a, b, compare):
-        return np.asarray(compare(a, b))
+        return laid_out(compare(a, b), a, b)
 
 
 # -- the functions ---------------------------------------------------------------------------------

@@ -2,9 +2,9 @@
 clamp, reciprocal, clone, and dtype conversion.
 
 Each class: ``forward`` on arrays (saving what PyTorch saves), ``backward`` from the output's
-gradient, ``jvp`` from the input's tangent. ``formulas`` use derivatives.yaml's words. A numpy
-ufunc turns a 0-d array into a scalar, so forwards wrap results in ``np.asarray``: a tensor's data
-is always an array, writable in place.
+gradient, ``jvp`` from the input's tangent. ``formulas`` use derivatives.yaml's words. Forwards
+pass results through ``laid_out``: a tensor's data is always an array (numpy gives a scalar for
+0-d operands), writable in place, laid out in memory as PyTorch's.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from .. import dtypes
 from ..function import Function, record
 from ..tensor import Tensor
 from ._args import as_tensor
+from .shape import laid_out
 
 
 def _unary(cls, x, *params):
@@ -42,7 +43,7 @@ class Neg(Function):
                 "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
                 "to invert a mask, use the `~` or `logical_not()` operator instead."
             )
-        return np.asarray(np.negative(x))
+        return laid_out(np.negative(x), x)
 
     def backward(self, grad):
         return -grad
@@ -59,7 +60,7 @@ class Abs(Function):
         if x.dtype == np.bool_:
             raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         self.save_input("self", 0, x)
-        return np.asarray(np.abs(x))
+        return laid_out(np.abs(x), x)
 
     @staticmethod
     def _sgn(x):
@@ -77,7 +78,7 @@ class Exp(Function):
     formulas = {"self": "grad * result"}
 
     def forward(self, x):
-        out = np.asarray(np.exp(x))
+        out = laid_out(np.exp(x), x)
         self.save_result(out)
         return out
 
@@ -94,7 +95,7 @@ class Log(Function):
 
     def forward(self, x):
         self.save_input("self", 0, x)
-        return np.asarray(np.log(x))
+        return laid_out(np.log(x), x)
 
     def backward(self, grad):
         return grad / self.saved("self")
@@ -108,7 +109,7 @@ class Sqrt(Function):
     formulas = {"self": "grad / (2 * result.conj())"}
 
     def forward(self, x):
-        out = np.asarray(np.sqrt(x))
+        out = laid_out(np.sqrt(x), x)
         self.save_result(out)
         return out
 
@@ -125,7 +126,7 @@ class Sin(Function):
 
     def forward(self, x):
         self.save_input("self", 0, x)
-        return np.asarray(np.sin(x))
+        return laid_out(np.sin(x), x)
 
     def backward(self, grad):
         return grad * np.cos(self.saved("self"))
@@ -140,7 +141,7 @@ class Cos(Function):
 
     def forward(self, x):
         self.save_input("self", 0, x)
-        return np.asarray(np.cos(x))
+        return laid_out(np.cos(x), x)
 
     def backward(self, grad):
         return grad * -np.sin(self.saved("self"))
@@ -154,7 +155,7 @@ class Tanh(Function):
     formulas = {"self": "tanh_backward(grad, result)  # grad * (1 - result * result)"}
 
     def forward(self, x):
-        out = np.asarray(np.tanh(x))
+        out = laid_out(np.tanh(x), x)
         self.save_result(out)
         return out
 
@@ -172,7 +173,7 @@ class Sigmoid(Function):
 
     def forward(self, x):
         out = 1 / (1 + np.exp(-x))
-        out = np.asarray(out, dtype=x.dtype)
+        out = laid_out(np.asarray(out, dtype=x.dtype), x)
         self.save_result(out)
         return out
 
@@ -191,7 +192,7 @@ class Relu(Function):
     def forward(self, x):
         if x.dtype == np.bool_:
             raise RuntimeError("Boolean inputs not supported for relu")
-        out = np.asarray(np.where(x < 0, 0, x), dtype=x.dtype)  # relu(-0) is -0, nan stays
+        out = laid_out(np.asarray(np.where(x < 0, 0, x), dtype=x.dtype), x)  # relu(-0) is -0
         self.save_result(out)
         return out
 
@@ -214,7 +215,7 @@ class Clamp(Function):
             out = np.where(out < low, np.asarray(low, dtype=x.dtype), out)
         if high is not None:
             out = np.where(out > high, np.asarray(high, dtype=x.dtype), out)
-        return np.asarray(out) if out is not x else x.copy()
+        return laid_out(out if out is not x else x.copy(), x)
 
     def _passes(self, x):
         mask = np.ones(x.shape, dtype=bool)
@@ -236,7 +237,7 @@ class Reciprocal(Function):
     formulas = {"self": "-grad * (result * result).conj()"}
 
     def forward(self, x):
-        out = np.asarray(np.reciprocal(x))
+        out = laid_out(np.reciprocal(x), x)
         self.save_result(out)
         return out
 

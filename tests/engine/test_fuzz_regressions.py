@@ -426,6 +426,8 @@ def test_ints_between_index_lists_select_first_as_in_pytorch(key):
     lambda T: T.ones(()).mv(T.ones(1)),
     lambda T: T.zeros(0).reshape(-1, 2, 0),
     lambda T: T.zeros(6).reshape(-1, 0),
+    lambda T: T.ones(2, dtype=T.bool).expand(()),
+    lambda T: T.ones(3, dtype=T.bool).__setitem__(0, T.zeros(2, dtype=T.bool)),
     lambda T: T.ones(1, 3, 2).__setitem__(([0], None, slice(None, -4, 2)), T.ones(1, 0)),
 ])
 def test_more_errors_found_by_the_fuzzer(call):
@@ -655,6 +657,23 @@ def test_cat_and_stack_of_expanded_tensors_are_contiguous():
         x = T.ones(1, 3, requires_grad=True)
         y = x.expand(3, 3, 3)
         return T.stack((y,), 1).view(27), T.cat((x.t().expand(3, 2), x.t()), 1).view(9)
+
+    same(scenario)
+
+
+def test_elementwise_results_are_laid_out_as_in_pytorch():
+    def scenario(T):
+        x = T.arange(6.0).reshape(2, 3)
+        results = []
+        for make in (lambda: x.t() + T.ones(3, 2), lambda: T.ones(3, 2) + x.t(),
+                     lambda: T.where(x.t() > 1, x.t(), T.ones(3, 2)), lambda: x.t() * 2,
+                     lambda: T.ones(3).expand(2, 3).exp(), lambda: T.maximum(x.t(), T.ones(3, 2)),
+                     lambda: x.t().clamp(0, 1), lambda: x.t() ** T.ones(3, 2)):
+            try:  # view works exactly when the result is laid out contiguously
+                results.append(make().view(6))
+            except RuntimeError as error:
+                results.append(str(error))
+        return tuple(results)
 
     same(scenario)
 
@@ -909,5 +928,23 @@ def test_softmax_of_an_empty_int_tensor_is_an_empty_int_tensor():
     def scenario(T):
         return (T.log_softmax(T.zeros(0, 2, dtype=T.bool), 0),
                 T.softmax(T.zeros(0, dtype=T.int64), 0))
+
+    same(scenario)
+
+
+@pytest.mark.xfail(strict=True, reason="ops/losses.py: with reduction='none', mse_loss and the "
+                   "BCE losses lay their result out like their first input (PyTorch's "
+                   "TensorIterator; engine.ops.shape.laid_out does it), so it may not view")
+def test_elementwise_losses_keep_the_layout_of_their_input():
+    def scenario(T):
+        x = (T.arange(8.0).reshape(4, 2, 1) * 0.1).transpose(-3, -1)
+        target = T.ones(1, 2, 4) * 0.5
+        results = []
+        for loss in (T.nn.functional.mse_loss, T.nn.functional.binary_cross_entropy_with_logits):
+            try:
+                results.append(loss(x, target, reduction="none").view(8))
+            except RuntimeError as error:
+                results.append(str(error))
+        return tuple(results)
 
     same(scenario)
