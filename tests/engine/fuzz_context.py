@@ -78,9 +78,8 @@ class Context:
         if any(n > 1 and stride == 0 for n, stride in zip(value.shape, value.stride())) or (
                 derived(self.overlapping)):
             self.overlapping.add(id(value))
-        softmax = isinstance(step, Op) and step.name in ("softmax", "log_softmax") and (
-            is_tensor(sources[0]) and not sources[0].is_contiguous())
-        if (softmax or derived(self.laid_out_otherwise)) and not INCLUDE_KNOWN_ISSUES:
+        if (_laid_out_otherwise(step, sources) or derived(self.laid_out_otherwise)) and (
+                not INCLUDE_KNOWN_ISSUES):
             self.laid_out_otherwise.add(id(value))
         data = isinstance(step, Detach) and step.how == "data"
         if (data or derived(self.from_data)) and not INCLUDE_KNOWN_ISSUES:
@@ -130,6 +129,18 @@ class Context:
         values = leaf_values(shape, dtype, domain, seed, specials)
         empty = shape if 0 in shape else None
         return self.add(Leaf(values, dtype, requires_grad, empty))
+
+
+def _laid_out_otherwise(step, sources) -> bool:
+    """Known issues: the engine's softmax of a non-contiguous input is not contiguous, and its
+    elementwise losses do not follow their input's layout."""
+    if not isinstance(step, Op) or not sources or not is_tensor(sources[0]):
+        return False
+    if step.name in ("softmax", "log_softmax"):
+        return not sources[0].is_contiguous()
+    if step.name in ("mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits"):
+        return any(is_tensor(t) and not t.is_contiguous() for t in sources)
+    return False
 
 
 def _inputs(step) -> list:
