@@ -86,7 +86,7 @@ class Mul(Function):
 
 class Div(Function):
     torch_name = "DivBackward0"
-    formulas = {"self": "grad / other", "other": "-grad * self / (other * other)"}
+    formulas = {"self": "grad / other", "other": "-grad * ((self / other) / other)"}
 
     def forward(self, a, b):
         if self.needs_input_grad[0] or self.needs_input_grad[1]:
@@ -98,13 +98,15 @@ class Div(Function):
     def backward(self, grad):
         other = self.saved("other")
         ga = grad / other if self.needs_input_grad[0] else None
-        gb = -grad * self.saved("self") / (other * other) if self.needs_input_grad[1] else None
+        gb = None
+        if self.needs_input_grad[1]:  # PyTorch's order of operations: x / x gives exactly 0
+            gb = -grad * ((self.saved("self") / other) / other)
         return ga, gb
 
     def jvp(self, ta, tb):
         a, b = self._fw_inputs
         return sum_tangents(
-            None if ta is None else ta / b, None if tb is None else -tb * a / (b * b)
+            None if ta is None else ta / b, None if tb is None else -tb * ((a / b) / b)
         )
 
 
@@ -112,7 +114,7 @@ def _power(base, exponent):
     """``base ** exponent`` elementwise; integers to negative powers as C computes them (1 / x
     truncated: 1 and -1 stay ±1, everything else is 0), where numpy refuses."""
     if base.dtype.kind not in "biu" or not np.any(exponent < 0):
-        return np.asarray(np.power(base, exponent))
+        return np.asarray(np.power(base, exponent)).astype(base.dtype, copy=False)  # bool stays
     negative = exponent < 0
     power = np.power(base, np.where(negative, 0, exponent))
     odd = (exponent % 2).astype(bool)
@@ -380,6 +382,8 @@ def pow(base, exponent):  # noqa: A001 - PyTorch's name
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         (data,) = to_arrays((base,), dtype)
         return record(PowScalar, (base,), (data,), exponent)
+    if dtypes.result_type((base, exponent)) is dtypes.bool:  # only a bool tensor ** a number
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     if is_number(base) and isinstance(exponent, Tensor):
         dtype = dtypes.result_type((base, exponent))
         (data,) = to_arrays((exponent,), dtype)

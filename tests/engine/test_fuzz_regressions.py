@@ -427,6 +427,8 @@ def test_ints_between_index_lists_select_first_as_in_pytorch(key):
     lambda T: T.zeros(0).reshape(-1, 2, 0),
     lambda T: T.zeros(6).reshape(-1, 0),
     lambda T: T.ones(2, dtype=T.bool).expand(()),
+    lambda T: T.tensor([False, True]) ** T.tensor([True, False]),
+    lambda T: True ** T.tensor([False, True]),
     lambda T: T.ones(3, dtype=T.bool).__setitem__(0, T.zeros(2, dtype=T.bool)),
     lambda T: T.ones(1, 3, 2).__setitem__(([0], None, slice(None, -4, 2)), T.ones(1, 0)),
 ])
@@ -674,6 +676,23 @@ def test_elementwise_results_are_laid_out_as_in_pytorch():
             except RuntimeError as error:
                 results.append(str(error))
         return tuple(results)
+
+    same(scenario)
+
+
+def test_bool_tensor_to_a_bool_power_stays_bool():
+    def scenario(T):
+        b = T.tensor([False, True])
+        return b ** True, b ** False, b ** 2, b.clone().pow_(False)
+
+    same(scenario)
+
+
+def test_x_over_x_has_exactly_zero_gradient_as_in_pytorch():
+    def scenario(T):
+        a = T.tensor([0.037126543106639875], requires_grad=True)
+        (a / a).backward(T.tensor([2.25]))
+        return (a.grad,)
 
     same(scenario)
 
