@@ -19,7 +19,7 @@ OPERATORS = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
     ">": operator.gt, "<": operator.lt, "@": operator.matmul,
 }
-# Engine bugs outside the op files, each pinned by a strict xfail in test_fuzz_regressions.py,
+# Engine bugs outside the op files, each pinned by a strict xfail in test_fuzz_known_issues.py,
 # are left out of the programs (fuzz_writes.py, fuzz_strategies.py) or, for two error messages,
 # read loosely (fuzz_compare.py). FUZZ_KNOWN_ISSUES=1 draws and compares them too, to check a fix.
 INCLUDE_KNOWN_ISSUES = os.environ.get("FUZZ_KNOWN_ISSUES") == "1"

@@ -32,7 +32,7 @@ from tests.engine.fuzz_programs import (
 )
 from tests.engine.fuzz_writes import draw_inplace, draw_setitem
 
-# Engine bugs outside the op files, each pinned by a strict xfail in test_fuzz_regressions.py;
+# Engine bugs outside the op files, each pinned by a strict xfail in test_fuzz_known_issues.py;
 # programs that would meet them are not drawn unless FUZZ_KNOWN_ISSUES=1 (to check a fix).
 KNOWN_ISSUES = (
     "test_elementwise_losses_keep_the_layout_of_their_input",

@@ -1,6 +1,6 @@
 """Drawing in-place steps (``x.add_(y)``, ``x[key] = v``) for fuzz programs, and leaving out
 the writes the engine does not get right yet (known issues, each pinned by an xfail in
-``test_fuzz_regressions.py``)."""
+``test_fuzz_known_issues.py``)."""
 
 from __future__ import annotations
 

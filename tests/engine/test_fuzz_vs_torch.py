@@ -56,10 +56,10 @@ def test_random_programs_match_torch():
 def test_each_known_issue_left_out_of_the_programs_is_a_strict_xfail():
     """Once the engine is fixed its xfail passes (strict: the suite fails), the mark is removed,
     and then this test asks for the exclusion in the fuzzer to go too."""
-    from tests.engine import test_fuzz_regressions as regressions
+    from tests.engine import test_fuzz_known_issues as known
     from tests.engine.fuzz_strategies import KNOWN_ISSUES
 
     for name in KNOWN_ISSUES:
-        marks = [m for m in getattr(getattr(regressions, name), "pytestmark", [])
+        marks = [m for m in getattr(getattr(known, name), "pytestmark", [])
                  if m.name == "xfail"]
         assert marks and marks[0].kwargs.get("strict"), f"{name}: fixed? drop its exclusion"
