@@ -181,6 +181,26 @@ class PrintItem(_Frozen):
     text: str
 
 
+class Question(_Frozen):
+    """A predict-then-reveal question: asked before its action runs, answered after it.
+
+    ``expression`` follows the small grammar of ``predict.parse`` (a tensor name and a chain of
+    ``.grad``, ``.shape``, ``[0, 1]``, ``.item()``, ... or ``outcome``); it is checked on load.
+    """
+
+    prompt: str  # e.g. "After this second backward, what is inp.grad[0, 0]?"
+    expression: str  # e.g. "inp.grad[0, 0]": evaluated after the action to get the answer
+    reason: str  # shown on reveal, whether the learner was right or not
+
+    @field_validator("expression")
+    @classmethod
+    def _expression_in_grammar(cls, expression):
+        from .predict import parse  # predict needs the engine; documents load without it
+
+        parse(expression)  # a PredictError is a ValueError: pydantic reports it on the field
+        return expression
+
+
 ActionKind = Literal[
     "forward", "backward", "zero_grad", "detach", "retain_grad", "requires_grad", "print",
 ]
@@ -194,6 +214,7 @@ class Action(_Frozen):
     ``set_to_none`` (``t.grad = None``) or not (``t.grad.zero_()``). ``detach``: ``target`` and
     ``new_name``. ``retain_grad``: ``target``. ``requires_grad``: ``target``, ``flag``.
     ``forward`` runs the pipeline again (a fresh graph). ``print``: ``items`` joined by ``sep``.
+    Any action may carry a ``question`` the learner answers before it runs.
     """
 
     kind: ActionKind
@@ -207,6 +228,7 @@ class Action(_Frozen):
     items: tuple[PrintItem, ...] = ()
     sep: str = " "
     note: str = ""
+    question: Question | None = None  # predict-then-reveal; rides on an action of any kind
 
     @model_validator(mode="after")
     def _has_what_the_kind_needs(self):
