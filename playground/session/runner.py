@@ -97,6 +97,7 @@ class Replay:
         self.errors: dict[str, tuple[str | None, str | None]] = {}  # name -> (error, blocked_by)
         self.counts: Counter = Counter()
         self.outcomes: list[Outcome] = []
+        self.seed_used: np.ndarray | None = None  # the seed of the action being run
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # reading a non-leaf .grad warns; views never need it
             for leaf in document.leaves:
@@ -182,14 +183,15 @@ class Replay:
         """Do ``action`` on the live engine state and record the outcome."""
         self.counts[action.kind] += 1
         before = self.outcomes[-1].states
-        error, printed, seed_used = None, "", None
+        error, printed = None, ""
+        self.seed_used = None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
                 if action.kind == "print":
                     printed = self._print_text(action)
                 else:
-                    seed_used = self._do(action)
+                    self._do(action)
             except Exception as raised:
                 error = error_text(raised)
             states = self._snapshot(before)
@@ -197,8 +199,8 @@ class Replay:
             texts = tuple(self._text(name, what) for name, what in reported)
             output = self._report(action, error, printed, reported, texts)
             result = None if error else self._result_text(action)
-        outcome = Outcome(len(self.outcomes), action, error, states, reported, output, seed_used,
-                          texts, result)
+        outcome = Outcome(len(self.outcomes), action, error, states, reported, output,
+                          self.seed_used, texts, result)
         self.outcomes.append(outcome)
         return outcome
 
@@ -208,8 +210,9 @@ class Replay:
         elif action.kind == "backward":
             target = self.tensor(action.target)
             gradient = self.seed_tensor(action, target)
+            # Kept before the call: a seed of the wrong shape is part of a backward that fails.
+            self.seed_used = None if gradient is None else gradient.detach().numpy().copy()
             target.backward(gradient, retain_graph=action.retain_graph)
-            return None if gradient is None else gradient.detach().numpy().copy()
         elif action.kind == "zero_grad":
             for name in action.targets:
                 tensor = self.tensor(name)
