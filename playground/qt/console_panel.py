@@ -2,7 +2,8 @@
 
 Each action as its PyTorch line (``>>> out.backward(...)``) followed by what torch prints for the
 tensors it changed. An error is shown in red as PyTorch words it, then one plain line saying
-what it means and how to fix it.
+what it means and how to fix it; a warning PyTorch would print (reading a non-leaf's ``.grad``)
+is shown the same way in amber.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from playground.session import Session
+from playground.session.action_warnings import action_warnings
 from playground.session.console import ConsoleEntry, transcript
 
 from .error_help import explain
@@ -69,6 +71,7 @@ class ConsolePanel(QWidget):
             prompts = [(">>> " if i == 0 else "... ") + line for i, line in enumerate(code)]
             parts.append(_span(c.accent, "\n".join(prompts), bold=True))
             parts.append(self._output(outcome))
+            parts.extend(_warning(text) for text in action_warnings(self.session, outcome))
         later = len(self.session.outcomes) - 1 - cursor
         if later:
             parts.append(_span(c.muted, f"({later} later action{'s' * (later > 1)} not shown: "
@@ -99,6 +102,13 @@ class ConsolePanel(QWidget):
         shown.append(_span(c.error, f"  ↳ {help_.explanation}"))
         shown.append(_span(c.error, f"  ↳ Fix: {help_.fix}", bold=True))
         return "\n".join(shown)
+
+
+def _warning(text: str) -> str:
+    c = colors()
+    help_ = explain(text)
+    return "\n".join([_span(c.warning, text), _span(c.warning, f"  ↳ {help_.explanation}"),
+                      _span(c.warning, f"  ↳ Fix: {help_.fix}", bold=True)])
 
 
 def _span(color: str, text: str, bold: bool = False) -> str:
