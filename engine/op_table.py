@@ -221,3 +221,49 @@ def op_table() -> dict[str, OpSpec]:
 
 def ops_in_group(group: str) -> list[OpSpec]:
     return [spec for spec in op_table().values() if spec.group == group]
+
+
+# -- in place --
+# Kept out of ``op_table()``: the palette and the fuzzer enumerate that table as pure ops, while
+# these change their first operand (a lesson step ``a2 = a.mul_(2)`` makes ``a2`` *be* ``a``).
+INPLACE_GROUP = "in place"
+
+
+def _inplace(name, operands=("input",), params=(), numbers_ok=(), doc=""):
+    def apply(x, *args, **kwargs):
+        return getattr(x, name)(*args, **kwargs)
+
+    apply.__name__ = name
+    return OpSpec(name, INPLACE_GROUP, apply, operands, params, numbers_ok=numbers_ok, doc=doc)
+
+
+def _build_inplace_table() -> dict[str, OpSpec]:
+    binary = ("input", "other")
+    specs = [
+        _inplace("add_", binary, numbers_ok=("other",), doc="Add into the tensor itself."),
+        _inplace("sub_", binary, numbers_ok=("other",), doc="Subtract in place."),
+        _inplace("mul_", binary, numbers_ok=("other",), doc="Multiply in place."),
+        _inplace("div_", binary, numbers_ok=("other",), doc="Divide in place."),
+        _inplace("pow_", ("input", "exponent"), numbers_ok=("exponent",),
+                 doc="Raise to a power in place."),
+        _inplace("clamp_", params=(Param("min", "float", None, optional=True),
+                                   Param("max", "float", None, optional=True)),
+                 doc="Limit values to [min, max] in place."),
+        _inplace("exp_", doc="e to the power of each element, in place."),
+        _inplace("neg_", doc="Negate in place."),
+        _inplace("relu_", doc="max(x, 0) in place."),
+        _inplace("zero_", doc="Set every element to 0 in place."),
+        _inplace("fill_", params=(Param("value", "number"),), doc="Set every element in place."),
+    ]
+    return {spec.name: spec for spec in specs}
+
+
+_INPLACE: dict[str, OpSpec] | None = None
+
+
+def inplace_table() -> dict[str, OpSpec]:
+    """Ops that write into their first operand and return it (``a.mul_(2)``), by name."""
+    global _INPLACE
+    if _INPLACE is None:
+        _INPLACE = _build_inplace_table()
+    return _INPLACE
