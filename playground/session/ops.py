@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.op_table import OpSpec, op_table
+from engine.op_table import OpSpec, inplace_table, op_table
 
 _cache: dict[str, OpSpec] | None = None
 
@@ -43,11 +43,12 @@ def op_specs() -> dict[str, OpSpec]:
 
 
 def op_spec(name: str) -> OpSpec:
-    """The op called ``name``; ``KeyError`` with a readable message when there is none."""
-    try:
-        return op_specs()[name]
-    except KeyError:
-        raise KeyError(f"unknown op {name!r}") from None
+    """The op called ``name`` (in-place ones too); ``KeyError`` with a readable message when
+    there is none."""
+    spec = op_specs().get(name) or inplace_table().get(name)
+    if spec is None:
+        raise KeyError(f"unknown op {name!r}")
+    return spec
 
 
 def apply_op(spec: OpSpec, operands, params: dict):
