@@ -130,9 +130,14 @@ class Pipeline:
         # never into a function's arguments, where a nested call reads worse than a name.
         self.folded &= {s.operands[0] for s in document.steps
                         if s.name in valid and s.operands and _chains(s)}
+        # An in-place step, what it changes and a no_grad step each stay a line of their own:
+        # folded, ``a`` of ``a.mul_(2)`` would vanish, and a no_grad block would swallow others.
+        self.folded -= {name for name, s in self.steps.items() if s.no_grad or _in_place(s)}
+        self.folded -= {s.operands[0] for s in document.steps
+                        if s.operands and (s.no_grad or _in_place(s))}
 
     def lines(self) -> list[str]:
-        return [code for _, code in self.statements()]
+        return [line for _, code in self.statements() for line in code.splitlines()]
 
     def statements(self) -> list[tuple[list[str], str]]:
         """One line per variable: the steps it covers (folded ones first) and its code."""
@@ -141,8 +146,12 @@ class Pipeline:
             if name in self.folded:
                 continue
             code = f"{name} = {self.expression(step)[0]}"
+            if step.no_grad:
+                code = f"with torch.no_grad():\n    {code}"
             if name not in self.valid:
-                code = f"# {code}  (not run: it failed in the playground)"
+                lines = code.splitlines()
+                lines[-1] += "  (not run: it failed in the playground)"
+                code = "\n".join(f"# {line}" for line in lines)
             statements.append((self._covered(name), code))
         return statements
 
@@ -194,6 +203,10 @@ class Pipeline:
         args = ", ".join(code for code, _ in operands)
         suffix = spec.suffix if step.params.get("dim") is not None else ""
         return f"{path}({args}{params}){suffix}", ATOM
+
+
+def _in_place(step: Step) -> bool:
+    return step.op.endswith("_") and not step.op.endswith("__")
 
 
 def _chains(step: Step) -> bool:

@@ -149,13 +149,16 @@ class Step(_Frozen):
     """One pipeline step, ``name = op(operands, **params)``, op from the engine's op table.
 
     ``operands`` are earlier tensor names (str) or number constants; for a variadic op (``cat``)
-    they are the list of tensors joined.
+    they are the list of tensors joined. An in-place op (``mul_``, ``add_``, ``zero_``, ...)
+    changes its first operand, and the step's name is then that same tensor: ``a2 = a.mul_(2)``.
+    ``no_grad`` computes the step inside ``with torch.no_grad():`` (no graph is recorded).
     """
 
     name: Name
     op: str
     operands: tuple[Operand, ...] = ()
     params: dict[str, ParamValue] = Field(default_factory=dict)
+    no_grad: bool = False
     note: str = ""
 
 

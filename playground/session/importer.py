@@ -4,8 +4,9 @@ Supported: ``import torch`` (and ``torch.nn.functional as F``), ``torch.manual_s
 from factories (``torch.tensor``, ``zeros``, ``eye``, ``rand``, ...), expressions over the op
 table (operators, methods, ``torch.*`` and ``F.*`` functions; nested ones become named steps),
 ``t.backward(...)``, ``t.grad.zero_()``, ``t.grad = None``, ``z = t.detach()``,
-``t.retain_grad()``, ``t.requires_grad_(...)``, ``print(...)`` of text, tensors and grads, and bare
-``t`` / ``t.grad``. Anything else stops the import with a message naming the line.
+``t.retain_grad()``, ``t.requires_grad_(...)``, ``print(...)`` of text, tensors and grads, bare
+``t`` / ``t.grad``, in-place ops (``a.mul_(2)``) and ``with torch.no_grad():`` around
+assignments. Anything else stops the import with a message naming the line.
 A name assigned again gets a suffix (``w_2``), because a session keeps every tensor.
 """
 
@@ -15,6 +16,8 @@ import ast
 from pathlib import Path
 
 import numpy as np
+
+from engine.op_table import inplace_table
 
 from .document import Action, Document, Leaf, PrintItem, Seed, Step, TensorData
 from .importer_expr import FACTORIES, ExpressionConverter, Unsupported, literal
@@ -72,6 +75,8 @@ class _Importer(ExpressionConverter):
             self._assign(node.targets[0], node.value)
         elif isinstance(node, ast.Expr):
             self._expression_statement(node.value)
+        elif isinstance(node, ast.With):
+            self._no_grad_block(node)
         else:
             raise Unsupported(f"{type(node).__name__} statements are not supported")
 
@@ -106,6 +111,26 @@ class _Importer(ExpressionConverter):
             return
         self._operand(value, target.id, top=True)
 
+    def _no_grad_block(self, node: ast.With) -> None:
+        """``with torch.no_grad():`` around assignments: each step it makes is a no_grad step."""
+        context = node.items[0].context_expr if len(node.items) == 1 else None
+        if (context is None or node.items[0].optional_vars is not None
+                or self._torch_function(context) != "no_grad" or context.args):
+            raise Unsupported("the only supported with-block is `with torch.no_grad():`")
+        first = len(self.steps)
+        for statement in node.body:
+            if not isinstance(statement, ast.Assign) and not self._is_inplace(statement):
+                raise Unsupported("inside `with torch.no_grad():` only assignments and "
+                                  "in-place operations are supported")
+            self.statement(statement)
+        self.steps[first:] = [s.model_copy(update={"no_grad": True}) for s in self.steps[first:]]
+
+    def _is_inplace(self, statement) -> bool:
+        value = statement.value if isinstance(statement, ast.Expr) else None
+        return (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                and value.func.attr in inplace_table()
+                and isinstance(value.func.value, ast.Name))
+
     def _expression_statement(self, value) -> None:
         if isinstance(value, ast.Call) and self._is_name(value.func, "print"):
             self.actions.append(self._print(value))
@@ -120,6 +145,10 @@ class _Importer(ExpressionConverter):
             flag = _literal(value.args[0]) if value.args else _keyword(value, "requires_grad", True)
             self.actions.append(Action(kind="requires_grad", target=self._tensor(value.func.value),
                                        flag=bool(flag)))
+        elif self._is_inplace(ast.Expr(value)):
+            # a.mul_(2) changes a: it becomes the step a_2 (the same tensor), and later lines
+            # that say a mean it
+            self._operand(value, value.func.value.id, top=True)
         elif isinstance(value, ast.Call) and self._torch_function(value) == "manual_seed":
             self.seed = int(_literal(value.args[0]))
         elif isinstance(value, ast.Name) or _is_grad(value):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ast
 
+from engine.op_table import inplace_table
+
 from .document import Step
 from .ops import op_specs
 
@@ -86,7 +88,7 @@ class ExpressionConverter:
             op, positional = node.func.attr, [node.func.value, *node.args]
         else:
             raise Unsupported(f"{ast.unparse(node.func)}() is not a torch operation")
-        spec = op_specs().get(op)
+        spec = op_specs().get(op) or inplace_table().get(op)
         if spec is None:
             raise Unsupported(f"{op} is not in the playground's op table")
         if spec.variadic:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import engine as torch
+from engine.op_table import INPLACE_GROUP
 
 from .document import RANDOM_FACTORIES, Action, Document, Leaf, Step, TensorData
 from .ops import apply_op, op_spec
@@ -162,7 +163,13 @@ class Replay:
         except KeyError:  # a hand-edited file; say it plainly rather than as a KeyError repr
             raise ValueError(f"the engine has no op {step.op!r}") from None
         operands = [self.namespace[o] if isinstance(o, str) else o for o in step.operands]
-        result = apply_op(spec, operands, dict(step.params))
+        if spec.group == INPLACE_GROUP and not (operands and isinstance(operands[0], torch.Tensor)):
+            raise TypeError(f"{step.op} changes a tensor in place: its first operand must be one")
+        if step.no_grad:
+            with torch.no_grad():
+                result = apply_op(spec, operands, dict(step.params))
+        else:
+            result = apply_op(spec, operands, dict(step.params))
         if not isinstance(result, torch.Tensor):
             raise TypeError(f"{step.op} gave {type(result).__name__}, not a tensor")
         return result

@@ -19,6 +19,7 @@ def _without_notes(document):
     for key in ("leaves", "steps", "actions"):
         for item in data[key]:
             item.pop("note")
+            item.pop("question", None)  # lesson questions are the lesson's, not the notebook's
     return data
 
 
@@ -73,8 +74,10 @@ print("a:", a.grad, sep="")
 
 @pytest.mark.parametrize("source, expected", [
     ("import os\nos.system('echo hacked')", "line 1: import os: only torch can be imported"),
-    ("import torch\nx = torch.ones(2)\nwith torch.no_grad():\n    y = x * 2",
-     "line 3: with torch.no_grad():: With statements are not supported"),
+    ("import torch\nwith open('f') as f:\n    pass",
+     "line 2: with open('f') as f:: the only supported with-block is `with torch.no_grad():`"),
+    ("import torch\nx = torch.ones(2)\nwith torch.no_grad():\n    x.backward()",
+     "inside `with torch.no_grad():` only assignments"),
     ("import torch\ny = x + 1", "line 2: y = x + 1: x is not defined"),
     ("import torch\nx = torch.ones(2)\ny = x.frobnicate()", "frobnicate is not in the"),
     ("import torch\nx = torch.ones(2)\nz = x.detach()\ny = z * 2", "comes from detach()"),
