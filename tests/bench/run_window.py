@@ -1,0 +1,236 @@
+"""Window benchmarks: ``python -m tests.bench.run_window [--quick] [--json OUT]``.
+
+Prints a table of medians and writes JSON (``bench-results/window.json``). Reports, never
+asserts: CI runs ``--quick`` (under a minute) so the suite keeps working. Runs offscreen.
+
+What is measured
+----------------
+start-up
+    Wall time from starting a child process to the first ``ImageItem`` paint, for the app with
+    the seed lesson and for a bare PySide6 + pyqtgraph window with one ``ImageItem``
+    (``window_start.py``); the two alternate, and the ratio is taken pair by pair. The app's
+    child also says whether ``torch`` was imported (it must not be).
+an action → repainted
+    The time from triggering the action (the same ``QAction`` / cell edit / timeline selection
+    the user's click runs) until the event loop is idle again: the session recomputes, its
+    signals reach the views, the views' coalescing timers fire, and ``processEvents`` delivers
+    the paint events Qt sends for the regions that changed (offscreen, widgets still paint
+    into the backing store). "Idle" is a ``processEvents`` pass that takes under 1 ms after at
+    least two passes. ``paints`` is how many ``QEvent.Paint`` were delivered in that time, to
+    show that views did repaint; ``longest_block_ms`` is the longest stretch the GUI thread did
+    not return to the event loop (the action itself, or one ``processEvents`` pass).
+    Panels tabbed behind another (Graph, Backward step by step, Jacobian, by default) are not
+    visible; rows marked "tab raised" show the same action with that tab in front.
+memory
+    ``VmRSS`` of a child process showing a 1,000-action session of 64×64 tensors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "1")
+
+import numpy as np  # noqa: E402
+
+from tests.bench import window_sessions as sessions  # noqa: E402
+
+
+def _child(mode: str) -> tuple[float, dict]:
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "tests.bench.window_start", mode],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = process.stdout.readline()
+    elapsed = time.perf_counter() - start
+    process.wait()
+    return elapsed, json.loads(line)
+
+
+def bench_start(rounds: int) -> dict:
+    bare, app, ratios, torch_seen = [], [], [], False
+    for _ in range(rounds):
+        bare_s, _ = _child("bare")
+        app_s, report = _child("app")
+        bare.append(bare_s)
+        app.append(app_s)
+        ratios.append(app_s / bare_s)
+        torch_seen |= report.get("torch_imported", True)
+    return {"workload": "process start -> seed lesson painted",
+            "median_ms": round(statistics.median(app) * 1e3),
+            "bare_window_ms": round(statistics.median(bare) * 1e3),
+            "vs_bare": round(statistics.median(ratios), 2), "torch_imported": torch_seen,
+            "target": "<= 1.3x bare; no torch"}
+
+
+def bench_memory() -> dict:
+    _, report = _child("memory")
+    return {"workload": "1,000 actions on 64x64, resident", "rss_mb": report["rss_mb"],
+            "rss_empty_window_mb": report["rss_empty_mb"], "load_ms": report["load_s"] * 1e3,
+            "target": "<= 200 MB"}
+
+
+class Window:
+    """The app's window in this process, with the helpers that time an action until idle."""
+
+    def __init__(self):
+        from PySide6.QtCore import QEvent, QObject
+
+        from playground.qt.app import application, create_window
+
+        self.app = application()
+        self.window = create_window(remember_layout=False)
+        self.window.resize(1280, 800)
+        self.window.show()
+
+        class PaintCounter(QObject):
+            count = 0
+
+            def eventFilter(self, _watched, event):  # noqa: N802 - Qt's name
+                if event.type() == QEvent.Type.Paint:
+                    self.count += 1
+                return False
+
+        self.counter = PaintCounter()
+        self.app.installEventFilter(self.counter)
+        self.settle()
+
+    def settle(self) -> float:
+        """Process events until idle; returns the longest single pass, in seconds."""
+        longest, passes = 0.0, 0
+        while passes < 50:
+            start = time.perf_counter()
+            self.app.processEvents()
+            took = time.perf_counter() - start
+            longest, passes = max(longest, took), passes + 1
+            if passes >= 2 and took < 1e-3:
+                break
+        return longest
+
+    def trigger(self, name: str) -> None:
+        from PySide6.QtGui import QAction
+
+        self.window.findChild(QAction, name).trigger()
+
+    def time(self, act, rounds: int) -> dict:
+        """Median of ``act()`` + settle, with the paint count and the longest block."""
+        times, blocks, paints = [], [], []
+        for _ in range(rounds):
+            self.counter.count = 0
+            start = time.perf_counter()
+            act()
+            acted = time.perf_counter() - start
+            longest = self.settle()
+            times.append(time.perf_counter() - start)
+            blocks.append(max(acted, longest))
+            paints.append(self.counter.count)
+        return {"median_ms": round(statistics.median(times) * 1e3, 1),
+                "min_ms": round(min(times) * 1e3, 1),
+                "longest_block_ms": round(max(blocks) * 1e3, 1),
+                "paints": int(statistics.median(paints)), "rounds": rounds}
+
+    def load(self, document, raise_dock: str = "heatmaps") -> None:
+        from playground.qt.step_dialogs import BackwardSettings
+
+        self.window.new_session()
+        self.window.session.set_document(document)
+        if document.steps:
+            self.window.controls.backward_settings = BackwardSettings(
+                document.steps[-1].name, sessions.backward_of(document).seed, True)
+        self.raise_dock(raise_dock)
+
+    def raise_dock(self, key: str) -> None:
+        self.window.docks[key].raise_()
+        for _ in range(3):  # cards of the heatmaps are built in idle moments: finish them
+            self.settle()
+
+
+def bench_seed_backward(window: Window, rounds: int, tab: str = "heatmaps") -> dict:
+    window.window.load_lesson("seed-notebook")
+    window.raise_dock(tab)
+    window.trigger("actionForward")
+    window.settle()
+    window.trigger("actionBackward")  # the first backward builds cards and outlines: warm up
+    window.settle()
+    row = window.time(lambda: window.trigger("actionBackward"), rounds)
+    shown = "" if tab == "heatmaps" else f", {tab} tab raised"
+    return {"workload": f"Backward, seed lesson{shown}", **row, "target": "<= 16 ms"}
+
+
+def bench_pipeline_backward(window: Window, rounds: int, size: int, target: str) -> dict:
+    window.load(sessions.pipeline_document(size))
+    window.trigger("actionForward")
+    window.settle()
+    window.trigger("actionBackward")
+    window.settle()
+    row = window.time(lambda: window.trigger("actionBackward"), rounds)
+    return {"workload": f"Backward, 10-step pipeline {size}x{size}", **row, "target": target}
+
+
+def bench_cell_edit(window: Window, rounds: int) -> dict:
+    window.load(sessions.literal_leaf_document(64))
+    window.window.selection.select("w")
+    window.raise_dock("editor")
+    editor = window.window.editor
+    values = iter(np.linspace(0.5, 0.9, 1000).tolist())
+
+    def type_one_cell():
+        if not editor.edit_cell_text(5, 7, repr(next(values))):
+            raise RuntimeError("the cell edit was refused")
+
+    type_one_cell()
+    window.settle()
+    row = window.time(type_one_cell, rounds)
+    return {"workload": "typing one cell of a 64x64 leaf", **row, "target": "<= 16 ms"}
+
+
+def bench_timeline_jump(window: Window, rounds: int) -> dict:
+    document = sessions.long_timeline_document(1000, 64)
+    start = time.perf_counter()
+    window.load(document)
+    loaded = time.perf_counter() - start
+    session = window.window.session
+    points = iter(np.random.default_rng(5).integers(0, len(session.outcomes), 1000).tolist())
+    row = window.time(lambda: session.select(next(points)), rounds)
+    return {"workload": "jump in a 1,000-action timeline", **row,
+            "load_ms": round(loaded * 1e3), "target": "<= 50 ms"}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="under a minute, for CI")
+    parser.add_argument("--json", default="bench-results/window.json")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    rounds = 5 if quick else 15
+    rows = [bench_start(2 if quick else 7)]
+    window = Window()
+    rows.append(bench_seed_backward(window, rounds))
+    for tab in ("graph", "stepper", "jacobian"):
+        rows.append(bench_seed_backward(window, 3 if quick else 9, tab))
+    rows.append(bench_pipeline_backward(window, 3 if quick else 9, 512, "<= 50 ms"))
+    rows.append(bench_pipeline_backward(window, 2 if quick else 5, 2048,
+                                        "<= 150 ms; no block > 100 ms"))
+    rows.append(bench_cell_edit(window, rounds))
+    rows.append(bench_timeline_jump(window, rounds * 2))
+    rows.append(bench_memory())
+    for row in rows:
+        print(" | ".join(f"{k}={v}" for k, v in row.items()), flush=True)
+    os.makedirs(os.path.dirname(args.json) or ".", exist_ok=True)
+    with open(args.json, "w") as handle:
+        json.dump({"machine": platform.platform(), "cpus": os.cpu_count(),
+                   "python": sys.version.split()[0], "date": time.strftime("%Y-%m-%d"),
+                   "quick": quick, "rows": rows}, handle, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
