@@ -4,6 +4,7 @@ parameters with a widget per kind, and a live preview of the PyTorch line and it
 
 from __future__ import annotations
 
+import html
 import warnings
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -30,6 +31,7 @@ from engine.op_table import GROUPS, OpSpec
 from ..session.codegen import ATOM, Pipeline
 from ..session.document import Step, check_name
 from ..session.model import Session
+from ..session.op_docs import node_formulas, signature
 from ..session.ops import op_specs
 from ..session.text import error_text
 from .pipeline_builder_fields import Field, OperandField, TensorListField, param_field
@@ -44,6 +46,20 @@ def step_code(step: Step, valid: bool = True) -> str:
                         {step.name})
     code, precedence = pipeline.expression(step)
     return f"{step.name} = {code if precedence >= ATOM else f'({code})'}"
+
+
+def op_tooltip(spec: OpSpec) -> str:
+    """The palette's hover text: PyTorch signature, one-line doc, and the derivative formula of
+    every node the op records, in PyTorch's vocabulary (``self: grad * other``)."""
+    lines = [f"<code><b>{html.escape(signature(spec))}</b></code>", html.escape(spec.doc)]
+    nodes = node_formulas(spec.name)
+    if not nodes:
+        lines.append("<i>records no grad_fn: its result does not carry gradients</i>")
+    for node in nodes:
+        lines.append(f"<br><i>{node.node}</i>")
+        lines += [f"<code>&nbsp;&nbsp;{html.escape(name)}: {html.escape(formula)}</code>"
+                  for name, formula in node.formulas.items()]
+    return "<br>".join(lines)
 
 
 def fresh_name(op: str, taken: set[str]) -> str:
@@ -102,8 +118,9 @@ class StepDialog(QDialog):
             for spec in (s for s in specs.values() if s.group == group):
                 item = QTreeWidgetItem([spec.name, spec.doc])
                 item.setData(0, OP_ROLE, spec.name)
-                item.setToolTip(0, spec.doc)
-                item.setToolTip(1, spec.doc)
+                tip = op_tooltip(spec)
+                item.setToolTip(0, tip)
+                item.setToolTip(1, tip)
                 item.setForeground(1, QBrush(QColor(colors().muted)))
                 top.addChild(item)
         self.palette_tree.expandAll()
@@ -218,7 +235,7 @@ class StepDialog(QDialog):
             shown = 0
             for i in range(group.childCount()):
                 item = group.child(i)
-                haystack = f"{item.text(0)} {item.toolTip(0)} {group.text(0)}".lower()
+                haystack = f"{item.text(0)} {item.text(1)} {group.text(0)}".lower()
                 hidden = not all(word in haystack for word in words)
                 item.setHidden(hidden)
                 shown += not hidden

@@ -247,3 +247,56 @@ def test_random_edits_never_escape(qtbot, caplog):
         else:
             stack.undo()
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+def _palette_item(dialog, name):
+    tree = dialog.palette_tree
+    return next(tree.topLevelItem(g).child(i) for g in range(tree.topLevelItemCount())
+                for i in range(tree.topLevelItem(g).childCount())
+                if tree.topLevelItem(g).child(i).text(0) == name)
+
+
+def _hover_tooltip(qtbot, dialog, name) -> str:
+    """What a hover over op ``name`` in the palette pops up (a real tooltip event)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    tree = dialog.palette_tree
+    item = _palette_item(dialog, name)
+    tree.scrollToItem(item)
+    point = tree.visualItemRect(item).center()
+    event = QHelpEvent(QEvent.Type.ToolTip, point, tree.viewport().mapToGlobal(point))
+    QApplication.sendEvent(tree.viewport(), event)
+    qtbot.waitUntil(QToolTip.isVisible, timeout=2000)
+    text = QToolTip.text()
+    QToolTip.hideText()
+    return text
+
+
+@pytest.mark.parametrize("op, expected", [
+    ("pow", ["input.pow(exponent)", "PowBackward0",
+             "self: pow_backward(grad, self, exponent)", "PowBackward1"]),
+    ("mul", ["input * other", "MulBackward0", "self: grad * other", "other: grad * self"]),
+    ("sum", ["input.sum(dim=None, keepdim=False)", "SumBackward0",
+             "self: grad.expand_symint(self.sym_sizes())", "SumBackward1"]),
+    ("matmul", ["input @ other", "MmBackward0", "self: mm_mat1_backward"]),
+    ("relu", ["input.relu()", "ReluBackward0", "self: threshold_backward(grad, result, 0)"]),
+    ("cross_entropy", ["torch.nn.functional.cross_entropy(input, target, reduction=",
+                       "NllLossBackward0", "LogSoftmaxBackward0"]),
+])
+def test_hovering_an_op_shows_signature_doc_and_formulas(builder, qtbot, op, expected):
+    _, _, _, widget = builder
+    dialog = widget.open_add_dialog()
+    dialog.show()
+    text = _hover_tooltip(qtbot, dialog, op)
+    for fragment in expected:
+        assert fragment in text
+    assert _palette_item(dialog, op).text(1) in text  # the one-line doc
+
+
+def test_ops_without_a_grad_fn_say_so(builder):
+    _, _, _, widget = builder
+    dialog = widget.open_add_dialog()
+    assert "records no grad_fn" in _palette_item(dialog, "gt").toolTip(0)
+    assert "grad_fn" not in _palette_item(dialog, "exp").toolTip(0).split("<br>")[1]
