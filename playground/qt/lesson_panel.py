@@ -1,0 +1,249 @@
+"""The Lesson panel: the open lesson's title, intro and steps, with Next, Restart and questions.
+
+Next takes the lesson's next action through the step controls (so it is one undoable command,
+exactly like "Next lesson step"). When that action carries a question, the panel asks it first:
+Reveal (or Enter) checks the guess can be read, takes the step, and shows the guess beside the
+true value with ✓/✗ and the reason. Everything shown follows the timeline point selected, so
+time travel and undo show the lesson as it was there.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from playground.session import Action, RemoveAction, Session
+from playground.session.predict import PredictError, answer, judge
+
+from .action_text import action_line
+from .icons import set_icon
+from .lesson_guide import LessonGuide
+from .lesson_question import EMPTY_GUESS, QuestionBox, Reveal, RevealBox, check_guess
+from .lesson_steps import StepList
+
+NO_LESSON = ("Pick a lesson from the Lessons menu: each takes a few steps, asks you to predict "
+             "a value, then shows it.")
+# Ctrl+Enter: "run this and go on", as in notebooks; free among the window's shortcuts.
+NEXT_SHORTCUT = "Ctrl+Return"
+
+
+class LessonPanel(QWidget):
+    """The open lesson, step by step.
+
+    Parameters
+    ----------
+    session : the window's session (read, and followed through its signals).
+    controls : the window's ``StepControls``; every step is taken with its ``push_action``.
+    undo_stack : the window's undo stack (Restart is one undoable command).
+    """
+
+    def __init__(self, session: Session, controls, undo_stack, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("lessonPanel")
+        self.session, self.controls, self.undo_stack = session, controls, undo_stack
+        self.guide = LessonGuide()
+        self.reveals: dict[int, Reveal] = {}  # timeline point → the reveal made there
+        self._asked: tuple[int, Action] | None = None  # the question in the box, and where
+        self.next_action = QAction("Next lesson step", self)
+        self.next_action.setObjectName("actionNextLessonStep")
+        self.next_action.setShortcut(QKeySequence(NEXT_SHORTCUT))
+        set_icon(self.next_action, "forward")
+        self.next_action.triggered.connect(self.advance)
+        self.restart_action = QAction("Restart lesson", self)
+        self.restart_action.setObjectName("actionRestartLesson")
+        set_icon(self.restart_action, "rotate-left")
+        self.restart_action.triggered.connect(self.restart)
+        self._build()
+        session.timeline_changed.connect(self._on_timeline_changed)
+        session.cursor_changed.connect(self._on_timeline_changed)
+        self.set_guide(self.guide)
+        self.refresh()
+
+    def _build(self):
+        self.steps = StepList(self)
+        self.steps.step_clicked.connect(self._on_step_clicked)
+        self.reveal_box = RevealBox(self)
+        self.question = QuestionBox(self)
+        self.question.reveal_requested.connect(self.reveal)
+        self.question.show_me_requested.connect(self.show_me)
+        self.progress = QLabel(self)
+        self.progress.setObjectName("panelHint")
+        self.progress.setWordWrap(True)
+        self.restart_button = QPushButton("Restart", self)
+        self.restart_button.setObjectName("lessonRestart")
+        set_icon(self.restart_button, "rotate-left")
+        self.restart_button.setToolTip("Take the lesson from the start: clears the timeline "
+                                       "(Ctrl+Z brings it back)")
+        self.restart_button.clicked.connect(self.restart)
+        self.present_button = QPushButton("Back to the present", self)
+        self.present_button.setObjectName("lessonPresent")
+        set_icon(self.present_button, "forward-fast")
+        self.present_button.clicked.connect(self.advance)
+        self.next_button = QPushButton("Next", self)
+        self.next_button.setObjectName("lessonNext")
+        set_icon(self.next_button, "forward")
+        self.next_button.clicked.connect(self.advance)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.progress, 1)
+        buttons.addWidget(self.restart_button)
+        buttons.addWidget(self.present_button)
+        buttons.addWidget(self.next_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.steps, 1)
+        layout.addWidget(self.reveal_box)
+        layout.addWidget(self.question)
+        layout.addLayout(buttons)
+
+    # -- the lesson --
+    def set_guide(self, guide: LessonGuide) -> None:
+        """Show ``guide``'s lesson (an empty guide: no lesson open)."""
+        self.guide = guide
+        self.reveals.clear()
+        self._asked = None
+        if guide:
+            self.steps.set_lesson(guide.title, guide.intro, guide.plan)
+        else:
+            self.steps.set_lesson("No lesson open", NO_LESSON, ())
+        self._on_timeline_changed()
+
+    # -- what the selected timeline point shows --
+    def _state(self):
+        """(point shown, whether it is the present, the plan steps done there, next index)."""
+        point = self.session.cursor
+        live = point == len(self.session.outcomes) - 1
+        matches = self.guide.matches(self.session.document.actions[:point])
+        position = max(matches) + 1 if matches else 0
+        return point, live, matches, position
+
+    def pending(self) -> Action | None:
+        """The lesson's next action at the point shown (None when the lesson is done)."""
+        position = self._state()[3]
+        return self.guide.plan[position] if position < len(self.guide.plan) else None
+
+    def _on_timeline_changed(self, *_):
+        point, live, matches, position = self._state()
+        plan = self.guide.plan
+        self.steps.show_progress(set(matches), position)
+        pending = plan[position] if position < len(plan) else None
+        self._show_reveal(point)
+        asking = live and pending is not None and pending.question is not None
+        if asking and self._asked != (position, pending):
+            self._asked = (position, pending)
+            self.question.ask(pending.question)
+        self.question.setVisible(asking)
+        self.next_button.setVisible(not asking and live)
+        self.next_button.setEnabled(pending is not None)
+        self.next_button.setToolTip(f"{action_line(pending)}  ({NEXT_SHORTCUT})"
+                                    if pending else "The lesson is done")
+        self.next_action.setEnabled(bool(self.guide) and (pending is not None or not live))
+        self.present_button.setVisible(not live)
+        self.restart_button.setEnabled(bool(self.guide) and bool(self.session.document.actions))
+        self.restart_action.setEnabled(self.restart_button.isEnabled())
+        self.restart_button.setVisible(bool(self.guide))
+        self.progress.setText(self._progress_text(live, position))
+
+    def _progress_text(self, live: bool, position: int) -> str:
+        total = len(self.guide.plan)
+        if not self.guide:
+            return ""
+        if not live:
+            return "Showing the past: steps run at the present"
+        if position >= total:
+            return f"Lesson complete: all {total} steps taken"
+        return f"Step {position + 1} of {total}"
+
+    def _show_reveal(self, point: int) -> None:
+        reveal = self.reveals.get(point)
+        actions = self.session.document.actions
+        # Undo, or a different action at that point, makes the record stale.
+        if reveal is None or point == 0 or actions[point - 1] != reveal.action:
+            self.reveal_box.hide()
+            self.reveal_box.shown = None
+            return
+        self.reveal_box.show_reveal(reveal, reveal.action.question)
+        self.reveal_box.show()
+
+    # -- Next, Reveal, Restart --
+    def advance(self) -> None:
+        """Next: back to the present if showing the past; else ask or take the next step."""
+        end = len(self.session.outcomes) - 1
+        if self.session.cursor != end:
+            self.session.select(end)
+            return
+        action = self.pending()
+        if action is None:
+            return
+        if action.question is not None:
+            self.question.guess.setFocus()
+            self.reveal(self.question.guess.text())
+            return
+        self.controls.push_action(action)
+
+    def reveal(self, typed: str) -> None:
+        """Judge ``typed`` against the next step's question, after taking the step."""
+        action = self.pending()
+        if action is None or action.question is None:
+            return
+        try:
+            check_guess(typed, action.question)
+        except PredictError as error:
+            self.question.say(_sentence(str(error)) if typed.strip() else EMPTY_GUESS)
+            self.question.guess.setFocus()
+            return
+        self._take_and_reveal(action, typed.strip())
+
+    def show_me(self) -> None:
+        """Reveal without judging: for a learner who has no guess."""
+        action = self.pending()
+        if action is not None and action.question is not None:
+            self._take_and_reveal(action, None)
+
+    def _take_and_reveal(self, action: Action, guess: str | None) -> None:
+        if not self.controls.push_action(action):
+            self.question.say("This step could not be taken: see the status bar")
+            return
+        point = len(self.session.outcomes) - 1
+        correct, message = None, ""
+        try:
+            truth = answer(self.session, action.question, point)
+        except PredictError as error:
+            truth, message = "(no value)", _sentence(str(error))
+        else:
+            if guess is not None:
+                try:
+                    verdict = judge(guess, truth)
+                    correct, message = verdict.correct, verdict.message
+                except PredictError as error:  # readable, but not as this kind of answer
+                    message = _sentence(str(error))
+            truth = truth.text
+        self.reveals[point] = Reveal(action, guess, truth, correct, message)
+        self._on_timeline_changed()
+
+    def restart(self) -> None:
+        """Clear the timeline, as one undoable command, so the lesson starts again."""
+        actions = self.session.document.actions
+        if not actions:
+            return
+        self.undo_stack.beginMacro("Restart the lesson")
+        try:
+            for index in reversed(range(len(actions))):
+                self.undo_stack.push(RemoveAction(self.session, index))
+        finally:
+            self.undo_stack.endMacro()
+
+    def _on_step_clicked(self, number: int) -> None:
+        point = self.guide.matches(self.session.document.actions).get(number - 1)
+        if point is not None:
+            self.session.select(point)
+
+    def refresh(self) -> None:
+        """Redraw with the current theme's colours."""
+        self.question.refresh()
+        self.steps.refresh()
+        self._on_timeline_changed()  # the reveal box, in the new colours
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]

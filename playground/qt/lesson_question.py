@@ -1,0 +1,170 @@
+"""Predict, then reveal, in the Lesson panel: the question box and the box showing a reveal.
+
+The question box asks the learner to type what they expect *before* the step runs; the reveal
+box shows their guess next to what PyTorch prints, ✓ or ✗, and the lesson's reason. Judging is
+``playground.session.predict``'s; nothing typed is ever evaluated by Python.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
+
+from playground.session import Action
+from playground.session.document import Question
+from playground.session.predict import PredictError, parse, read_literal
+
+from .icons import set_icon
+from .theme import colors
+
+EMPTY_GUESS = "Type what you expect first, then Reveal"
+# Answers whose kind is a word (an error name, a grad_fn, a dtype): any text can be judged.
+_WORD_ANSWERS = (("attr", "grad_fn"), ("attr", "dtype"))
+
+
+def check_guess(typed: str, question: Question) -> None:
+    """Raise ``PredictError`` when ``typed`` cannot be judged, before the step runs: a guess
+    that cannot be read must leave the timeline as it was."""
+    if not typed.strip():
+        raise PredictError(EMPTY_GUESS)
+    expression = parse(question.expression)
+    if expression.is_outcome or (expression.chain and expression.chain[-1] in _WORD_ANSWERS):
+        return
+    read_literal(typed.strip())
+
+
+@dataclass(frozen=True)
+class Reveal:
+    """What one reveal showed. ``correct`` is None when it was not judged ("Just show me", or an
+    answer that could not be computed); ``truth`` is the value as PyTorch prints it."""
+
+    action: Action
+    guess: str | None
+    truth: str
+    correct: bool | None
+    message: str
+
+
+class QuestionBox(QFrame):
+    """The question of the next step: ``reveal_requested(typed)`` on Reveal or Enter,
+    ``show_me_requested()`` on "Just show me"."""
+
+    reveal_requested = Signal(str)
+    show_me_requested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("lessonQuestion")
+        self.prompt = QLabel(self)
+        self.prompt.setObjectName("questionPrompt")
+        self.prompt.setWordWrap(True)
+        self.guess = QLineEdit(self)
+        self.guess.setObjectName("questionGuess")
+        self.guess.setPlaceholderText("Your prediction: 8, [[1, 2]], (5, 4), None, True, error…")
+        self.guess.setClearButtonEnabled(True)
+        self.reveal = QPushButton("Reveal", self)
+        self.reveal.setObjectName("questionReveal")
+        set_icon(self.reveal, "eye")
+        self.reveal.setToolTip("Take the step and compare (Enter)")
+        self.message = QLabel(self)
+        self.message.setObjectName("panelError")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self.show_me = QLabel(self)
+        self.show_me.setObjectName("questionShowMe")
+        self.show_me.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        row.addWidget(self.guess, 1)
+        row.addWidget(self.reveal)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.prompt)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addWidget(self.show_me, 0, Qt.AlignmentFlag.AlignRight)
+        self.guess.returnPressed.connect(self._on_reveal_clicked)
+        self.reveal.clicked.connect(self._on_reveal_clicked)
+        self.guess.textEdited.connect(self._on_guess_edited)
+        self.show_me.linkActivated.connect(self._on_show_me)
+        self.refresh()
+
+    def ask(self, question: Question) -> None:
+        self.prompt.setText(f"<b>Predict:</b> {html.escape(question.prompt)}")
+        self.guess.clear()
+        self.say("")
+
+    def say(self, message: str) -> None:
+        """A message at the line edit (an empty one hides it)."""
+        self.message.setText(message)
+        self.message.setVisible(bool(message))
+
+    def refresh(self) -> None:
+        c = colors()
+        self.setStyleSheet(f"QFrame#lessonQuestion {{ background: {c.base}; "
+                           f"border: 1px solid {c.accent}; border-radius: 5px; }}")
+        self.show_me.setText(f'<a href="show" style="color: {c.muted}">Just show me</a>')
+
+    def _on_reveal_clicked(self):
+        self.reveal_requested.emit(self.guess.text())
+
+    def _on_guess_edited(self, _text: str):
+        self.say("")
+
+    def _on_show_me(self, _link: str):
+        self.show_me_requested.emit()
+
+
+class RevealBox(QFrame):
+    """The learner's guess, the true value, ✓/✗ and why: the last reveal at the point shown."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("lessonReveal")
+        self.verdict = QLabel(self)
+        self.verdict.setObjectName("revealVerdict")
+        self.verdict.setWordWrap(True)
+        self.values = QLabel(self)
+        self.values.setObjectName("revealValues")
+        self.values.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reason = QLabel(self)
+        self.reason.setObjectName("revealReason")
+        self.reason.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(4)
+        layout.addWidget(self.verdict)
+        layout.addWidget(self.values)
+        layout.addWidget(self.reason)
+        self.shown: Reveal | None = None
+
+    def show_reveal(self, reveal: Reveal, question: Question) -> None:
+        self.shown = reveal
+        c = colors()
+        mark, colour = {True: ("✓ Right", c.success), False: ("✗ Not quite", c.error),
+                        None: ("Revealed", c.accent)}[reveal.correct]
+        self.verdict.setText(f'<b style="color: {colour}">{mark}</b>')
+        rows = []
+        if reveal.guess is not None:
+            rows.append(("You said", reveal.guess))
+        rows.append((html.escape(question.expression), reveal.truth))
+        self.values.setText("<table cellspacing=1>" + "".join(
+            f'<tr><td style="color: {c.muted}; padding-right: 10px">{label}</td>'
+            f"<td>{_code(text)}</td></tr>" for label, text in rows) + "</table>")
+        reason = question.reason
+        if reveal.correct is None and reveal.message:
+            reason = f"{reveal.message}. {reason}"
+        self.reason.setText(html.escape(reason))
+        self.setStyleSheet(f"QFrame#lessonReveal {{ background: {c.base}; "
+                           f"border-left: 4px solid {colour}; border-radius: 3px; }}")
+
+
+def _code(text: str) -> str:
+    """Monospace, keeping the line breaks and indents of a printed tensor."""
+    lines = html.escape(text).replace(" ", "&nbsp;").split("\n")
+    return f'<span style="font-family: monospace">{"<br>".join(lines)}</span>'

@@ -1,0 +1,147 @@
+"""The Lesson panel's list of steps: each plan action as its PyTorch line and its note.
+
+A row is ticked when the timeline (up to the point shown) has taken it, marked ▶ when it is the
+next one, and numbered otherwise; a step that asks a question first says so. Clicking a ticked
+row shows the timeline point right after it (time travel), as clicking the Timeline does.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from playground.session import Action
+
+from .action_text import action_line
+from .theme import colors
+
+DONE, CURRENT, SKIPPED, TODO = "done", "current", "skipped", "todo"
+MARKERS = {DONE: "✓", CURRENT: "▶", SKIPPED: "–"}
+
+
+class StepRow(QFrame):
+    """One step of the lesson; ``clicked(number)`` when a ticked row is clicked."""
+
+    clicked = Signal(int)
+
+    def __init__(self, number: int, action: Action, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("lessonStep")
+        self.number, self.action, self.state = number, action, TODO
+        self.marker = QLabel(self)
+        self.marker.setObjectName("stepMarker")
+        self.marker.setFixedWidth(22)
+        self.marker.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.text = QLabel(self)
+        self.text.setObjectName("stepText")
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        # Clicks go to the row (time travel), not to text selection.
+        self.text.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 5, 8, 5)
+        layout.setSpacing(8)
+        layout.addWidget(self.marker)
+        layout.addWidget(self.text, 1)
+        self.render()
+
+    def set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.render()
+
+    def render(self) -> None:
+        c = colors()
+        past = self.state in (DONE, SKIPPED)
+        code_colour = c.muted if past else c.text
+        parts = [f'<span style="font-family: monospace; color: {code_colour}">'
+                 f"{html.escape(action_line(self.action))}</span>"]
+        if self.action.question is not None and self.state == TODO:  # the current: in its box
+            parts.append(f'<span style="color: {c.accent}">Predict first: '
+                         f"{html.escape(self.action.question.prompt)}</span>")
+        if self.action.note and not past:
+            parts.append(f'<span style="color: {c.muted}">{html.escape(self.action.note)}</span>')
+        self.text.setText("<br>".join(parts))
+        marker = MARKERS.get(self.state, "?" if self.action.question else str(self.number))
+        colour = {DONE: c.success, CURRENT: c.accent}.get(self.state, c.muted)
+        self.marker.setText(f'<b style="color: {colour}">{marker}</b>')
+        background = c.base if self.state == CURRENT else "transparent"
+        border = c.accent if self.state == CURRENT else "transparent"
+        self.setStyleSheet(f"QFrame#lessonStep {{ background: {background}; "
+                           f"border-left: 3px solid {border}; border-radius: 3px; }}")
+        self.setCursor(Qt.CursorShape.PointingHandCursor if self.state == DONE
+                       else Qt.CursorShape.ArrowCursor)
+        self.setToolTip("Show the timeline right after this step" if self.state == DONE else "")
+
+    def mousePressEvent(self, event):
+        if self.state == DONE and event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(self.number)
+        super().mousePressEvent(event)
+
+
+class StepList(QScrollArea):
+    """The lesson's title and intro, then every step of its plan, numbered from 1;
+    ``step_clicked(number)`` for a ticked one. The intro scrolls away with the steps, so a
+    long one never leaves the steps without room."""
+
+    step_clicked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("lessonSteps")
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.rows: list[StepRow] = []
+        self._body = QWidget(self)
+        self._layout = QVBoxLayout(self._body)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(2)
+        self.title = QLabel(self._body)
+        self.title.setObjectName("lessonTitle")
+        self.title.setWordWrap(True)
+        self.intro = QLabel(self._body)
+        self.intro.setObjectName("lessonIntro")
+        self.intro.setWordWrap(True)
+        self._layout.addWidget(self.title)
+        self._layout.addWidget(self.intro)
+        self._layout.addSpacing(6)
+        self._layout.addStretch(1)
+        self.setWidget(self._body)
+
+    def set_lesson(self, title: str, intro: str, plan: tuple[Action, ...]) -> None:
+        self.title.setText(html.escape(title))
+        self.intro.setText(html.escape(intro))
+        self.intro.setVisible(bool(intro))
+        for row in self.rows:
+            row.deleteLater()
+        self.rows = []
+        first = self._layout.count() - 1  # rows go before the closing stretch
+        for number, action in enumerate(plan, start=1):
+            row = StepRow(number, action, self._body)
+            row.clicked.connect(self.step_clicked)
+            self._layout.insertWidget(first + number - 1, row)
+            self.rows.append(row)
+
+    def show_progress(self, done: set[int], current: int) -> None:
+        """Tick the plan indexes in ``done``, highlight ``current`` (the next step) and scroll
+        it into view; steps before it that were not taken (skipped prints) are dashed."""
+        for index, row in enumerate(self.rows):
+            if index == current:
+                row.set_state(CURRENT)
+            else:
+                row.set_state(DONE if index in done else SKIPPED if index < current else TODO)
+        if current < len(self.rows):
+            self.ensureWidgetVisible(self.rows[current], 0, 40)
+
+    def states(self) -> list[str]:
+        return [row.state for row in self.rows]
+
+    def refresh(self) -> None:
+        """Theme colours are read when a row renders: render them all again."""
+        self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
+        self.intro.setStyleSheet(f"color: {colors().muted};")
+        for row in self.rows:
+            row.render()
