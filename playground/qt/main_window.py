@@ -24,6 +24,7 @@ from .console_panel import ConsolePanel
 from .dock_tabs import hide_stray_tab_bars
 from .icons import recolor_icons
 from .lesson_guide import LessonGuide
+from .lesson_panel import LessonPanel
 from .menus import build_menus
 from .optional_panels import optional_panel
 from .selection import Selection
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self.timeline.lesson_step_requested.connect(self.controls.push_action)
         self.console = ConsolePanel(self.session)
         self.code = CodePanel(self.session)
+        self.lesson_panel = LessonPanel(self.session, self.controls, self.undo_stack)
         # The learning views of issue 5, tabbed with the heatmaps: graph, backward walk, Jacobian.
         views = (self.session, self.selection)
         self.learning_views = {
@@ -125,12 +127,14 @@ class MainWindow(QMainWindow):
         console = dock("console", "Console", self.console, right)
         code = dock("code", "Code", self.code, right)
         self.tabifyDockWidget(console, code)
+        # Tabbed with the console, under the timeline; raised when a lesson opens.
+        self.tabifyDockWidget(console, dock("lesson", "Lesson", self.lesson_panel, right))
         code.visibilityChanged.connect(self.code.on_shown)
         console.raise_()
         self.resizeDocks([tensors, heatmaps, timeline], [330, 600, 350],
                          Qt.Orientation.Horizontal)
         self.resizeDocks([tensors, pipeline], [360, 340], Qt.Orientation.Vertical)
-        self.resizeDocks([timeline, console], [330, 370], Qt.Orientation.Vertical)
+        self.resizeDocks([timeline, console], [260, 440], Qt.Orientation.Vertical)
 
     def _on_edit_requested(self, name: str):
         self.selection.select(name)
@@ -168,8 +172,11 @@ class MainWindow(QMainWindow):
         document = lesson_files.load_lesson(name)  # LessonError lists the lessons there are
         plan = document.actions
         self._replace_document(document.model_copy(update={"actions": ()}), None)
-        self.guide = LessonGuide(name, plan)
+        self.guide = LessonGuide(name, plan, document.title, document.note)
         self.timeline.set_guide(self.guide)
+        self.lesson_panel.set_guide(self.guide)
+        self.docks["lesson"].show()
+        self.docks["lesson"].raise_()
         self.controls.use_lesson_defaults(plan)
         self._update_title()
         first = plan[0] if plan else None
@@ -207,6 +214,7 @@ class MainWindow(QMainWindow):
                           saved: bool = True) -> None:
         self.guide = LessonGuide()
         self.timeline.set_guide(self.guide)
+        self.lesson_panel.set_guide(self.guide)
         self.session.set_document(document, saved=saved)
         self.undo_stack.clear()
         self.path = path
@@ -289,7 +297,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("theme", current_theme())
         recolor_icons(self)
         # Panels read theme colours when they draw: redraw them.
-        for panel in (self.tensors, self.console, self.timeline, self.code):
+        for panel in (self.tensors, self.console, self.timeline, self.code, self.lesson_panel):
             panel.refresh()
 
     def _save_layout(self):
