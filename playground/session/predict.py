@@ -22,6 +22,7 @@ import numpy as np
 
 import engine as torch
 
+from .predict_typed import PredictError, TypedShape, TypedTensor, printed_tolerance, read_literal
 from .text import shown
 
 if TYPE_CHECKING:
@@ -33,10 +34,6 @@ ATTRIBUTES = ("grad", "shape", "requires_grad", "is_leaf", "grad_fn", "dtype")
 METHODS = ("item", "sum")
 OUTCOME = "outcome"
 MAX_EXPRESSION = 200  # a question's expression is short; refuse essays before parsing them
-
-
-class PredictError(ValueError):
-    """A question's expression outside the grammar, or typed text that cannot be read."""
 
 
 # -- the grammar --
@@ -253,23 +250,14 @@ MAX_TYPED = 10_000
 _ERROR_WORDS = ("error", "exception", "raises", "fails", "an error")
 _OK_WORDS = ("ok", "okay", "no error", "works", "fine")
 _DTYPE_ALIASES = {"float": "float32", "double": "float64", "long": "int64", "int": "int64"}
-_HELP = ("type a number, a list like [[1, 2], [3, 4]], True/False, None or a shape like (5, 4)")
 
-
-@dataclass(frozen=True)
-class _Shape:
-    sizes: tuple
-
-
-@dataclass(frozen=True)
-class _TensorLiteral:
-    data: Any
 
 
 def judge(typed: str, answer: Answer) -> Verdict:
     """Whether ``typed`` is ``answer``; PredictError when the text cannot be read at all.
 
-    Numbers match within rel 1e-4 / abs 1e-6 (``8``, ``8.0``, ``tensor(8.)``, ``1e-3``); shapes
+    Numbers match within rel 1e-4 / abs 1e-6 (``8``, ``8.0``, ``tensor(8.)``, ``1e-3``), or as
+    PyTorch printed them when typed with 4 or more decimals (``-0.1060`` for -0.10595); shapes
     as ``(5, 4)``, ``[5, 4]``, ``5x4`` or ``torch.Size([5, 4])``; tensors as nested lists;
     outcomes as ``ok``, ``error`` (any exception) or the exception's name, in any case.
     """
@@ -283,7 +271,7 @@ def judge(typed: str, answer: Answer) -> Verdict:
     if answer.kind in word_judges:
         correct = word_judges[answer.kind](text, answer.value)
     else:
-        correct = _literal_matches(read_literal(text), answer)
+        correct = _literal_matches(read_literal(text), answer, printed_tolerance(text))
     name = answer.expression or "the answer"
     if correct:
         return Verdict(True, f"Right: {name} is {answer.text}")
@@ -307,66 +295,24 @@ def _dtype_matches(text: str, value: str) -> bool:
     return _DTYPE_ALIASES.get(word, word) == value.removeprefix("torch.")
 
 
-def read_literal(text: str):
-    """Typed text as Python data: numbers, bools, None, nested lists, ``_Shape``, tensors."""
-    compact = text.replace(" ", "").replace("×", "x").lower()
-    parts = compact.split("x")
-    if len(parts) > 1 and all(p.isdigit() for p in parts):  # 5x4
-        return _Shape(tuple(int(p) for p in parts))
-    try:
-        tree = ast.parse(text, mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        raise PredictError(f"could not read {text!r}: {_HELP}") from None
-    try:
-        return _literal(tree.body)
-    except RecursionError:
-        raise PredictError(f"could not read {text!r}: it is nested too deeply") from None
-
-
-_NAMES = {"true": True, "false": False, "none": None, "nan": float("nan"), "inf": float("inf")}
-
-
-def _literal(node):
-    if isinstance(node, ast.Constant) and (node.value is None or
-                                           type(node.value) in (bool, int, float)):
-        return node.value
-    if isinstance(node, ast.Name) and node.id.lower() in _NAMES:
-        return _NAMES[node.id.lower()]
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        operand = _literal(node.operand)
-        if type(operand) in (int, float):
-            return -operand if isinstance(node.op, ast.USub) else operand
-    if isinstance(node, (ast.List, ast.Tuple)):
-        items = [_literal(element) for element in node.elts]
-        return items if isinstance(node, ast.List) else tuple(items)
-    if isinstance(node, ast.Call) and len(node.args) == 1:
-        function = _source(node.func)
-        if function in ("tensor", "torch.tensor"):  # keywords such as dtype= are ignored
-            return _TensorLiteral(_literal(node.args[0]))
-        if function in ("Size", "torch.Size") and not node.keywords:
-            sizes = _literal(node.args[0])
-            if isinstance(sizes, (list, tuple)):
-                return _Shape(tuple(sizes))
-    raise PredictError(f"could not read {_source(node)!r}: {_HELP}")
-
-
-def _literal_matches(typed, answer: Answer) -> bool:
+def _literal_matches(typed, answer: Answer, printed: float = 0.0) -> bool:
     if answer.kind == "none":
         return typed is None
     if answer.kind == "bool":
-        typed = typed.data if isinstance(typed, _TensorLiteral) else typed
+        typed = typed.data if isinstance(typed, TypedTensor) else typed
         return isinstance(typed, bool) and typed == answer.value
     if answer.kind == "shape":
         return _as_sizes(typed) == answer.value
     if answer.kind == "number":
-        typed = typed.data if isinstance(typed, _TensorLiteral) else typed
-        return _is_number(typed) and _close(np.array(float(typed)), np.array(answer.value))
-    typed = typed.data if isinstance(typed, _TensorLiteral) else typed
-    return _array_matches(typed, answer.value)
+        typed = typed.data if isinstance(typed, TypedTensor) else typed
+        expected = np.array(answer.value)
+        return _is_number(typed) and _close(np.array(float(typed)), expected, printed)
+    typed = typed.data if isinstance(typed, TypedTensor) else typed
+    return _array_matches(typed, answer.value, printed)
 
 
 def _as_sizes(typed):
-    sizes = typed.sizes if isinstance(typed, _Shape) else typed
+    sizes = typed.sizes if isinstance(typed, TypedShape) else typed
     if type(sizes) is int:
         sizes = (sizes,)  # "5" for a 1-d shape
     if isinstance(sizes, (list, tuple)) and all(type(n) is int for n in sizes):
@@ -378,8 +324,8 @@ def _is_number(value) -> bool:
     return type(value) in (int, float)
 
 
-def _array_matches(typed, expected: np.ndarray) -> bool:
-    if typed is None or isinstance(typed, _Shape):
+def _array_matches(typed, expected: np.ndarray, printed: float) -> bool:
+    if typed is None or isinstance(typed, TypedShape):
         return False
     try:
         array = np.array(typed, dtype=np.float64)
@@ -389,7 +335,7 @@ def _array_matches(typed, expected: np.ndarray) -> bool:
         return False
     if expected.dtype == bool:
         return _only_bools(typed) and np.array_equal(array, expected)
-    return _close(array, expected.astype(np.float64))
+    return _close(array, expected.astype(np.float64), printed)
 
 
 def _only_bools(typed) -> bool:
@@ -398,5 +344,8 @@ def _only_bools(typed) -> bool:
     return isinstance(typed, bool)
 
 
-def _close(typed: np.ndarray, expected: np.ndarray) -> bool:
-    return bool(np.allclose(typed, expected, rtol=RELATIVE, atol=ABSOLUTE, equal_nan=True))
+def _close(typed: np.ndarray, expected: np.ndarray, printed: float = 0.0) -> bool:
+    if np.allclose(typed, expected, rtol=RELATIVE, atol=ABSOLUTE, equal_nan=True):
+        return True
+    return printed > 0 and bool(np.allclose(typed, expected, rtol=0, atol=printed,
+                                            equal_nan=True))

@@ -237,3 +237,23 @@ def test_the_seed_notebook_question_is_answered_on_its_action():
     (_, point, question), = questions(doc)
     assert judge("8", answer(session, question, point)).correct
     assert not judge("4", answer(session, question, point)).correct
+
+
+@pytest.mark.parametrize(("typed", "correct"), [
+    ("-0.1060", True),  # as PyTorch prints -0.10595271
+    ("tensor(-0.1060)", True),
+    ("-0.10595", True),
+    ("-0.1059", False),  # 4 decimals, but not the rounding of the value
+    ("-0.106", False),  # 3 decimals earn no extra tolerance (rel 1e-4 refuses it)
+    ("-0.1", False),
+])
+def test_numbers_typed_as_pytorch_printed_them(typed, correct):
+    printed = Answer(np.array(-0.10595271, dtype=np.float32), "tensor(-0.1060)", "tensor", "g")
+    assert judge(typed, printed).correct is correct
+
+
+def test_a_printed_tensor_typed_back_is_right():
+    values = np.array([[0.12344, -0.5], [2.0, 0.33333]], dtype=np.float32)
+    typed = "tensor([[ 0.1234, -0.5000],\n        [ 2.0000,  0.3333]])"
+    assert judge(typed, Answer(values, typed, "tensor", "t")).correct
+    assert not judge("[[0.1234, -0.5], [2, 0.3333]]", Answer(values, typed, "tensor", "t")).correct

@@ -1,0 +1,68 @@
+"""The course: lessons in index.json's order with their titles, and every shipped question
+answerable on its lesson at the point it is asked about."""
+
+import pytest
+
+from playground.session import Session
+from playground.session import lessons as lessons_module
+from playground.session.lessons import (
+    LessonError,
+    lesson_names,
+    lesson_title,
+    load_lesson,
+)
+from playground.session.persist import SUFFIX
+from playground.session.predict import answer, judge, questions
+
+MINIMAL = '{"format": "tensor-playground-session", "version": 1%s}'
+
+
+@pytest.fixture
+def lesson_dir(tmp_path, monkeypatch):
+    monkeypatch.setattr(lessons_module, "LESSONS_DIR", tmp_path)
+    for name in ("zeta", "alpha", "mid", "beta"):
+        title = f', "title": "The {name} lesson"' if name != "beta" else ""
+        (tmp_path / f"{name}{SUFFIX}").write_text(MINIMAL % title)
+    return tmp_path
+
+
+def test_listed_lessons_come_in_index_order_then_the_rest_alphabetically(lesson_dir):
+    (lesson_dir / "index.json").write_text('["zeta", "missing", "mid", "zeta"]')
+    assert lesson_names() == ["zeta", "mid", "alpha", "beta"]
+
+
+@pytest.mark.parametrize("index", [None, "not json", '{"order": 1}', "[1, 2]"])
+def test_a_missing_or_broken_index_lists_every_lesson_alphabetically(lesson_dir, index):
+    if index is not None:
+        (lesson_dir / "index.json").write_text(index)
+    assert lesson_names() == ["alpha", "beta", "mid", "zeta"]
+
+
+def test_titles_fall_back_to_the_name(lesson_dir):
+    (lesson_dir / f"broken{SUFFIX}").write_text("[")
+    assert lesson_title("mid") == "The mid lesson"
+    assert lesson_title("beta") == "beta"
+    assert lesson_title("broken") == "broken"
+    with pytest.raises(LessonError):
+        lesson_title("../etc")
+
+
+def test_the_shipped_course_starts_with_the_seed_notebook_and_lists_every_file():
+    names = lesson_names()
+    assert names[0] == "seed-notebook"
+    files = {p.name.removesuffix(SUFFIX) for p in lessons_module.LESSONS_DIR.glob("*" + SUFFIX)}
+    assert sorted(names) == sorted(files)
+    assert all(lesson_title(name) != name for name in names)  # every shipped lesson has a title
+
+
+@pytest.mark.parametrize("name", lesson_names())
+def test_every_question_of_a_lesson_has_an_answer_that_judges_itself_right(name):
+    document = load_lesson(name)
+    session = Session(document)
+    for _, point, question in questions(document):
+        revealed = answer(session, question, point)
+        assert question.prompt.strip() and question.reason.strip()
+        if revealed.kind == "tensor" and revealed.value.size > 1:
+            continue  # a printed tensor is not typed back; its elements are
+        typed = revealed.value if revealed.kind == "outcome" else revealed.text
+        assert judge(str(typed), revealed).correct, (name, question.expression, typed)
