@@ -2,6 +2,8 @@
 
 Colours follow torchviz: leaves that require grad light blue, ops grey, outputs green, saved
 tensors orange; inputs that do not require grad are greyed, and a ``detach`` is a red cut edge.
+They come from the theme (``graph_colors()``) each time an item paints, so a theme switch only
+needs a repaint.
 """
 
 from __future__ import annotations
@@ -12,21 +14,13 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGrap
 
 from .graph_model import GraphEdge, GraphNode, shape_text
 from .mini_heatmap import thumbnail
+from .theme import graph_colors
 
 NODE_WIDTH = 204
 NODE_HEIGHT = 50
 SAVED_LINE = 15
 HEATMAP_LOD = 1.5  # zoom from which nodes show their value and grad
 
-FILL = {"leaf": "#d4e8fc", "op": "#eeeeee", "output": "#d3f2d3", "constant": "#f7f7f7",
-        "detached": "#f7f7f7"}
-BORDER = {"leaf": "#3b78c4", "op": "#7a7a7a", "output": "#3d9a3d", "constant": "#b8b8b8",
-          "detached": "#c0392b"}
-SELECTED = QColor("#1565c0")
-HIGHLIGHT = QColor("#ff8c00")
-SAVED = QColor("#c46a00")
-FREED = QColor("#c0392b")
-RETAIN = QColor("#7b3fb3")
 
 
 def node_size(node: GraphNode, show_saved: bool) -> tuple[float, float]:
@@ -74,6 +68,17 @@ class NodeItem(QGraphicsItem):
             self.done = done
         self.update()
 
+    # -- colours (read from the theme at paint time) --
+    def kind(self) -> str:
+        return "output" if self.node.is_output else self.node.kind
+
+    def fill_color(self) -> QColor:
+        return QColor(graph_colors().fill[self.kind()])
+
+    def label_color(self) -> QColor:
+        g = graph_colors()
+        return QColor(g.muted_title if self.node.kind in ("constant", "detached") else g.title)
+
     # -- text --
     def lines(self) -> tuple[str, str]:
         node = self.node
@@ -96,8 +101,8 @@ class NodeItem(QGraphicsItem):
         if node.saved:
             parts.append("saved: " + ", ".join(f"{n} {shape_text(s)}" for n, s in node.saved))
         if node.released:
-            parts.append("<span style='color:#c0392b'>saved tensors freed by backward "
-                         "(retain_graph=False)</span>")
+            parts.append(f"<span style='color:{graph_colors().freed}'>saved tensors freed by "
+                         "backward (retain_graph=False)</span>")
         if node.retains_grad:
             parts.append("retain_grad(): its .grad is kept")
         if node.tensor:
@@ -106,25 +111,23 @@ class NodeItem(QGraphicsItem):
 
     # -- painting --
     def paint(self, painter, option: QStyleOptionGraphicsItem, widget=None):
-        node = self.node
-        kind = "output" if node.is_output else node.kind
+        node, g = self.node, graph_colors()
         box = self.box()
         painter.setRenderHint(painter.RenderHint.Antialiasing, True)
         if self.highlighted:
-            glow = QColor(HIGHLIGHT)
+            glow = QColor(g.highlight)
             glow.setAlpha(90)
             painter.setPen(QPen(glow, 10))
             painter.drawRoundedRect(box, 9, 9)
-        border = QColor(BORDER[kind])
-        pen = QPen(border, 1.4)
+        pen = QPen(QColor(g.border[self.kind()]), 1.4)
         if node.kind in ("constant", "detached"):
             pen.setStyle(Qt.PenStyle.DashLine)
         if self.selected:
-            pen = QPen(SELECTED, 3)
+            pen = QPen(QColor(g.selected), 3)
         if self.highlighted:
-            pen = QPen(HIGHLIGHT, 3.2)
+            pen = QPen(QColor(g.highlight), 3.2)
         painter.setPen(pen)
-        painter.setBrush(QColor(FILL[kind]))
+        painter.setBrush(self.fill_color())
         painter.drawRoundedRect(box, 8, 8)
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
         text_box = QRectF(box.left() + 8, box.top() + 3, box.width() - 16, NODE_HEIGHT - 6)
@@ -135,18 +138,19 @@ class NodeItem(QGraphicsItem):
         if self.show_saved and node.kind == "op":
             self._paint_saved(painter, box)
         if node.retains_grad:
-            self._paint_badge(painter, box, "retain_grad", RETAIN)
+            self._paint_badge(painter, box, "retain_grad", QColor(g.retain))
         if self.done:
-            self._paint_badge(painter, box, "✓ done", QColor("#2e7d32"), left=True)
+            self._paint_badge(painter, box, "✓ done", QColor(g.done), left=True)
 
     def _paint_text(self, painter, text_box: QRectF):
         title, subtitle = self.lines()
+        g = graph_colors()
         muted = self.node.kind in ("constant", "detached")
         font = QFont()
         font.setPixelSize(13)
         font.setBold(True)
         painter.setFont(font)
-        painter.setPen(QColor("#8a8a8a") if muted else QColor("#1f2328"))
+        painter.setPen(self.label_color())
         while font.pixelSize() > 9 and (
                 QFontMetricsF(font).horizontalAdvance(title) > text_box.width()):
             font.setPixelSize(font.pixelSize() - 1)
@@ -158,7 +162,7 @@ class NodeItem(QGraphicsItem):
         font.setBold(False)
         font.setPixelSize(11)
         painter.setFont(font)
-        painter.setPen(QColor("#9a9a9a") if muted else QColor("#505860"))
+        painter.setPen(QColor(g.muted_subtitle if muted else g.subtitle))
         subtitle = QFontMetricsF(font).elidedText(subtitle, Qt.TextElideMode.ElideRight,
                                                   text_box.width())
         bottom = QRectF(text_box.left(), text_box.top() + 22, text_box.width(), 18)
@@ -166,6 +170,7 @@ class NodeItem(QGraphicsItem):
                          subtitle)
 
     def _paint_heatmaps(self, painter, box: QRectF):
+        g = graph_colors()
         font = QFont()
         font.setPixelSize(7)
         painter.setFont(font)
@@ -176,34 +181,35 @@ class NodeItem(QGraphicsItem):
                 continue
             cell = QRectF(box.right() - 70 + i * 34, box.top() + 6, size, size)
             if image is None:
-                painter.setPen(QPen(QColor("#9a9a9a"), 0.6, Qt.PenStyle.DashLine))
-                painter.setBrush(QColor("#f2f2f2"))
+                painter.setPen(QPen(QColor(g.frame), 0.6, Qt.PenStyle.DashLine))
+                painter.setBrush(QColor(g.empty_cell))
                 painter.drawRect(cell)
-                painter.setPen(QColor("#7a7a7a"))
+                painter.setPen(QColor(g.subtitle))
                 painter.drawText(cell, Qt.AlignmentFlag.AlignCenter, "None")
             else:
                 painter.setRenderHint(painter.RenderHint.SmoothPixmapTransform, False)
                 painter.drawImage(_fit(cell, image.width(), image.height()), image)
-                painter.setPen(QPen(QColor("#7a7a7a"), 0.5))
+                painter.setPen(QPen(QColor(g.frame), 0.5))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawRect(cell)
-            painter.setPen(QColor("#505860"))
+            painter.setPen(QColor(g.subtitle))
             painter.drawText(QRectF(cell.left() - 4, cell.bottom(), size + 8, 10),
                              Qt.AlignmentFlag.AlignCenter, label)
 
     def _paint_saved(self, painter, box: QRectF):
+        g = graph_colors()
         font = QFont()
         font.setPixelSize(11)
         painter.setFont(font)
         top = box.top() + NODE_HEIGHT - 2
-        painter.setPen(QPen(QColor("#d9b27a"), 0.8))
+        painter.setPen(QPen(QColor(g.saved_rule), 0.8))
         painter.drawLine(QPointF(box.left() + 6, top), QPointF(box.right() - 6, top))
         if self.node.released:
-            lines = [("saved tensors freed", FREED)]
+            lines = [("saved tensors freed", QColor(g.freed))]
         elif not self.node.saved:
-            lines = [("saves no tensor", QColor("#9a9a9a"))]
+            lines = [("saves no tensor", QColor(g.muted_subtitle))]
         else:
-            lines = [(f"saved {n}: {shape_text(s)}", SAVED) for n, s in self.node.saved]
+            lines = [(f"saved {n}: {shape_text(s)}", QColor(g.saved)) for n, s in self.node.saved]
         for i, (text, colour) in enumerate(lines):
             painter.setPen(colour)
             rect = QRectF(box.left() + 8, top + i * SAVED_LINE, box.width() - 16, SAVED_LINE)
@@ -220,7 +226,7 @@ class NodeItem(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawRoundedRect(badge, 7, 7)
-        painter.setPen(QColor("white"))
+        painter.setPen(QColor(graph_colors().badge_text))
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
 
     def mousePressEvent(self, event):
@@ -272,15 +278,16 @@ class EdgeItem(QGraphicsPathItem):
         self._style()
 
     def _style(self):
-        edge = self.edge
+        edge, g = self.edge, graph_colors()
+        self._themed = g
         if self.highlighted:
-            pen = QPen(HIGHLIGHT, 3)
+            pen = QPen(QColor(g.highlight), 3)
         elif edge.cut:
-            pen = QPen(QColor("#c0392b"), 1.6, Qt.PenStyle.DashLine)
+            pen = QPen(QColor(g.cut), 1.6, Qt.PenStyle.DashLine)
         elif not edge.grad:
-            pen = QPen(QColor("#b0b0b0"), 1.2, Qt.PenStyle.DashLine)
+            pen = QPen(QColor(g.edge_no_grad), 1.2, Qt.PenStyle.DashLine)
         else:
-            pen = QPen(QColor("#5a6270"), 1.4)
+            pen = QPen(QColor(g.edge), 1.4)
         self.setPen(pen)
         self.update()
 
@@ -289,6 +296,8 @@ class EdgeItem(QGraphicsPathItem):
 
     def paint(self, painter, option, widget=None):
         painter.setRenderHint(painter.RenderHint.Antialiasing, True)
+        if self._themed is not graph_colors():  # the theme changed since the pen was chosen
+            self._style()
         super().paint(painter, option, widget)
         colour = self.pen().color()
         tip = self.end
@@ -312,8 +321,12 @@ class EdgeItem(QGraphicsPathItem):
         centre = self.path().pointAtPercent(0.5)
         rect = QRectF(centre.x() - width / 2, centre.y() - 7, width, 14)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(255, 255, 255, 225))
+        g = graph_colors()
+        painter.setBrush(QColor(g.label_background))
         painter.drawRoundedRect(rect, 4, 4)
-        painter.setPen(colour.darker(120) if not self.edge.cut else QColor("#c0392b"))
+        # Labels a shade towards the theme's text so they stay legible on either background.
+        light_theme = QColor(g.title).lightness() < 128
+        text = colour.darker(120) if light_theme else colour.lighter(125)
+        painter.setPen(QColor(g.cut) if self.edge.cut else text)
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.label)
 

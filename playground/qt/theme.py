@@ -34,11 +34,65 @@ LIGHT = Colors("#f3f4f6", "#ffffff", "#f7f8fa", "#1f2328", "#6b7280", "#2563eb",
 DARK = Colors("#1f2126", "#26282e", "#2c2f36", "#e6e6e6", "#9aa0aa", "#6ea8fe", "#ff6b6b",
               "#3a2327", "#7bd88f", "#f0b35a", "monokai")
 
+
+
+@dataclass(frozen=True, eq=False)
+class GraphColors:
+    """The graph view's colours, torchviz's scheme in each theme: leaves blue, ops grey,
+    outputs green; greyed inputs, a red cut for ``detach``; orange for what backward is on."""
+
+    fill: dict[str, str]  # by node kind: leaf, op, output, constant, detached
+    border: dict[str, str]
+    title: str
+    subtitle: str
+    muted_title: str  # constants and detached tensors are greyed
+    muted_subtitle: str
+    selected: str
+    highlight: str
+    saved: str
+    saved_rule: str
+    freed: str
+    edge: str
+    edge_no_grad: str
+    cut: str
+    label_background: str  # behind an edge's shape label, slightly see-through
+    empty_cell: str  # a ``None`` grad thumbnail
+    frame: str  # around thumbnails and ``None`` cells
+    badge_text: str = "#ffffff"
+    retain: str = "#7b3fb3"
+    done: str = "#2e7d32"
+
+
+LIGHT_GRAPH = GraphColors(
+    fill={"leaf": "#d4e8fc", "op": "#eeeeee", "output": "#d3f2d3", "constant": "#f7f7f7",
+          "detached": "#f7f7f7"},
+    border={"leaf": "#3b78c4", "op": "#7a7a7a", "output": "#3d9a3d", "constant": "#b8b8b8",
+            "detached": "#c0392b"},
+    title="#1f2328", subtitle="#505860", muted_title="#8a8a8a", muted_subtitle="#9a9a9a",
+    selected="#1565c0", highlight="#ff8c00", saved="#c46a00", saved_rule="#d9b27a",
+    freed="#c0392b", edge="#5a6270", edge_no_grad="#b0b0b0", cut="#c0392b",
+    label_background="#e1ffffff", empty_cell="#f2f2f2", frame="#7a7a7a",
+)
+DARK_GRAPH = GraphColors(
+    fill={"leaf": "#1d3552", "op": "#33363d", "output": "#1f3f27", "constant": "#2a2c31",
+          "detached": "#2a2c31"},
+    border={"leaf": "#6ea8fe", "op": "#8b919c", "output": "#5cc46f", "constant": "#5a5f68",
+            "detached": "#ff6b6b"},
+    title="#e6e6e6", subtitle="#b4bac4", muted_title="#80868f", muted_subtitle="#70767f",
+    selected="#8ab4ff", highlight="#ffa640", saved="#f0a050", saved_rule="#7a5a30",
+    freed="#ff6b6b", edge="#9aa3b0", edge_no_grad="#5a5f68", cut="#ff6b6b",
+    label_background="#e126282e", empty_cell="#2c2f36", frame="#70767f",
+)
+
 _current = "light"
 
 
 def colors() -> Colors:
     return DARK if _current == "dark" else LIGHT
+
+
+def graph_colors() -> GraphColors:
+    return DARK_GRAPH if _current == "dark" else LIGHT_GRAPH
 
 
 def current_theme() -> str:
