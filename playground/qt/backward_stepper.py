@@ -11,7 +11,7 @@ is stepped, from the state just before it.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,11 +30,12 @@ import engine
 from playground.session.runner import Replay
 
 from ..session.model import Session
-from .engine_state import guarded, replay_at
+from .engine_state import replay_at
 from .mini_heatmap import symmetric_levels
 from .selection import Selection
 from .step_detail import StepDetail
 from .stepper_model import BackwardRun, StepRecord
+from .view_updates import connect_coalesced, guarded
 
 SEEDS = (("ones_like", "torch.ones_like(t)"), ("implicit", "none (scalar output)"),
          ("randn", "torch.randn_like(t), seed 0"))
@@ -66,10 +67,6 @@ class BackwardStepper(QWidget):
         self.run: BackwardRun | None = None
         self.levels = (-1.0, 1.0)
         self.reference: dict[str, np.ndarray | None] = {}
-        self._restart_timer = QTimer(self)
-        self._restart_timer.setSingleShot(True)
-        self._restart_timer.setInterval(0)
-        self._restart_timer.timeout.connect(self.restart)
 
         self.target_box = QComboBox()
         self.seed_box = QComboBox()
@@ -127,9 +124,7 @@ class BackwardStepper(QWidget):
         self.retain_box.toggled.connect(self._on_retain_changed)
         self.element_box.valueChanged.connect(self._on_element_changed)
         self.steps_list.currentRowChanged.connect(self._on_step_row_changed)
-        session.definitions_changed.connect(self._on_definitions_changed)
-        session.timeline_changed.connect(self._on_timeline_changed)
-        session.cursor_changed.connect(self._on_cursor_changed)
+        self._updates = connect_coalesced(self, session, self.restart)
         selection.changed.connect(self._on_selection_changed)
         self.restart()
 
@@ -140,23 +135,11 @@ class BackwardStepper(QWidget):
 
     # -- session and controls --
     @guarded
-    def _on_definitions_changed(self, *_):
-        self._restart_timer.start()
-
-    @guarded
-    def _on_timeline_changed(self, *_):
-        self._restart_timer.start()
-
-    @guarded
-    def _on_cursor_changed(self, *_):
-        self._restart_timer.start()
-
-    @guarded
     def _on_selection_changed(self, name: str):
         if self.target_box.isEnabled() and self.target_box.findData(name) >= 0:
             self.target_box.setCurrentIndex(self.target_box.findData(name))
             self._default_seed()
-            self.restart()
+            self._updates.request()
 
     @guarded
     def _on_target_changed(self, *_):
@@ -242,7 +225,7 @@ class BackwardStepper(QWidget):
     # -- stepping --
     def restart(self) -> None:
         """Start the backward pass again from its first node."""
-        self._restart_timer.stop()
+        self._updates.cancel()
         self._fill_targets()
         timeline = self._timeline_backward() is not None
         for widget in (self.target_box, self.seed_box, self.retain_box):

@@ -4,20 +4,15 @@ The session keeps numpy snapshots of every timeline point, not the engine's grap
 graph view, the backward stepper and the Jacobian panel need the real ``grad_fn`` nodes. They get
 them by replaying the session's document up to a timeline point with the session's own public
 runner (``playground.session.runner.Replay``): a private copy, so nothing a view does to it (a
-stepped backward, released saved tensors) can reach the session. ``guarded`` wraps the views'
-signal handlers.
+stepped backward, released saved tensors) can reach the session.
 """
 
 from __future__ import annotations
 
-import functools
-import logging
 import warnings
 
 from playground.session.document import Document
 from playground.session.runner import Replay
-
-log = logging.getLogger(__name__)
 
 
 def document_at(document: Document, index: int) -> Document:
@@ -58,19 +53,3 @@ class ReplayCache:
 
     def clear(self) -> None:
         self._key = self._replay = None
-
-
-def guarded(handler):
-    """A view's handler never lets an exception reach the session that emitted the signal."""
-
-    @functools.wraps(handler)
-    def run(self, *args):
-        try:
-            return handler(self, *args)
-        except RuntimeError as error:  # the C++ widget is gone (window closing)
-            log.debug("handler after deletion: %s", error)
-        except Exception:
-            log.exception("a learning view could not show the session")
-        return None
-
-    return run

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
@@ -27,11 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from ..session.model import Session
-from .engine_state import ReplayCache, guarded
+from .engine_state import ReplayCache
 from .graph_items import EdgeItem, NodeItem, node_size
 from .graph_layout import layered_layout
 from .graph_model import AutogradGraph, session_graph
 from .selection import Selection
+from .view_updates import connect_coalesced, guarded
 
 ALL = ""
 LEGEND = (
@@ -115,10 +116,6 @@ class GraphView(QWidget):
         self._highlighted: str | None = None
         self._done: set[str] = set()
         self._aspect = 1.6
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(0)
-        self._refresh_timer.timeout.connect(self.refresh)
 
         self.scene = GraphScene(self)
         self.canvas = GraphCanvas(self.scene)
@@ -156,25 +153,11 @@ class GraphView(QWidget):
 
         self.target_box.currentIndexChanged.connect(self._on_target_changed)
         self.saved_box.toggled.connect(self._on_show_saved_changed)
-        session.definitions_changed.connect(self._on_definitions_changed)
-        session.timeline_changed.connect(self._on_timeline_changed)
-        session.cursor_changed.connect(self._on_cursor_changed)
+        self._updates = connect_coalesced(self, session, self.refresh)
         selection.changed.connect(self._on_selection_changed)
         self.refresh()
 
     # -- session and selection --
-    @guarded
-    def _on_definitions_changed(self, *_):
-        self._refresh_timer.start()
-
-    @guarded
-    def _on_timeline_changed(self, *_):
-        self._refresh_timer.start()
-
-    @guarded
-    def _on_cursor_changed(self, *_):
-        self._refresh_timer.start()
-
     @guarded
     def _on_selection_changed(self, name: str):
         for item in self.node_items.values():
@@ -196,7 +179,7 @@ class GraphView(QWidget):
     # -- drawing --
     def refresh(self) -> None:
         """Rebuild the picture from the session now (signals schedule this for the next idle)."""
-        self._refresh_timer.stop()
+        self._updates.cancel()
         self._fill_targets()
         replay = self._cache.get(self.session)
         if replay is None:
@@ -267,7 +250,7 @@ class GraphView(QWidget):
         super().resizeEvent(event)
         aspect = self._canvas_aspect()
         if abs(aspect - self._aspect) > 0.25 * self._aspect:
-            self._refresh_timer.start()  # the parts are wrapped to the new shape
+            self._updates.request()  # the parts are wrapped to the new shape
         else:
             self.canvas.fit()
 

@@ -8,36 +8,16 @@ identity check finds them).
 
 from __future__ import annotations
 
-import functools
-import logging
-
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ..session.model import Session
 from .heatmap_card import HeatmapCard
 from .selection import Selection
-
-log = logging.getLogger(__name__)
+from .view_updates import guarded
 
 LEGEND = ("<span style='color:#3a62c9'>■</span> negative &nbsp; □ zero &nbsp; "
           "<span style='color:#c63a32'>■</span> positive &nbsp; ▣ changed by the last action")
-
-
-def guarded(handler):
-    """A view handler never lets an exception reach the session that emitted the signal."""
-
-    @functools.wraps(handler)
-    def run(self, *args):
-        try:
-            return handler(self, *args)
-        except RuntimeError as error:  # the C++ widget is gone (window closing)
-            log.debug("heatmap handler after deletion: %s", error)
-        except Exception:
-            log.exception("the heatmaps could not show the session")
-        return None
-
-    return run
 
 
 class HeatmapPanel(QWidget):

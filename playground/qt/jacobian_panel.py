@@ -9,7 +9,7 @@ number of ``.grad`` comes from.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -22,11 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from ..session.model import Session
-from .engine_state import guarded, replay_at
+from .engine_state import replay_at
 from .graph_model import shape_text
 from .jacobian_model import JacobianLesson, depends_on, index_labels, jacobian_lesson
 from .mini_heatmap import MatrixPlot, symmetric_levels
 from .selection import Selection
+from .view_updates import connect_coalesced, guarded
 
 NOTE = "color: #6b7280"
 EXPLAIN = (
@@ -51,10 +52,6 @@ class JacobianPanel(QWidget):
         self.session = session
         self.selection = selection
         self.lesson: JacobianLesson | None = None
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self.refresh)
 
         self.output_box = QComboBox()
         self.input_box = QComboBox()
@@ -90,30 +87,16 @@ class JacobianPanel(QWidget):
         self.input_box.activated.connect(self._on_input_changed)
         self.tangent_box.activated.connect(self._on_tangent_changed)
         self.element_box.valueChanged.connect(self._on_tangent_changed)
-        session.definitions_changed.connect(self._on_definitions_changed)
-        session.timeline_changed.connect(self._on_timeline_changed)
-        session.cursor_changed.connect(self._on_cursor_changed)
+        self._updates = connect_coalesced(self, session, self.refresh)
         selection.changed.connect(self._on_selection_changed)
         self.refresh()
 
     # -- signals --
     @guarded
-    def _on_definitions_changed(self, *_):
-        self._timer.start()
-
-    @guarded
-    def _on_timeline_changed(self, *_):
-        self._timer.start()
-
-    @guarded
-    def _on_cursor_changed(self, *_):
-        self._timer.start()
-
-    @guarded
     def _on_selection_changed(self, name: str):
         if self.output_box.findData(name) >= 0 and name != self.output_box.currentData():
             self.output_box.setCurrentIndex(self.output_box.findData(name))
-            self.refresh()
+            self._updates.request()
 
     @guarded
     def _on_output_changed(self, *_):
@@ -164,7 +147,7 @@ class JacobianPanel(QWidget):
 
     # -- computing and drawing --
     def refresh(self) -> None:
-        self._timer.stop()
+        self._updates.cancel()
         self._fill_choices()
         self._clear()
         self.lesson = None

@@ -118,6 +118,7 @@ def test_panel_new_backward_from_the_cursor_and_bad_sessions(qtbot):
     session = Session(linear_document())
     stepper = BackwardStepper(session, Selection())
     qtbot.addWidget(stepper)
+    stepper.show()  # a hidden panel only remembers that it must restart
     assert stepper.target_box.currentData() == "loss"
     assert stepper.seed_box.currentData() == "implicit"
     stepper.run_to_end()

@@ -176,6 +176,7 @@ def test_view_follows_the_session(qtbot):
     session = Session(seed_document())
     view = GraphView(session, Selection())
     qtbot.addWidget(view)
+    view.show()  # a hidden view only remembers that it must redraw
     session.insert_step(3, Step(name="total", op="sum", operands=("out",)))
     qtbot.waitUntil(lambda: "t:total" in view.node_items)
     assert view.node_items["t:total"].node.name == "SumBackward0"
