@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox, QToolBar, QToolButton
 
-from playground.session.lessons import lesson_names
+from playground.session.lessons import lesson_names, lesson_title
 
 from .file_actions import FileActions
 from .icons import icon, set_icon
@@ -106,10 +106,7 @@ def build_menus(window) -> None:
                             "Alt+Right", "actionStepForward", "forward-step"))
 
     _build_view_menu(window, bar.addMenu("&View"))
-    lessons = bar.addMenu("&Lessons")
-    for name in lesson_names():
-        lessons.addAction(_action(window, name, partial(files.open_lesson, name),
-                                  icon_name="graduation-cap"))
+    _build_lessons_menu(window, bar.addMenu("&Lessons"))
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(_action(window, "Keyboard shortcuts", partial(_show_shortcuts, window),
                                 "F1", "actionShortcuts"))
@@ -141,6 +138,23 @@ def _build_view_menu(window, view: QMenu) -> None:
     check = getattr(window.heatmaps, "hold_check", None)
     if check is not None:
         check.toggled.connect(hold.setChecked)
+
+
+def _build_lessons_menu(window, menu: QMenu) -> None:
+    """Next and Restart, then every lesson in course order, by the short form of its title."""
+    panel = window.lesson_panel
+    menu.addAction(panel.next_action)
+    menu.addAction(panel.restart_action)
+    menu.addSeparator()
+    menu.setToolTipsVisible(True)
+    for number, name in enumerate(lesson_names(), start=1):
+        title = lesson_title(name)
+        short = title.split(":")[0].replace("&", "&&")  # "Accumulation: gradients add up…"
+        open_it = partial(window.file_actions.open_lesson, name)
+        action = _action(window, f"{number}. {short}", open_it, name=f"actionLesson_{name}",
+                         icon_name="graduation-cap", tip=title)
+        action.setToolTip(title)
+        menu.addAction(action)
 
 
 def _fill_recent(window, menu: QMenu) -> None:
