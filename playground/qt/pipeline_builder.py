@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -26,6 +25,7 @@ from ..session.commands import AddStep, EditStep, MoveStep, RemoveStep, Rename
 from ..session.document import Step
 from ..session.model import Session
 from .icons import set_icon
+from .message_row import MessageLabel, guard
 from .pipeline_builder_form import StepDialog, step_code
 from .selection import Selection
 from .theme import colors
@@ -36,24 +36,7 @@ HINT = "Double-click a step to edit it; drag to reorder. ✗ marks a step that c
 EMPTY_HINT = "No steps yet: Add step… picks an op, like add or pow."
 
 
-def guarded(handler):
-    """Handlers never let an exception reach the session or Qt; the reason is shown instead."""
-
-    @functools.wraps(handler)
-    def run(self, *args):
-        try:
-            return handler(self, *args)
-        except RuntimeError as error:  # the C++ widget is gone (window closing)
-            log.debug("pipeline builder handler after deletion: %s", error)
-        except Exception as error:
-            log.exception("the pipeline builder failed")
-            try:
-                self.show_message(f"{type(error).__name__}: {error}", error=True)
-            except RuntimeError:
-                pass
-        return None
-
-    return run
+guarded = guard(log, "pipeline builder")
 
 
 class StepTree(QTreeWidget):
@@ -136,8 +119,7 @@ class PipelineBuilder(QWidget):
             self.buttons[key] = button
             bar.addWidget(button)
         bar.addStretch(1)
-        self.message_label = QLabel("")
-        self.message_label.setWordWrap(True)
+        self.message_label = MessageLabel()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
@@ -208,8 +190,7 @@ class PipelineBuilder(QWidget):
 
     def show_message(self, text: str, error: bool = False) -> None:
         self._error_shown = error
-        self.message_label.setText(text)
-        self.message_label.setStyleSheet(f"color: {colors().error if error else colors().muted};")
+        self.message_label.show_message(text, error)
 
     # -- edits: each one command on the undo stack --
     def _push(self, command) -> str | None:

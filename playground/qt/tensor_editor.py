@@ -4,7 +4,6 @@ are shown read-only. Bad input is refused at the cell, with the reason, and chan
 
 from __future__ import annotations
 
-import functools
 import logging
 
 import numpy as np
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSizePolicy,
     QSpinBox,
     QStackedWidget,
     QTabBar,
@@ -28,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ..session.commands import ReplaceLeaf, edit_cell
 from ..session.model import Session
+from .message_row import MessageLabel, guard, info_label, title_label
 from .selection import Selection
 from .tensor_editor_model import TensorTableModel, element_text
 from .tensor_editor_parse import parse_block, parse_shape
@@ -43,27 +42,7 @@ log = logging.getLogger(__name__)
 Trigger = QTableView.EditTrigger
 EDIT_TRIGGERS = (Trigger.DoubleClicked | Trigger.EditKeyPressed | Trigger.AnyKeyPressed
                  | Trigger.SelectedClicked)
-MUTED, ERROR = "color: palette(placeholder-text);", "color: #c62828;"
-
-
-def guarded(handler):
-    """Handlers never let an exception reach the session or Qt; the reason is shown instead."""
-
-    @functools.wraps(handler)
-    def run(self, *args):
-        try:
-            return handler(self, *args)
-        except RuntimeError as error:  # the C++ widget is gone (window closing)
-            log.debug("tensor editor handler after deletion: %s", error)
-        except Exception as error:
-            log.exception("the tensor editor failed")
-            try:
-                self.show_message(f"{type(error).__name__}: {error}", error=True)
-            except RuntimeError:
-                pass
-        return None
-
-    return run
+guarded = guard(log, "tensor editor")
 
 
 class TensorEditor(QWidget):
@@ -93,11 +72,8 @@ class TensorEditor(QWidget):
         self.show_tensor(selection.name)
 
     def _build(self) -> None:
-        self.name_label = QLabel("", objectName="editorName")
-        self.name_label.setStyleSheet("font-weight: 600; font-size: 14px;")
-        self.info_label = QLabel("")
-        self.info_label.setStyleSheet(MUTED)
-        self.info_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.name_label = title_label("", "editorName")
+        self.info_label = info_label()
         self.tabs = QTabBar()
         self.tabs.addTab("value")
         self.tabs.addTab(".grad")
@@ -136,15 +112,12 @@ class TensorEditor(QWidget):
         copy = QShortcut(QKeySequence.StandardKey.Copy, self.table)
         copy.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         copy.activated.connect(self.copy_selection)
-        self.empty_label = QLabel("")
+        self.empty_label = MessageLabel()
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setWordWrap(True)
-        self.empty_label.setStyleSheet(MUTED)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty_label)
-        self.message_label = QLabel("")
-        self.message_label.setWordWrap(True)
+        self.message_label = MessageLabel()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
@@ -198,7 +171,7 @@ class TensorEditor(QWidget):
         if reset and shown.shape[1] <= 64 and shown.size <= 4096:
             self.table.resizeColumnsToContents()
         self.stack.setCurrentWidget(self.table)
-        if not self.message_label.property("error"):
+        if not self.message_label.is_error:
             self.show_message(self._hint(editable, changed))
 
     def _hint(self, editable: bool, changed) -> str:
@@ -229,8 +202,7 @@ class TensorEditor(QWidget):
         self.table.setEditTriggers(EDIT_TRIGGERS if editable else Trigger.NoEditTriggers)
 
     def _show_empty(self, text: str, error: bool = False) -> None:
-        self.empty_label.setText(text)
-        self.empty_label.setStyleSheet(ERROR if error else MUTED)
+        self.empty_label.show_message(text, error)
         self.stack.setCurrentWidget(self.empty_label)
         self.model.set_array(np.zeros((0, 0)), False)
         if not self.name:
@@ -239,9 +211,7 @@ class TensorEditor(QWidget):
                 widget.setVisible(False)
 
     def show_message(self, text: str, error: bool = False) -> None:
-        self.message_label.setText(text)
-        self.message_label.setStyleSheet(ERROR if error else MUTED)
-        self.message_label.setProperty("error", error)
+        self.message_label.show_message(text, error)
 
     # -- slices of tensors with more than 2 dimensions --
     def _sync_slices(self, shape: tuple[int, ...]) -> None:

@@ -1,0 +1,85 @@
+"""The header and message row the editing panels share: a bold title, a muted info line, and a
+message line under the panel that is a hint in muted text or an error in the theme's red.
+
+The pipeline builder, the tensor editor and the heatmap cards each built these by hand; here
+they are built once, and so is ``guard``, the decorator that turns a handler's exception into
+a message on that row instead of letting it reach Qt.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+from .theme import colors
+
+
+def title_label(text: str = "", object_name: str = "") -> QLabel:
+    """A panel's bold title (the tensor's name)."""
+    label = QLabel(text, objectName=object_name)
+    label.setStyleSheet("font-weight: 600; font-size: 14px;")
+    return label
+
+
+def info_label(text: str = "") -> QLabel:
+    """A muted line beside a title (dtype, shape, grad_fn); it may shrink, never widen a panel."""
+    label = QLabel(text)
+    label.setStyleSheet("color: palette(placeholder-text);")
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    return label
+
+
+class MessageLabel(QLabel):
+    """A word-wrapped message line: ``show_message(text)`` for a hint, ``error=True`` in red.
+
+    With ``hide_when_empty`` the line takes no room while there is nothing to say.
+    """
+
+    def __init__(self, parent: QWidget | None = None, hide_when_empty: bool = False):
+        super().__init__("", parent)
+        self.setWordWrap(True)
+        self.hide_when_empty = hide_when_empty
+        self.is_error = False
+        if hide_when_empty:
+            self.hide()
+        self._restyle()
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        self.is_error = error
+        self._restyle()
+        self.setText(text)
+        if self.hide_when_empty:
+            self.setVisible(bool(text))
+
+    def _restyle(self) -> None:
+        # A hint follows the palette by itself when the theme changes; red has no palette role.
+        sheet = f"color: {colors().error};" if self.is_error else \
+            "color: palette(placeholder-text);"
+        if self.styleSheet() != sheet:  # restyling relayouts (and repaints) the whole panel
+            self.setStyleSheet(sheet)
+
+
+def guard(log: logging.Logger, what: str):
+    """Handlers never let an exception reach the session or Qt; the reason is shown instead,
+    through the widget's ``show_message(text, error=True)``."""
+
+    def decorate(handler):
+        @functools.wraps(handler)
+        def run(self, *args):
+            try:
+                return handler(self, *args)
+            except RuntimeError as error:  # the C++ widget is gone (window closing)
+                log.debug("%s handler after deletion: %s", what, error)
+            except Exception as error:
+                log.exception("the %s failed", what)
+                try:
+                    self.show_message(f"{type(error).__name__}: {error}", error=True)
+                except RuntimeError:
+                    pass
+            return None
+
+        return run
+
+    return decorate
