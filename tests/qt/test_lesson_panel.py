@@ -194,3 +194,26 @@ def test_the_lessons_menu_lists_lessons_in_course_order_and_opens_them(make_wind
     assert window.guide.name == names[1]
     assert window.lesson_panel.steps.title.text() == lessons.lesson_title(names[1])
     assert not window.docks["lesson"].isHidden()
+
+
+def test_every_shipped_lesson_runs_to_the_end_through_the_panel(make_window):
+    window = make_window(lesson=None)
+    panel = window.lesson_panel
+    for name in lessons.lesson_names():
+        window.load_lesson(name)
+        asked = 0
+        for _ in window.guide.plan:
+            pending = panel.pending()
+            if pending is None:
+                break
+            if pending.question is None:
+                panel.advance()
+                continue
+            asked += 1
+            panel.show_me()
+            reveal = panel.reveal_box.shown
+            assert reveal is not None and reveal.message == "", (name, reveal)
+        assert panel.progress.text().startswith("Lesson complete"), name
+        assert set(panel.steps.states()) <= {DONE, SKIPPED}, name
+        assert asked >= 1, f"{name} asks no question"
+        assert not panel.next_button.isEnabled()
