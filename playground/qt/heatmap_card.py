@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
 from ..session.runner import TensorState
 from .heatmap_cells import display_array, number_format
 from .heatmap_view import HeatmapView
+from .message_row import MessageLabel
 
 CARD_STYLE = """
 QFrame#heatmapCard { background: palette(base); border: 1px solid palette(mid);
@@ -18,7 +19,6 @@ QFrame#heatmapCard { background: palette(base); border: 1px solid palette(mid);
 QFrame#heatmapCard[selected="true"] { border: 2px solid palette(highlight); }
 QLabel#cardName { font-weight: 600; font-size: 14px; }
 QLabel#cardInfo, QLabel#cardHover { color: palette(placeholder-text); }
-QLabel#cardNote { color: #b3261e; }
 """
 
 
@@ -75,9 +75,7 @@ class HeatmapCard(QFrame):
         self.info_label = QLabel("", objectName="cardInfo")
         self.hover_label = QLabel("", objectName="cardHover")
         self.hover_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.note_label = QLabel("", objectName="cardNote")
-        self.note_label.setWordWrap(True)
-        self.note_label.hide()
+        self.note_label = MessageLabel(hide_when_empty=True)
         header = QHBoxLayout()
         header.addWidget(self.name_label)
         header.addWidget(self.info_label)
@@ -268,12 +266,7 @@ class HeatmapCard(QFrame):
 
     def _set_note(self, text: str, error: bool) -> None:
         self.graphics.setVisible(not error)
-        color = "#b3261e" if error else self.palette().placeholderText().color().name()
-        sheet = f"color: {color};"
-        if self.note_label.styleSheet() != sheet:  # restyling relayouts (and repaints) the panel
-            self.note_label.setStyleSheet(sheet)
-        self.note_label.setText(text)
-        self.note_label.setVisible(bool(text))
+        self.note_label.show_message(text, error)
 
     # -- slices of 3-D and larger tensors --
     def _sync_slices(self, shape: tuple[int, ...]) -> None:
