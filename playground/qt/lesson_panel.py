@@ -61,6 +61,7 @@ class LessonPanel(QWidget):
 
     def _build(self):
         self.steps = StepList(self)
+        self.steps.setMinimumHeight(90)  # a reveal and a question below never squeeze it away
         self.steps.step_clicked.connect(self._on_step_clicked)
         self.reveal_box = RevealBox(self)
         self.question = QuestionBox(self)
