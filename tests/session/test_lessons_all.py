@@ -184,3 +184,13 @@ def test_question_answer_is_what_torch_gives(name, index):
     else:
         _assert_same(_evaluate(expression, namespace), answer)
     _assert_state_matches(session, index + 1, namespace)
+
+
+@needs_torch
+@pytest.mark.parametrize("name", LESSONS)
+def test_whole_lesson_under_torch_fails_where_it_failed_here_and_ends_in_the_same_state(name):
+    session = _session(name)
+    last = len(session.outcomes) - 2
+    namespace, outcomes = _run_under_torch(session, last)
+    assert outcomes == [(o.error or "ok").split(":", 1)[0] for o in session.outcomes[1:]]
+    _assert_state_matches(session, last + 1, namespace)
