@@ -30,6 +30,7 @@ from engine.op_table import GROUPS, OpSpec
 
 from ..session.codegen import ATOM, Pipeline
 from ..session.document import Step, check_name
+from ..session.error_help import GENERIC, explain
 from ..session.model import Session
 from ..session.op_docs import node_formulas, signature
 from ..session.ops import op_specs
@@ -309,9 +310,13 @@ class StepDialog(QDialog):
             shape = "" if error else f"   → [{', '.join(map(str, self.result_shape))}]"
             self.preview.setText(code + shape)
         self.preview.setStyleSheet(mono)
+        problem = self.warning if not error else error
+        help_ = explain(problem) if code is not None and problem else None
+        plain = "" if help_ is None or help_.key == GENERIC else \
+            f"\n{help_.explanation}\nFix: {help_.fix}"
         self.error_label.setText(error if code is None else
-                                 f"With today's values this step fails: {error}" if error else
-                                 f"Warning: {self.warning}" if self.warning else "")
+                                 f"With today's values this step fails: {error}{plain}" if error
+                                 else f"Warning: {self.warning}{plain}" if self.warning else "")
         self.error_label.setStyleSheet(f"color: {colors().error};")
 
     def submit(self) -> bool:

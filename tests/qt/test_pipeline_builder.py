@@ -180,6 +180,25 @@ def test_engine_errors_show_in_the_form_and_the_list(builder):
     assert "RuntimeError" in widget.tree.topLevelItem(3).toolTip(1)
 
 
+def test_engine_errors_come_with_their_plain_explanation(builder):
+    _, _, _, widget = builder
+    dialog = widget.open_add_dialog()
+    dialog.choose_op("matmul")
+    dialog.operand_fields[0].set_value("inp")
+    dialog.operand_fields[1].set_value("inp")  # 4x5 @ 4x5
+    plain = "here a is 4x5 (5 columns) and b is 4x5 (4 rows)"
+    assert plain in dialog.error_label.text() and "Fix: Transpose" in dialog.error_label.text()
+    assert dialog.submit()
+    assert plain in widget.tree.topLevelItem(3).toolTip(1)
+    dialog = widget.open_add_dialog()
+    dialog.choose_op("view")
+    dialog.operand_fields[0].set_value("out")  # out = sq.t() is not contiguous
+    dialog.param_fields["shape"].set_value((20,))
+    assert dialog.submit()
+    assert marks(widget)[-1] == "✗"
+    assert "Use .reshape(...)" in widget.tree.topLevelItem(4).toolTip(1)
+
+
 def test_palette_filter_and_choice_and_variadic(builder):
     _, _, _, widget = builder
     dialog = widget.open_add_dialog()
