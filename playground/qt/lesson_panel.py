@@ -46,7 +46,8 @@ class LessonPanel(QWidget):
         self._asked: tuple[int, Action] | None = None  # the question in the box, and where
         self.next_action = QAction("Next lesson step", self)
         self.next_action.setObjectName("actionNextLessonStep")
-        self.next_action.setShortcut(QKeySequence(NEXT_SHORTCUT))
+        # The keypad's Enter too: "Ctrl+Enter" is what learners read and press.
+        self.next_action.setShortcuts([QKeySequence(NEXT_SHORTCUT), QKeySequence("Ctrl+Enter")])
         set_icon(self.next_action, "forward")
         self.next_action.triggered.connect(self.advance)
         self.restart_action = QAction("Restart lesson", self)
@@ -136,7 +137,7 @@ class LessonPanel(QWidget):
         self.question.setVisible(asking)
         self.next_button.setVisible(not asking and live)
         self.next_button.setEnabled(pending is not None)
-        self.next_button.setToolTip(f"{action_line(pending)}  ({NEXT_SHORTCUT})"
+        self.next_button.setToolTip(f"{action_line(pending)}  (Ctrl+Enter)"
                                     if pending else "The lesson is done")
         self.next_action.setEnabled(bool(self.guide) and (pending is not None or not live))
         self.present_button.setVisible(not live)
@@ -181,6 +182,7 @@ class LessonPanel(QWidget):
             self.reveal(self.question.guess.text())
             return
         self.controls.push_action(action)
+        self._focus_what_comes_next()
 
     def reveal(self, typed: str) -> None:
         """Judge ``typed`` against the next step's question, after taking the step."""
@@ -221,6 +223,15 @@ class LessonPanel(QWidget):
             truth = truth.text
         self.reveals[point] = Reveal(action, guess, truth, correct, message)
         self._on_timeline_changed()
+        self._focus_what_comes_next()
+
+    def _focus_what_comes_next(self) -> None:
+        """After the panel's own Next or Reveal (never on other changes: that would pull the
+        keyboard away from whatever the learner is typing elsewhere)."""
+        if self.question.isVisibleTo(self):
+            self.question.guess.setFocus()
+        elif self.next_button.isVisibleTo(self) and self.next_button.isEnabled():
+            self.next_button.setFocus()
 
     def restart(self) -> None:
         """Clear the timeline, as one undoable command, so the lesson starts again."""

@@ -217,3 +217,16 @@ def test_every_shipped_lesson_runs_to_the_end_through_the_panel(make_window):
         assert set(panel.steps.states()) <= {DONE, SKIPPED}, name
         assert asked >= 1, f"{name} asks no question"
         assert not panel.next_button.isEnabled()
+
+
+def test_next_then_reveal_keep_the_keyboard_where_the_learner_goes_next(tiny, qtbot):
+    tiny.show()
+    qtbot.waitExposed(tiny)
+    panel = tiny.lesson_panel
+    panel.advance()
+    # The window's focus widget: what has the keyboard once the window is active.
+    assert tiny.focusWidget() is panel.next_button
+    panel.advance()
+    assert tiny.focusWidget() is panel.question.guess
+    type_and_enter(qtbot, tiny, "16")
+    assert "✓ Right" in reveal_text(tiny)
