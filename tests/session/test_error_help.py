@@ -340,3 +340,21 @@ def test_every_entry_fills_from_its_own_groups_and_keys_are_unique():
         for text in (entry.explanation, entry.fix):
             fields = {f for _, f, _, _ in string.Formatter().parse(text) if f}
             assert fields <= groups, (entry.key, fields - groups)
+
+
+def test_every_error_and_warning_of_every_lesson_is_explained():
+    from playground.session.action_warnings import action_warnings
+    from playground.session.lessons import lesson_names, load_lesson
+
+    seen = set()
+    for name in lesson_names():
+        session = Session(load_lesson(name))
+        for outcome in session.outcomes:
+            messages = [outcome.error] if outcome.error else []
+            messages += [state.error for state in outcome.states.values() if state.error]
+            messages += action_warnings(session, outcome)
+            for message in messages:
+                key = explain(message).key
+                assert key != GENERIC, (name, message)
+                seen.add(key)
+    assert {"second-backward", "nonleaf-grad"} <= seen  # the lessons do meet these
