@@ -9,10 +9,12 @@ time travel and undo show the lesson as it was there.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from playground.session import Action, RemoveAction, Session
+from playground.session.lessons import lesson_names, lesson_title
 from playground.session.predict import PredictError, answer, judge
 
 from .action_text import action_line
@@ -35,7 +37,13 @@ class LessonPanel(QWidget):
     session : the window's session (read, and followed through its signals).
     controls : the window's ``StepControls``; every step is taken with its ``push_action``.
     undo_stack : the window's undo stack (Restart is one undoable command).
+
+    Signals
+    -------
+    lesson_requested(str) : Next at the end of a lesson: open the course's next lesson.
     """
+
+    lesson_requested = Signal(str)
 
     def __init__(self, session: Session, controls, undo_stack, parent: QWidget | None = None):
         super().__init__(parent)
@@ -136,15 +144,32 @@ class LessonPanel(QWidget):
             self.question.ask(pending.question)
         self.question.setVisible(asking)
         self.next_button.setVisible(not asking and live)
-        self.next_button.setEnabled(pending is not None)
-        self.next_button.setToolTip(f"{action_line(pending)}  (Ctrl+Enter)"
-                                    if pending else "The lesson is done")
-        self.next_action.setEnabled(bool(self.guide) and (pending is not None or not live))
+        following = self.following_lesson() if pending is None else None
+        self.next_button.setEnabled(pending is not None or following is not None)
+        if pending is not None or following is None:
+            self.next_button.setText("Next")
+            self.next_button.setToolTip(f"{action_line(pending)}  (Ctrl+Enter)" if pending
+                                        else "The lesson is done")
+        else:
+            title = lesson_title(following)
+            self.next_button.setText(f"Next lesson: {title.split(':')[0]}")
+            self.next_button.setToolTip(f"Open the next lesson: {title}  (Ctrl+Enter)")
+        self.next_action.setEnabled(self.next_button.isEnabled() or not live)
         self.present_button.setVisible(not live)
         self.restart_button.setEnabled(bool(self.guide) and bool(self.session.document.actions))
         self.restart_action.setEnabled(self.restart_button.isEnabled())
         self.restart_button.setVisible(bool(self.guide))
         self.progress.setText(self._progress_text(live, position))
+
+    def following_lesson(self) -> str | None:
+        """The lesson after this one in the course (None after the last, or no lesson)."""
+        if not self.guide:
+            return None
+        names = lesson_names()
+        if self.guide.name not in names:
+            return None
+        index = names.index(self.guide.name) + 1
+        return names[index] if index < len(names) else None
 
     def _progress_text(self, live: bool, position: int) -> str:
         total = len(self.guide.plan)
@@ -176,6 +201,9 @@ class LessonPanel(QWidget):
             return
         action = self.pending()
         if action is None:
+            following = self.following_lesson()
+            if following is not None:
+                self.lesson_requested.emit(following)
             return
         if action.question is not None:
             self.question.guess.setFocus()
@@ -238,6 +266,7 @@ class LessonPanel(QWidget):
         actions = self.session.document.actions
         if not actions:
             return
+        self.reveals.clear()  # a fresh start: no old answer shows up when a step is retaken
         self.undo_stack.beginMacro("Restart the lesson")
         try:
             for index in reversed(range(len(actions))):

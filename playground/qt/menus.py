@@ -143,6 +143,7 @@ def _build_view_menu(window, view: QMenu) -> None:
 def _build_lessons_menu(window, menu: QMenu) -> None:
     """Next and Restart, then every lesson in course order, by the short form of its title."""
     panel = window.lesson_panel
+    panel.lesson_requested.connect(window.file_actions.open_lesson)
     menu.addAction(panel.next_action)
     menu.addAction(panel.restart_action)
     menu.addSeparator()
