@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -125,9 +125,9 @@ class GraphView(QWidget):
         self.saved_box.setToolTip("Show what each node saved for backward (grad_fn._saved_*)")
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #6b7280; padding: 2px 4px")
+        self.message.setStyleSheet("color: palette(placeholder-text); padding: 2px 4px")
         legend = QLabel(LEGEND)
-        legend.setStyleSheet("color: #6b7280; font-size: 11px")
+        legend.setStyleSheet("color: palette(placeholder-text); font-size: 11px")
         legend.setWordWrap(True)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Graph of"))
@@ -307,7 +307,7 @@ class GraphView(QWidget):
             self._render(painter, size, source)
             return painter.end()
         image = QImage(size, QImage.Format.Format_ARGB32)
-        image.fill(QColor("white"))
+        image.fill(self.canvas.palette().base().color())  # the theme's canvas colour
         painter = QPainter(image)
         self._render(painter, size, source)
         painter.end()

@@ -68,3 +68,11 @@ def test_every_state_has_a_colour_in_both_themes():
         for name in ("highlight", "selected", "cut", "edge_no_grad", "label_background"):
             assert QColor(getattr(g, name)).isValid(), name
     apply_theme("light")
+
+
+def test_png_export_has_the_themes_background(view, tmp_path):
+    for theme in ("light", "dark"):
+        apply_theme(theme)
+        assert view.export_image(tmp_path / f"{theme}.png")
+    light, dark = (QImage(str(tmp_path / f"{t}.png")).pixelColor(2, 2) for t in ("light", "dark"))
+    assert light.lightness() > 200 and dark.lightness() < 60
