@@ -16,6 +16,7 @@ import numpy as np
 
 from .codegen import Pipeline, action_lines, factory_call, leaf_lines, string_code, tensor_code
 from .model import Session
+from .predict import PredictError, answer
 from .runner import Outcome, headline
 
 LARGE = 64  # above this many elements an assert compares sums instead of every element
@@ -100,6 +101,18 @@ def comment_lines(text: str) -> list[str]:
     return lines
 
 
+def reveal(session: Session, outcome: Outcome) -> tuple[str, str]:
+    """The answer to the question on ``outcome``'s action and its reason, for comments and
+    notebook cells (the exported code never evaluates the expression)."""
+    question = outcome.action.question
+    try:
+        revealed = answer(session, question, outcome.index)
+        said = f"Answer: {question.expression} is {revealed.text}"
+    except PredictError as error:
+        said = f"Answer: {question.expression} cannot be computed here ({error})"
+    return said, question.reason
+
+
 def definition_lines(session: Session) -> tuple[list[str], Pipeline]:
     """Leaves and pipeline as torch lines, plus the pipeline writer used for them."""
     start = session.outcomes[0]
@@ -150,10 +163,14 @@ def script(session: Session, engine: bool = False) -> str:
         counts[action.kind] += 1
         lines.append("")
         lines += comment_lines(action.note)
+        if action.question is not None:
+            lines += comment_lines(f"Predict: {action.question.prompt}")
         if action.kind != "print":
             lines.append(f"print({string_code(headline(action, counts[action.kind]))})")
         body = action_body(session, outcome, taken)
         lines += _guarded(body, outcome.error) if outcome.error else body
+        if action.question is not None:
+            lines += comment_lines("\n".join(reveal(session, outcome)))
         for name, what in outcome.reported:
             state = outcome.states[name]
             expression = f"{name}.grad" if what == "grad" else name

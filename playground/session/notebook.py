@@ -13,7 +13,7 @@ import nbformat
 from nbformat import v4
 
 from .codegen import factory_call, leaf_lines
-from .export import action_body, definition_lines
+from .export import action_body, definition_lines, reveal
 from .model import Session
 from .persist import write_atomically
 from .runner import Outcome
@@ -53,6 +53,11 @@ def _result(text: str):
 def _error(error: str):
     name, _, value = error.partition(": ")
     return v4.new_output("error", ename=name, evalue=value, traceback=[error])
+
+
+def _reveal_markdown(said: str, reason: str) -> str:
+    """The answer folded away, so a reader can predict before opening it."""
+    return f"<details><summary>Answer</summary>\n\n```\n{said}\n```\n\n{reason}\n</details>"
 
 
 def _action_cell(cells: _Cells, session: Session, outcome: Outcome, taken: set[str]) -> None:
@@ -102,7 +107,12 @@ def notebook(session: Session) -> nbformat.NotebookNode:
     taken = set(session.tensor_names(len(session.outcomes) - 1))
     for outcome in session.outcomes[1:]:
         cells.markdown(outcome.action.note)
+        question = outcome.action.question
+        if question is not None:
+            cells.markdown(f"**Predict:** {question.prompt}")
         _action_cell(cells, session, outcome, taken)
+        if question is not None:
+            cells.markdown(_reveal_markdown(*reveal(session, outcome)))
     node = v4.new_notebook(cells=cells.cells)
     node.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                    "language": "python"}

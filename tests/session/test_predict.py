@@ -4,7 +4,7 @@ and judging typed answers."""
 import numpy as np
 import pytest
 
-from playground.session import Action, Document, Session
+from playground.session import Action, Document, PrintItem, Session
 from playground.session.document import Question
 from playground.session.persist import dumps, loads
 from playground.session.predict import (
@@ -257,3 +257,38 @@ def test_a_printed_tensor_typed_back_is_right():
     typed = "tensor([[ 0.1234, -0.5000],\n        [ 2.0000,  0.3333]])"
     assert judge(typed, Answer(values, typed, "tensor", "t")).correct
     assert not judge("[[0.1234, -0.5], [2, 0.3333]]", Answer(values, typed, "tensor", "t")).correct
+
+
+def _asked_session() -> Session:
+    bad = Question(prompt="And the grad of nothing?", expression="nope.grad", reason="No such.")
+    return Session(jvp_document([
+        backward(), backward().model_copy(update={"question": QUESTION}),
+        Action(kind="print", items=(PrintItem(kind="grad", text="inp"),), question=bad),
+    ]))
+
+
+def test_the_script_carries_each_question_as_comments_and_still_runs(tmp_path):
+    from playground.session.export import script
+    from tests.session.scripts import HAS_TORCH, run_both
+
+    session = _asked_session()
+    text = script(session)
+    prompt, reveal = "# Predict: What is inp.grad[0, 0]?", "# Answer: inp.grad[0, 0] is tensor(8.)"
+    assert text.index(prompt) < text.rindex("out.backward(") < text.rindex(reveal)
+    assert "# 2 * (1 + 1) from the diagonal" in text
+    assert "# Answer: nope.grad cannot be computed here (there is no tensor named 'nope'" in text
+    with_torch, with_engine = run_both(tmp_path, text, script(session, engine=True))
+    assert with_engine == session.console_text()
+    if HAS_TORCH:
+        assert with_torch == session.console_text()
+
+
+def test_the_notebook_asks_before_the_cell_and_folds_the_answer_after_it():
+    from playground.session.notebook import notebook
+
+    sources = [cell.source for cell in notebook(_asked_session()).cells]
+    asked = sources.index("**Predict:** What is inp.grad[0, 0]?")
+    assert "out.backward(" in sources[asked + 1]
+    revealed = sources[asked + 2]
+    assert revealed.startswith("<details><summary>Answer</summary>")
+    assert "inp.grad[0, 0] is tensor(8.)" in revealed and "from the diagonal" in revealed
