@@ -207,21 +207,35 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="under a minute, for CI")
+    parser.add_argument("--only", default="", help="run only the rows whose key contains this "
+                        "(start, seed, tabs, 512, 2048, cell, jump, memory)")
     parser.add_argument("--json", default="bench-results/window.json")
     args = parser.parse_args(argv)
     quick = args.quick
     rounds = 5 if quick else 15
-    rows = [bench_start(2 if quick else 7)]
-    window = Window()
-    rows.append(bench_seed_backward(window, rounds))
-    for tab in ("graph", "stepper", "jacobian"):
-        rows.append(bench_seed_backward(window, 3 if quick else 9, tab))
-    rows.append(bench_pipeline_backward(window, 3 if quick else 9, 512, "<= 50 ms"))
-    rows.append(bench_pipeline_backward(window, 2 if quick else 5, 2048,
-                                        "<= 150 ms; no block > 100 ms"))
-    rows.append(bench_cell_edit(window, rounds))
-    rows.append(bench_timeline_jump(window, rounds * 2))
-    rows.append(bench_memory())
+    benches = {
+        "start": lambda: [bench_start(2 if quick else 7)],
+        "seed": lambda: [bench_seed_backward(window(), rounds)],
+        "tabs": lambda: [bench_seed_backward(window(), 3 if quick else 9, tab)
+                         for tab in ("graph", "stepper", "jacobian")],
+        "512": lambda: [bench_pipeline_backward(window(), 3 if quick else 9, 512, "<= 50 ms")],
+        "2048": lambda: [bench_pipeline_backward(window(), 2 if quick else 5, 2048,
+                                                 "<= 150 ms; no block > 100 ms")],
+        "cell": lambda: [bench_cell_edit(window(), rounds)],
+        "jump": lambda: [bench_timeline_jump(window(), rounds * 2)],
+        "memory": lambda: [bench_memory()],
+    }
+    made: list[Window] = []
+
+    def window() -> Window:  # one window for every in-process row, made when first needed
+        if not made:
+            made.append(Window())
+        return made[0]
+
+    rows = []
+    for key, bench in benches.items():
+        if args.only in key:
+            rows += bench()
     for row in rows:
         print(" | ".join(f"{k}={v}" for k, v in row.items()), flush=True)
     os.makedirs(os.path.dirname(args.json) or ".", exist_ok=True)
