@@ -34,6 +34,11 @@ class TypedTensor:
     data: Any
 
 
+# A tensor copied from PyTorch's output ends with ", grad_fn=<SelectBackward0>", which is not
+# Python; it says nothing about the values, so it is dropped before parsing.
+_PRINTED_GRAPH = re.compile(r",\s*grad_fn=<\w+>")
+
+
 def read_literal(text: str):
     """Typed text as Python data: numbers, bools, None, nested lists, ``TypedShape``, tensors."""
     compact = text.replace(" ", "").replace("×", "x").lower()
@@ -41,7 +46,7 @@ def read_literal(text: str):
     if len(parts) > 1 and all(p.isdigit() for p in parts):  # 5x4
         return TypedShape(tuple(int(p) for p in parts))
     try:
-        tree = ast.parse(text, mode="eval")
+        tree = ast.parse(_PRINTED_GRAPH.sub("", text), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise PredictError(f"could not read {text!r}: {_HELP}") from None
     try:

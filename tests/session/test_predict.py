@@ -292,3 +292,10 @@ def test_the_notebook_asks_before_the_cell_and_folds_the_answer_after_it():
     revealed = sources[asked + 2]
     assert revealed.startswith("<details><summary>Answer</summary>")
     assert "inp.grad[0, 0] is tensor(8.)" in revealed and "from the diagonal" in revealed
+
+
+def test_a_tensor_copied_with_its_grad_fn_is_read():
+    printed = "tensor(3., grad_fn=<SelectBackward0>)"
+    assert judge(printed, Answer(np.array(3.0, dtype=np.float32), printed, "tensor", "y")).correct
+    with pytest.raises(PredictError):
+        judge("tensor(3., grad_fn=<lambda: 1>)", _tensor(3.0))
