@@ -7,17 +7,26 @@ box shows their guess next to what PyTorch prints, ✓ or ✗, and the lesson's 
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from playground.session import Action
 from playground.session.document import Question
 from playground.session.predict import PredictError, parse, read_literal
 
 from .icons import set_icon
+from .lesson_steps import rich
 from .theme import colors
 
 EMPTY_GUESS = "Type what you expect first, then Reveal"
@@ -95,7 +104,7 @@ class QuestionBox(QFrame):
         self.refresh()
 
     def ask(self, question: Question) -> None:
-        self.prompt.setText(f"<b>Predict:</b> {html.escape(question.prompt)}")
+        self.prompt.setText(f"<b>Predict:</b> {rich(question.prompt)}")
         self.guess.clear()
         self.say("")
 
@@ -128,20 +137,37 @@ class RevealBox(QFrame):
         self.setObjectName("lessonReveal")
         self.verdict = QLabel(self)
         self.verdict.setObjectName("revealVerdict")
-        self.verdict.setWordWrap(True)
-        self.values = QLabel(self)
-        self.values.setObjectName("revealValues")
-        self.values.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.guess_label, self.guess = self._value_row("You said")
+        self.truth_label, self.truth = self._value_row("")
         self.reason = QLabel(self)
         self.reason.setObjectName("revealReason")
         self.reason.setWordWrap(True)
+        self.reason.setTextFormat(Qt.TextFormat.PlainText)
+        values = QGridLayout()
+        values.setHorizontalSpacing(10)
+        values.setVerticalSpacing(2)
+        values.setColumnStretch(1, 1)
+        for row, (label, value) in enumerate(((self.guess_label, self.guess),
+                                              (self.truth_label, self.truth))):
+            values.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
+            values.addWidget(value, row, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(4)
         layout.addWidget(self.verdict)
-        layout.addWidget(self.values)
+        layout.addLayout(values)
         layout.addWidget(self.reason)
         self.shown: Reveal | None = None
+
+    def _value_row(self, text: str) -> tuple[QLabel, QLabel]:
+        label = QLabel(text, self)
+        value = QLabel(self)
+        # Plain text keeps a printed tensor's line breaks and indents; long error lines wrap.
+        value.setTextFormat(Qt.TextFormat.PlainText)
+        value.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        value.setWordWrap(True)
+        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label, value
 
     def show_reveal(self, reveal: Reveal, question: Question) -> None:
         self.shown = reveal
@@ -149,22 +175,23 @@ class RevealBox(QFrame):
         mark, colour = {True: ("✓ Right", c.success), False: ("✗ Not quite", c.error),
                         None: ("Revealed", c.accent)}[reveal.correct]
         self.verdict.setText(f'<b style="color: {colour}">{mark}</b>')
-        rows = []
-        if reveal.guess is not None:
-            rows.append(("You said", reveal.guess))
-        rows.append((html.escape(question.expression), reveal.truth))
-        self.values.setText("<table cellspacing=1>" + "".join(
-            f'<tr><td style="color: {c.muted}; padding-right: 10px">{label}</td>'
-            f"<td>{_code(text)}</td></tr>" for label, text in rows) + "</table>")
+        for widget in (self.guess_label, self.guess):
+            widget.setVisible(reveal.guess is not None)
+        self.guess.setText(reveal.guess or "")
+        self.truth_label.setText(question.expression)
+        self.truth.setText(reveal.truth)
+        for label in (self.guess_label, self.truth_label):
+            label.setStyleSheet(f"color: {c.muted};")
         reason = question.reason
         if reveal.correct is None and reveal.message:
             reason = f"{reveal.message}. {reason}"
-        self.reason.setText(html.escape(reason))
+        self.reason.setText(reason)
         self.setStyleSheet(f"QFrame#lessonReveal {{ background: {c.base}; "
                            f"border-left: 4px solid {colour}; border-radius: 3px; }}")
 
-
-def _code(text: str) -> str:
-    """Monospace, keeping the line breaks and indents of a printed tensor."""
-    lines = html.escape(text).replace(" ", "&nbsp;").split("\n")
-    return f'<span style="font-family: monospace">{"<br>".join(lines)}</span>'
+    def text(self) -> str:
+        """Everything the box says, as plain text (for tests and accessibility)."""
+        parts = [self.verdict.text()]
+        if self.guess.isVisibleTo(self):
+            parts += [self.guess_label.text(), self.guess.text()]
+        return " ".join(parts + [self.truth_label.text(), self.truth.text(), self.reason.text()])

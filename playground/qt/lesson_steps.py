@@ -21,6 +21,11 @@ DONE, CURRENT, SKIPPED, TODO = "done", "current", "skipped", "todo"
 MARKERS = {DONE: "✓", CURRENT: "▶", SKIPPED: "–"}
 
 
+def rich(text: str) -> str:
+    """``text`` safe inside Qt rich text (which knows ``&quot;`` but not ``&#x27;``)."""
+    return html.escape(text, quote=False)
+
+
 class StepRow(QFrame):
     """One step of the lesson; ``clicked(number)`` when a ticked row is clicked."""
 
@@ -57,12 +62,12 @@ class StepRow(QFrame):
         past = self.state in (DONE, SKIPPED)
         code_colour = c.muted if past else c.text
         parts = [f'<span style="font-family: monospace; color: {code_colour}">'
-                 f"{html.escape(action_line(self.action))}</span>"]
+                 f"{rich(action_line(self.action))}</span>"]
         if self.action.question is not None and self.state == TODO:  # the current: in its box
             parts.append(f'<span style="color: {c.accent}">Predict first: '
-                         f"{html.escape(self.action.question.prompt)}</span>")
+                         f"{rich(self.action.question.prompt)}</span>")
         if self.action.note and not past:
-            parts.append(f'<span style="color: {c.muted}">{html.escape(self.action.note)}</span>')
+            parts.append(f'<span style="color: {c.muted}">{rich(self.action.note)}</span>')
         self.text.setText("<br>".join(parts))
         marker = MARKERS.get(self.state, "?" if self.action.question else str(self.number))
         colour = {DONE: c.success, CURRENT: c.accent}.get(self.state, c.muted)
@@ -102,9 +107,11 @@ class StepList(QScrollArea):
         self.title = QLabel(self._body)
         self.title.setObjectName("lessonTitle")
         self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.intro = QLabel(self._body)
         self.intro.setObjectName("lessonIntro")
         self.intro.setWordWrap(True)
+        self.intro.setTextFormat(Qt.TextFormat.PlainText)
         self._layout.addWidget(self.title)
         self._layout.addWidget(self.intro)
         self._layout.addSpacing(6)
@@ -112,8 +119,8 @@ class StepList(QScrollArea):
         self.setWidget(self._body)
 
     def set_lesson(self, title: str, intro: str, plan: tuple[Action, ...]) -> None:
-        self.title.setText(html.escape(title))
-        self.intro.setText(html.escape(intro))
+        self.title.setText(title)
+        self.intro.setText(intro)
         self.intro.setVisible(bool(intro))
         for row in self.rows:
             row.deleteLater()
