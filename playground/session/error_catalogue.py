@@ -26,13 +26,14 @@ AUTOGRAD = [
     Entry("second-backward", r"backward through the graph a second time",
           "The first backward freed the intermediate values this graph saved, so there is "
           "nothing left to walk back through a second time.",
-          "Pass retain_graph=True to the earlier backward (tick retain_graph in Backward "
-          "options), or run Forward to build a fresh graph."),
+          "Tick retain_graph in Backward options for the earlier call (retain_graph=True in "
+          "code), or run Forward to build a fresh graph."),
     Entry("implicit-grad", r"grad can be implicitly created only for scalar outputs",
           "backward() without a gradient only works from a single number: for a tensor of "
           "many elements PyTorch cannot guess the seed v of the product vᵀJ.",
-          "Pass a seed of the output's shape (ones_like sums every gradient), or reduce the "
-          "output first with .sum() or .mean()."),
+          "Pick a seed in Backward options (ones_like sums every gradient; in code, "
+          "out.backward(torch.ones_like(out))), or reduce the output first with .sum() or "
+          ".mean()."),
     Entry("seed-shape",
           r"Mismatch in shape: grad_output\[\d+\] has a shape of " + _SIZE.format("seed")
           + r" and output\[\d+\] has a shape of " + _SIZE.format("out"),
