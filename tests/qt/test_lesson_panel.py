@@ -66,13 +66,13 @@ def test_the_seed_lesson_shows_its_title_intro_and_steps(window):
 
 def test_next_takes_the_step_through_the_undo_stack(tiny, qtbot):
     panel = tiny.lesson_panel
+    # Qt rich text shows "&#x27;" as it is: notes are escaped without it.
+    assert "x's .grad" in panel.steps.rows[0].text.text()
     qtbot.mouseClick(panel.next_button, Qt.MouseButton.LeftButton)
     assert tiny.session.document.actions == tiny.guide.plan[:1]
     assert tiny.timeline.list.count() > 2  # the start row, the backward, the upcoming rows
     assert panel.steps.states() == [DONE, CURRENT, TODO, TODO]
     assert tiny.session.state("x").grad.tolist() == [[2, 4], [6, 8]]
-    # Qt rich text shows "&#x27;" as it is: notes are escaped without it.
-    assert "x's .grad" in panel.steps.rows[0].text.text()
     trigger(tiny, "actionUndo")
     assert tiny.session.document.actions == ()
     assert panel.steps.states() == [CURRENT, TODO, TODO, TODO]
