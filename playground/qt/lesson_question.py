@@ -72,7 +72,9 @@ class QuestionBox(QFrame):
         self.prompt.setWordWrap(True)
         self.guess = QLineEdit(self)
         self.guess.setObjectName("questionGuess")
-        self.guess.setPlaceholderText("Your prediction: 8, [[1, 2]], (5, 4), None, True, error…")
+        self.guess.setPlaceholderText("Your prediction, e.g. 8 or [[1, 2], [3, 4]]")
+        self.guess.setToolTip("A number, a list, True/False, None, a shape like (5, 4), a grad_fn "
+                              "name, or ok / error for whether the step fails")
         self.guess.setClearButtonEnabled(True)
         self.reveal = QPushButton("Reveal", self)
         self.reveal.setObjectName("questionReveal")
