@@ -78,7 +78,7 @@ def headline(action: Action, count: int) -> str:
 
 
 def _same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
-    if a is None or b is None:
+    if a is None or b is None or a is b:  # shared arrays: no need to read them
         return a is b
     same_kind = a.dtype == b.dtype and a.shape == b.shape
     return same_kind and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
@@ -98,6 +98,9 @@ class Replay:
         self.errors: dict[str, tuple[str | None, str | None]] = {}  # name -> (error, blocked_by)
         self.counts: Counter = Counter()
         self.outcomes: list[Outcome] = []
+        # name -> (engine array, version) its last recorded value was read from: while both
+        # are the same, the value is too, and the snapshot shares it without comparing.
+        self._sources: dict[str, tuple[np.ndarray, int]] = {}
         self.seed_used: np.ndarray | None = None  # the seed of the action being run
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # reading a non-leaf .grad warns; views never need it
@@ -296,12 +299,19 @@ class Replay:
         if tensor is None:
             error, blocked_by = self.errors.get(name, (None, None))
             return TensorState(name, origin, None, None, error=error, blocked_by=blocked_by)
+        data, version = tensor.detach().numpy(), tensor._version
+        source = self._sources.get(name)
+        self._sources[name] = (data, version)
         # np.asarray: some engine ops give 0-d results holding a numpy scalar.
-        value = np.asarray(tensor.detach().numpy())
+        value = np.asarray(data)
         grad = tensor.grad if (tensor.is_leaf or tensor.retains_grad) else None
         grad = None if grad is None else np.asarray(grad.detach().numpy())
         # Unchanged arrays are shared with the previous point, so long timelines stay small.
-        value = old.value if old is not None and _same(old.value, value) else value.copy()
+        untouched = source is not None and source[0] is data and source[1] == version
+        if old is not None and old.value is not None and (untouched or _same(old.value, value)):
+            value = old.value
+        else:
+            value = value.copy()
         grad = old.grad if old is not None and _same(old.grad, grad) else _copy(grad)
         return TensorState(
             name, origin, value, grad, tensor.requires_grad, tensor.is_leaf,
