@@ -143,7 +143,7 @@ class LessonPanel(QWidget):
             self._asked = (position, pending)
             self.question.ask(pending.question)
         self.question.setVisible(asking)
-        self.next_button.setVisible(not asking and live)
+        self.next_button.setVisible(not asking and live and bool(self.guide))
         following = self.following_lesson() if pending is None else None
         self.next_button.setEnabled(pending is not None or following is not None)
         if pending is not None or following is None:

@@ -123,6 +123,8 @@ class StepList(QScrollArea):
         self.intro.setText(intro)
         self.intro.setVisible(bool(intro))
         for row in self.rows:
+            row.hide()  # now: deleteLater waits for the event loop
+            self._layout.removeWidget(row)
             row.deleteLater()
         self.rows = []
         first = self._layout.count() - 1  # rows go before the closing stretch

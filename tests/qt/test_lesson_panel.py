@@ -6,7 +6,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
 
 from playground.qt.action_text import action_line
-from playground.qt.lesson_steps import CURRENT, DONE, SKIPPED, TODO
+from playground.qt.lesson_steps import CURRENT, DONE, SKIPPED, TODO, StepRow
 from playground.session import Document, lessons, persist
 from tests.qt.helpers import trigger
 
@@ -192,8 +192,13 @@ def test_the_lessons_menu_lists_lessons_in_course_order_and_opens_them(make_wind
     assert entries[0].text() == "1. The seed notebook"
     assert entries[0].toolTip() == lessons.lesson_title(names[0])
     assert window.lesson_panel.steps.title.text() == "No lesson open"
+    assert not window.lesson_panel.next_button.isVisibleTo(window)
+    entries[0].trigger()
     entries[1].trigger()
     assert window.guide.name == names[1]
+    shown = [row for row in window.lesson_panel.steps.findChildren(StepRow)
+             if row.isVisibleTo(window.lesson_panel)]
+    assert [row.action for row in shown] == list(window.guide.plan)  # none left from the first
     assert window.lesson_panel.steps.title.text() == lessons.lesson_title(names[1])
     assert not window.docks["lesson"].isHidden()
 
