@@ -185,6 +185,10 @@ SESSION = [
           "{user} takes {name} as an input, so {name} cannot go (or change its name) while "
           "{user} needs it.",
           "Change or remove {user} first, then {name}."),
+    Entry("made-by-detach", r"was made by a detach action",
+          "This tensor is the result of a Detach on the timeline, not a definition, so it goes "
+          "away with that action.",
+          "Undo the Detach (or remove it from the timeline)."),
     Entry("used-on-timeline", r"is used on the timeline",
           "A timeline action refers to this tensor, and replaying it needs the tensor.",
           "Remove that action first (or undo up to before it)."),

@@ -34,14 +34,21 @@ class NodeFormulas(NamedTuple):
 
 
 def signature(spec: OpSpec) -> str:
-    """``input + other``, ``input.sum(dim=None, keepdim=False)``, ``torch.cat(tensors, dim=0)``."""
-    params = [p.name if p.default is REQUIRED else f"{p.name}={p.default!r}"
-              for p in spec.params]
+    """``input + other``, ``input.sum(dim=None, keepdim=False)``, ``input.reshape(*shape)``,
+    ``torch.cat(tensors, dim=0)``."""
+    params = [_param_text(p) for p in spec.params]
     if spec.style == "operator":
         return f"{spec.operands[0]} {spec.symbol} {spec.operands[1]}"
     if spec.style == "function":
         return f"{spec.path}({', '.join([*spec.operands, *params])})"
     return f"{spec.operands[0]}.{spec.name}({', '.join([*spec.operands[1:], *params])})"
+
+
+def _param_text(param) -> str:
+    if param.default is not REQUIRED:
+        return f"{param.name}={param.default!r}"
+    # Sizes go positionally, as PyTorch writes them: x.reshape(*shape), x.permute(*dims).
+    return f"*{param.name}" if param.kind == "ints" else param.name
 
 
 @cache

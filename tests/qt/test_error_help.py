@@ -62,3 +62,19 @@ def test_warning_is_drawn_in_the_themes_warning_colour(qtbot):
             assert colors().warning.lower() in panel.view.toHtml().lower()
     finally:
         apply_theme("light")
+
+
+def test_tensors_panel_refusals_get_their_explanation(qtbot):
+    from playground.qt.selection import Selection
+    from playground.qt.tensors_panel import TensorsPanel
+    from playground.session import UndoStack
+
+    session = _session(backward(), Action(kind="detach", target="h", new_name="h_cut"))
+    selection = Selection()
+    panel = TensorsPanel(session, UndoStack(), selection)
+    qtbot.addWidget(panel)
+    for name, key in (("h_cut", "made-by-detach"), ("out", "used-on-timeline"),
+                      ("h", "used-by")):
+        selection.select(name)
+        assert not panel.delete_selected()
+        assert explain(panel.message.text()).key == key, panel.message.text()

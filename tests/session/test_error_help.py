@@ -229,7 +229,8 @@ NOT_DRIVEN = {
     "broadcast-inplace": "the engine words it as numpy does (reported as an engine gap)",
     "broadcast-any": "the engine's internal broadcast check for losses",
     "stack-empty": "the engine raises IndexError for stack([]) (reported as an engine gap)",
-    "used-on-timeline": "worded by the Tensors panel (tests/qt)",
+    "used-on-timeline": "worded by the Tensors panel (tests/qt/test_error_help.py)",
+    "made-by-detach": "worded by the Tensors panel (tests/qt/test_error_help.py)",
     "no-values": "needs a leaf that cannot be made and a cell edit (tests/qt)",
     "not-a-tensor": "every op in the table returns a tensor",
 }
