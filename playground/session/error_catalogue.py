@@ -92,15 +92,15 @@ AUTOGRAD = [
           "Zero grad options."),
     Entry("none-attribute", r"'NoneType' object has no attribute '(?P<attr>\w+)'",
           "The value here is None (often a .grad that backward never filled), and None has no "
-          "{attr}.",
+          ".{attr}.",
           "Check .grad is not None first; run Backward, or retain_grad() on non-leaves."),
     Entry("grad-assign",
           r"assigned grad has data of a different|attempting to assign a gradient",
           "A .grad must have exactly the tensor's shape and dtype.",
           "Assign a tensor like torch.zeros_like(t), or None."),
     Entry("numpy-requires-grad", r"Can't call numpy\(\) on Tensor that requires grad",
-          "numpy() would hand out the values outside autograd's view, so PyTorch asks you to "
-          "leave the graph explicitly.",
+          "numpy() gives an array autograd cannot follow; for a tensor that requires grad, "
+          "PyTorch wants you to say so by detaching it first.",
           "Call .detach().numpy()."),
     Entry("detach-view", r"Can't detach views in-place",
           "detach_() cannot cut a view out of the graph its base belongs to.",

@@ -88,7 +88,7 @@ DTYPES = [
           "torch.where picks by a True/False mask, and this condition is not bool.",
           "Pass a comparison such as x > 0, or .bool() the condition."),
     Entry("int-overflow", r"cannot be converted to type \w+ without overflow",
-          "The number does not fit in the tensor's integer dtype.",
+          "The value (often nan or inf) does not fit in the tensor's integer dtype.",
           "Use a smaller number, or a float tensor."),
     Entry("clamp-nothing", r"At least one of 'min' or 'max' must not be None",
           "clamp with neither min nor max would do nothing.",
