@@ -74,10 +74,13 @@ def edit_cell(session: Session, name: str, index: tuple[int, ...], value) -> Rep
         raise ValueError(f"{name} has no values to edit: {session.state(name, 0).error}")
     array = current.copy()
     array[index] = value
-    values = TensorData.of(array)
+    # Built without validating 4,096 numbers again (~25 ms for 64x64): every element of a numpy
+    # array of an allowed dtype is already a valid Number, and the shape is the array's own.
+    values = TensorData.model_construct(dtype=str(array.dtype), shape=tuple(array.shape),
+                                        data=tuple(array.ravel().tolist()))
     literal = leaf.model_copy(update={"factory": "tensor", "values": values, "dtype": values.dtype})
     where = ", ".join(str(i) for i in index)
-    return ReplaceLeaf(session, Leaf.model_validate(literal.model_dump()), f"Edit {name}[{where}]")
+    return ReplaceLeaf(session, literal, f"Edit {name}[{where}]")
 
 
 def set_requires_grad(session: Session, name: str, flag: bool) -> ReplaceLeaf:
