@@ -75,11 +75,12 @@ def _run_forms(spec: OpSpec, layout: str, found: dict[str, NodeFormulas]) -> Non
     if layout == "classes" and "target" not in spec.operands:
         return
     for operands, params in _forms(spec, layout):
+        # Taken before the op runs: an in-place op gives its operand a new grad_fn.
+        stop = {id(t.grad_fn) for t in _flat(operands) if getattr(t, "grad_fn", None)}
         try:
             result = apply_op(spec, operands, params)
         except Exception:  # noqa: BLE001 - a form this op does not take; try the next
             continue
-        stop = {id(t.grad_fn) for t in _flat(operands) if getattr(t, "grad_fn", None)}
         nodes = _nodes(getattr(result, "grad_fn", None), stop)
         for node in nodes if not found else nodes[:1]:
             found.setdefault(node.name(), NodeFormulas(node.name(), dict(node.formulas)))
