@@ -75,7 +75,7 @@ def test_lessons_menu_opens_the_lesson(window):
 
     window.new_session()
     lessons = next(m for m in window.menuBar().findChildren(QMenu) if m.title() == "&Lessons")
-    action = next(a for a in lessons.actions() if a.text() == "seed-notebook")
+    action = next(a for a in lessons.actions() if a.objectName() == "actionLesson_seed-notebook")
     action.trigger()
     assert window.windowTitle().startswith("Lesson: seed-notebook")
     assert "inp" in window.session.tensor_names()
