@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from ..session.commands import AddStep, EditStep, MoveStep, RemoveStep, Rename
 from ..session.document import Step
-from ..session.error_help import GENERIC, explain
+from ..session.error_help import help_text
 from ..session.model import Session
 from .icons import set_icon
 from .message_row import MessageLabel, guard
@@ -175,7 +175,8 @@ class PipelineBuilder(QWidget):
             tip = f"not computed: it needs {state.blocked_by}, which is not computed"
         else:
             tip = (state.error if state is not None else None) or "not computed"
-            tip += _plain_help(tip)
+            plain = help_text(tip)  # what it means and the fix, under the engine's words
+            tip += f"\n\n{plain}" if plain else ""
         for column in range(3):
             item.setToolTip(column, tip)
         flags = item.flags() | Qt.ItemFlag.ItemIsDragEnabled
@@ -313,12 +314,6 @@ class PipelineBuilder(QWidget):
             if item.data(1, NAME_ROLE) == name:
                 self.tree.setCurrentItem(item)
                 return
-
-
-def _plain_help(error: str) -> str:
-    """The catalogue's explanation and fix under an engine error, when it has a specific one."""
-    help_ = explain(error)
-    return "" if help_.key == GENERIC else f"\n↳ {help_.explanation}\n↳ Fix: {help_.fix}"
 
 
 def _shape(shape) -> str:

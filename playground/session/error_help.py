@@ -48,6 +48,13 @@ def explain(message: str) -> ErrorHelp:
     )
 
 
+def help_text(message: str, sep: str = "\n") -> str:
+    """``"<explanation><sep>Fix: <fix>"`` for a tooltip under an error, or "" when the catalogue
+    has nothing specific to say (the message itself is then the best help)."""
+    help_ = explain(message)
+    return "" if help_.key == GENERIC else f"{help_.explanation}{sep}Fix: {help_.fix}"
+
+
 def _fill(template: str, found: dict[str, str]) -> str:
     # An alternative of a pattern may leave a group unset; the template is then shown as is
     # rather than failing (the catalogue test checks every entry fills with its own groups).
