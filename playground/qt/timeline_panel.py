@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.session import Action, Session
+from playground.session.error_help import help_text
 
 from .action_text import action_line, grad_changes
 from .icons import icon, set_icon
@@ -134,7 +135,7 @@ class TimelinePanel(QWidget):
         if outcome.error:
             item.setIcon(icon("circle-xmark", c.error))
             item.setForeground(QBrush(QColor(c.error)))
-            item.setToolTip(outcome.error)
+            item.setToolTip("\n\n".join(filter(None, [outcome.error, help_text(outcome.error)])))
         else:
             item.setIcon(icon("circle-check", c.success))
             item.setToolTip(outcome.action.note or outcome.output)
