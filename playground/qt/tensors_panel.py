@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from playground.session import AddLeaf, RemoveLeaf, RemoveStep, Rename, Session, SessionError
 from playground.session.commands import action_label, set_requires_grad
+from playground.session.error_help import help_text
 
 from .icons import set_icon
 from .leaf_dialog import AddLeafDialog
@@ -168,7 +169,9 @@ class TensorsPanel(QWidget):
     @staticmethod
     def _describe(state) -> str:
         if state.value is None:
-            return state.error or f"cannot be computed: {state.blocked_by} failed"
+            if not state.error:
+                return f"cannot be computed: {state.blocked_by} failed"
+            return "\n\n".join(filter(None, [state.error, help_text(state.error)]))
         where = {"leaf": "a leaf you defined", "step": "computed by a pipeline step",
                  "detached": "made by detach() on the timeline"}[state.origin]
         return f"{state.name}: {where}"
