@@ -78,3 +78,26 @@ def test_tensors_panel_refusals_get_their_explanation(qtbot):
         selection.select(name)
         assert not panel.delete_selected()
         assert explain(panel.message.text()).key == key, panel.message.text()
+
+
+def test_timeline_and_tensors_tooltips_add_the_explanation(qtbot):
+    from playground.qt.selection import Selection
+    from playground.qt.tensors_panel import TensorsPanel
+    from playground.qt.timeline_panel import TimelinePanel
+    from playground.session import Leaf, UndoStack
+
+    session = Session(Document(
+        leaves=(Leaf(name="a", factory="ones", shape=(2, 3)),),
+        steps=(Step(name="bad", op="matmul", operands=("a", "a")),
+               Step(name="out", op="sum", operands=("a",))),
+        actions=(backward(), ),
+    ))
+    timeline = TimelinePanel(session)
+    tensors = TensorsPanel(session, UndoStack(), Selection())
+    qtbot.addWidget(timeline)
+    qtbot.addWidget(tensors)
+    failed = timeline.list.item(1).toolTip()
+    assert "does not require grad" in failed and explain(failed).explanation in failed
+    rows = [tensors.tree.topLevelItem(i) for i in range(tensors.tree.topLevelItemCount())]
+    tip = next(row.toolTip(0) for row in rows if row.text(0) == "bad")
+    assert "here a is 2x3 (3 columns) and b is 2x3 (2 rows)" in tip
