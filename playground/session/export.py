@@ -113,6 +113,12 @@ def reveal(session: Session, outcome: Outcome) -> tuple[str, str]:
     return said, question.reason
 
 
+def made_value(start: Outcome, name: str) -> np.ndarray:
+    """A leaf's values as it was made (an in-place step may have changed them since)."""
+    made = start.made or {}
+    return made[name] if name in made else start.states[name].value
+
+
 def definition_lines(session: Session) -> tuple[list[str], Pipeline]:
     """Leaves and pipeline as torch lines, plus the pipeline writer used for them."""
     start = session.outcomes[0]
@@ -124,7 +130,7 @@ def definition_lines(session: Session) -> tuple[list[str], Pipeline]:
             lines.append(f"# {leaf.name} = {factory_call(leaf)}  (not run: it failed in the "
                          "playground)")
         else:
-            lines += leaf_lines(leaf, state.value)
+            lines += leaf_lines(leaf, made_value(start, leaf.name))
     pipeline = Pipeline(session.document, _valid_steps(start), _kept_names(session))
     notes = {step.name: step.note for step in session.document.steps}
     for covered, code in pipeline.statements():

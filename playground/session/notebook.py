@@ -13,7 +13,7 @@ import nbformat
 from nbformat import v4
 
 from .codegen import factory_call, leaf_lines
-from .export import action_body, definition_lines, reveal
+from .export import action_body, definition_lines, made_value, reveal
 from .model import Session
 from .persist import write_atomically
 from .runner import Outcome
@@ -99,7 +99,7 @@ def notebook(session: Session) -> nbformat.NotebookNode:
             cells.code(f"{leaf.name} = {factory_call(leaf)}",
                        [_error(start.states[leaf.name].error or "")], raises=True)
         else:
-            cells.code("\n".join(leaf_lines(leaf, start.states[leaf.name].value)))
+            cells.code("\n".join(leaf_lines(leaf, made_value(start, leaf.name))))
     steps = {step.name: step for step in document.steps}
     for covered, code in pipeline.statements():
         cells.markdown("\n\n".join(steps[name].note for name in covered if steps[name].note))

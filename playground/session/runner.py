@@ -53,6 +53,9 @@ class Outcome:
     seed_used: np.ndarray | None = None
     reported_text: tuple[str, ...] = ()  # how each reported tensor printed
     result_text: str | None = None  # what a notebook shows for the action's last expression
+    # Point 0 only: each leaf as it was made, before an in-place step changed it (the exports
+    # write random leaves as these literal values, and then run the steps again).
+    made: dict[str, np.ndarray] | None = None
 
 
 MAX_ELEMENTS = 10**7
@@ -106,8 +109,10 @@ class Replay:
             warnings.simplefilter("ignore")  # reading a non-leaf .grad warns; views never need it
             for leaf in document.leaves:
                 self._define(leaf.name, "leaf", self._make_leaf, leaf, self._leaf_refs(leaf))
+            made = {name: np.array(tensor.detach().numpy())
+                    for name, tensor in self.namespace.items()}
             self._compute_steps()
-        self.outcomes.append(Outcome(0, None, None, self._snapshot(), (), ""))
+        self.outcomes.append(Outcome(0, None, None, self._snapshot(), (), "", made=made))
         for action in document.actions:
             self.run(action)
 

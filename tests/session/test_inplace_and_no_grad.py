@@ -135,3 +135,16 @@ def test_the_importer_reads_inplace_statements_and_no_grad_blocks():
 def test_the_notebook_has_the_no_grad_block():
     cells = [cell.source for cell in notebook(_no_grad_session()).cells]
     assert "with torch.no_grad():\n    y = x * 3" in cells
+
+
+def test_a_leaf_changed_in_place_is_exported_as_it_was_made(tmp_path):
+    update = Step(name="x2", op="add_", operands=("x", 0.5), no_grad=True)
+    session = Session(Document(leaves=(X,), steps=(update,), actions=(
+        Action(kind="forward"),)))
+    assert session.state("x", 0).value.tolist() == [1.5, 2.5]  # what the timeline shows
+    text = script(session)
+    assert "x = torch.tensor([1.0, 2.0], requires_grad=True)" in text
+    with_torch, with_engine = run_both(tmp_path, text, script(session, engine=True))
+    assert with_engine == session.console_text()
+    if HAS_TORCH:
+        assert with_torch == session.console_text()
