@@ -79,6 +79,10 @@ def result_type(operands) -> dtype:
     Tensors with dimensions decide first, then 0-d tensors, then Python numbers, each group only
     able to raise the category (bool < int < float), never the width within it.
     """
+    if len(operands) == 2 and type(operands[1]) in (int, float):
+        data = getattr(operands[0], "_data", None)  # the common case: float tensor op number
+        if data is not None and data.dtype.kind == "f":
+            return from_numpy(data.dtype)
     dim_result = zero_result = wrapped_result = None
     for operand in operands:
         data = getattr(operand, "_data", None)

@@ -201,10 +201,11 @@ class AccumulateGrad(Function):
     qualified_name = "engine::autograd::AccumulateGrad"
     formulas = {"variable": "variable.grad += grad"}
 
+    _edges = ()
+    _sequence_nr = float("inf")  # run as soon as ready, as PyTorch does
+
     def __init__(self, variable):
         self.variable = variable
-        self._edges = ()
-        self._sequence_nr = float("inf")  # run as soon as ready, as PyTorch does
 
     def backward(self, grad):
         self.variable._accumulate_grad(grad)
@@ -239,7 +240,7 @@ def record(cls, inputs, arrays, *params):
         out = fn.forward(*arrays, *params)
         if type(out) is not np.ndarray:  # numpy gives scalars for 0-d results; keep arrays
             out = np.asarray(out)
-        return Tensor._make(out, view_of=inputs[0] if cls.is_view else None)
+        return Tensor._make(out, None, None, inputs[0] if cls.is_view else None)
 
     fn.needs_input_grad = needs
     fn._recording = True
@@ -264,10 +265,9 @@ def record(cls, inputs, arrays, *params):
     if grad_mode.STATE.forward_ad:
         fn._fw_inputs = arrays
         fn._fw_result = out
-    view_of = inputs[0] if cls.is_view else None
-    result = Tensor._make(out, grad_fn=fn, counter=counter, view_of=view_of)
-    saved_result = fn._saved.get("result")
-    if saved_result is not None:
+    result = Tensor._make(out, fn, counter, inputs[0] if cls.is_view else None)
+    if fn._saved is not _NOTHING_SAVED and "result" in fn._saved:
+        saved_result = fn._saved["result"]
         saved_result.version = counter.value
         saved_result.tensor_ref = weakref.ref(result)
     return result

@@ -93,11 +93,6 @@ def _nodes_leading_to(roots, targets):
     return needed
 
 
-def _priority(node):
-    # PyTorch runs the most recently created node first; AccumulateGrad as soon as it is ready.
-    return -node._sequence_nr
-
-
 def walk(roots, grads, retain_graph=False, capture=None, accumulate=True):
     """Walk the graph from ``roots`` (nodes) seeded with ``grads`` (arrays), yielding each step.
 
@@ -106,6 +101,8 @@ def walk(roots, grads, retain_graph=False, capture=None, accumulate=True):
     ``.grad`` is left alone. Saved tensors are released as each node finishes unless
     ``retain_graph``.
     """
+    # Ready nodes wait in a heap keyed by -sequence_nr: PyTorch runs the most recently created
+    # node first, and AccumulateGrad (sequence_nr infinity) as soon as it is ready.
     counts = _dependencies(roots)
     needed = _nodes_leading_to(roots, capture) if capture is not None else None
     buffers: dict = {}
@@ -115,7 +112,7 @@ def walk(roots, grads, retain_graph=False, capture=None, accumulate=True):
     tie = 0
     for node in buffers:
         if counts.get(node, 0) == 0:
-            heapq.heappush(ready, (_priority(node), tie, node))
+            heapq.heappush(ready, (-node._sequence_nr, tie, node))
             tie += 1
     previous_mode = grad_mode.STATE.enabled
     grad_mode.STATE.enabled = False  # backward formulas are not themselves recorded
@@ -128,7 +125,7 @@ def walk(roots, grads, retain_graph=False, capture=None, accumulate=True):
                     if child is not None:
                         counts[child] -= 1
                         if counts[child] == 0:
-                            heapq.heappush(ready, (_priority(child), tie, child))
+                            heapq.heappush(ready, (-child._sequence_nr, tie, child))
                             tie += 1
                 continue
             if node._retained is not None:
@@ -153,9 +150,10 @@ def walk(roots, grads, retain_graph=False, capture=None, accumulate=True):
                     continue
                 if child_grad is not None:
                     buffers[child] = buffers[child] + child_grad if child in buffers else child_grad
-                counts[child] -= 1
-                if counts[child] == 0:
-                    heapq.heappush(ready, (_priority(child), tie, child))
+                left = counts[child] - 1
+                counts[child] = left
+                if left == 0:
+                    heapq.heappush(ready, (-child._sequence_nr, tie, child))
                     tie += 1
     finally:
         grad_mode.STATE.enabled = previous_mode
@@ -171,7 +169,8 @@ def _run_node(node, grad, retain_graph):
             sent.append(None)
             continue
         shape, dtype = meta
-        child_grad = np.asarray(child_grad)
+        if type(child_grad) is not np.ndarray:
+            child_grad = np.asarray(child_grad)
         if child_grad.shape != shape:
             child_grad = sum_to_shape(child_grad, shape)
         if child_grad.dtype != dtype:

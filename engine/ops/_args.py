@@ -14,13 +14,16 @@ _PLAIN_NUMBERS = (int, float, bool)
 
 
 def is_number(value) -> bool:
-    if type(value) in _PLAIN_NUMBERS:
+    kind = type(value)
+    if kind in _PLAIN_NUMBERS:
         return True
+    if kind is Tensor:  # before the slower abstract-class check below
+        return False
     return isinstance(value, numbers.Number) and not isinstance(value, Tensor)
 
 
 def check_operand(value, op_name: str):
-    if isinstance(value, Tensor) or is_number(value):
+    if type(value) is Tensor or is_number(value):
         return
     raise TypeError(
         f"{op_name}(): argument 'other' must be Tensor or Number, not {type(value).__name__}"
@@ -74,7 +77,8 @@ def broadcast_error(shape_a, shape_b) -> RuntimeError:
 def elementwise(cls, operands, *params, dtype=None):
     """Record an elementwise op over tensors and numbers, with PyTorch's promotion and errors."""
     arrays = to_arrays(operands, dtype)
-    inputs = tuple(v if isinstance(v, Tensor) else None for v in operands)
+    a, b = operands
+    inputs = (a if type(a) is Tensor else None, b if type(b) is Tensor else None)
     try:
         return record(cls, inputs, arrays, *params)
     except ValueError as error:

@@ -145,7 +145,8 @@ class PowScalar(Function):
     def _times_derivative(self, grad, x):
         if self.exponent == 0:  # zeros, whatever the gradient (even inf or nan), as PyTorch
             return np.zeros(np.broadcast_shapes(grad.shape, x.shape), dtype=grad.dtype)
-        return grad * (self.exponent * _power_scalar(x, self.exponent - 1))
+        power = x if self.exponent == 2 else _power_scalar(x, self.exponent - 1)  # x ** 1 is x
+        return grad * (self.exponent * power)
 
     def backward(self, grad):
         return self._times_derivative(grad, self.saved("self"))
@@ -320,7 +321,7 @@ def add(a, b, *, alpha=1):
 
 
 def _is_bool(value) -> bool:
-    return isinstance(value, bool) or (isinstance(value, Tensor) and value._data.dtype == np.bool_)
+    return isinstance(value, bool) or (isinstance(value, Tensor) and value._data.dtype.kind == "b")
 
 
 def _check_no_bool(a, b):

@@ -18,10 +18,16 @@ def laid_out(out, *operands) -> np.ndarray:
     that orders two dims deciding (a broadcast dim decides nothing); numpy may choose otherwise
     when the inputs' layouts differ (``x.t() + y``). The layout decides whether ``view`` works.
     """
-    out = np.asarray(out)
-    arrays = [a for a in operands if isinstance(a, np.ndarray) and a.ndim]
-    if out.ndim < 2 or out.size < 2 or all(a.flags.c_contiguous for a in arrays):
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    if out.ndim < 2 or out.size < 2:
         return out
+    for a in operands:  # the common case: every input row-major, and so is numpy's result
+        if isinstance(a, np.ndarray) and a.ndim and not a.flags.c_contiguous:
+            break
+    else:
+        return out
+    arrays = [a for a in operands if isinstance(a, np.ndarray) and a.ndim]
     shape = out.shape
     strides = [np.broadcast_to(a, shape).strides for a in arrays]
 
