@@ -138,6 +138,7 @@ class LessonPanel(QWidget):
         self.steps.show_progress(set(matches), position)
         pending = plan[position] if position < len(plan) else None
         self._show_reveal(point)
+        self._show_output(point, matches)
         asking = live and pending is not None and pending.question is not None
         if asking and self._asked != (position, pending):
             self._asked = (position, pending)
@@ -170,6 +171,19 @@ class LessonPanel(QWidget):
             return None
         index = names.index(self.guide.name) + 1
         return names[index] if index < len(names) else None
+
+    def _show_output(self, point: int, matches: dict[int, int]) -> None:
+        """Under the step taken at the point shown: what it printed, or PyTorch's error (the
+        Console, tabbed behind this panel, has the whole story)."""
+        taken = next((index for index, at in matches.items() if at == point), None)
+        outcome = self.session.outcomes[point]
+        shown = self.reveal_box.shown if self.reveal_box.isVisibleTo(self) else None
+        if shown is not None and shown.action.question.expression == "outcome":
+            self.steps.show_output(None, "")  # the reveal shows the error already
+        elif outcome.error:
+            self.steps.show_output(taken, outcome.error.splitlines()[0], is_error=True)
+        else:
+            self.steps.show_output(taken, outcome.output.rstrip("\n"))
 
     def _progress_text(self, live: bool, position: int) -> str:
         total = len(self.guide.plan)

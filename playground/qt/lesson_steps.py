@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from playground.session import Action
@@ -45,11 +46,23 @@ class StepRow(QFrame):
         self.text.setTextFormat(Qt.TextFormat.RichText)
         # Clicks go to the row (time travel), not to text selection.
         self.text.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.output = QLabel(self)  # what the step printed, or its error, right after it ran
+        self.output.setObjectName("stepOutput")
+        self.output.setTextFormat(Qt.TextFormat.PlainText)  # keeps a tensor's line breaks
+        self.output.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.output.setWordWrap(True)
+        self.output.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.output.hide()
+        self._output_is_error = False
+        column = QVBoxLayout()
+        column.setSpacing(3)
+        column.addWidget(self.text)
+        column.addWidget(self.output)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 5, 8, 5)
         layout.setSpacing(8)
         layout.addWidget(self.marker)
-        layout.addWidget(self.text, 1)
+        layout.addLayout(column, 1)
         self.render()
 
     def set_state(self, state: str) -> None:
@@ -57,8 +70,17 @@ class StepRow(QFrame):
             self.state = state
             self.render()
 
+    def set_output(self, text: str, is_error: bool = False) -> None:
+        """Show ``text`` under the step (an empty one hides it)."""
+        self.output.setText(text)
+        self.output.setVisible(bool(text))
+        self._output_is_error = is_error
+        self.render()
+
     def render(self) -> None:
         c = colors()
+        self.output.setStyleSheet(f"color: {c.error if self._output_is_error else c.text}; "
+                                  f"background: {c.base}; padding: 3px;")
         past = self.state in (DONE, SKIPPED)
         code_colour = c.muted if past else c.text
         parts = [f'<span style="font-family: monospace; color: {code_colour}">'
@@ -100,6 +122,7 @@ class StepList(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.rows: list[StepRow] = []
+        self._current = 0  # the row show_progress highlighted
         self._body = QWidget(self)
         self._layout = QVBoxLayout(self._body)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -142,8 +165,23 @@ class StepList(QScrollArea):
                 row.set_state(CURRENT)
             else:
                 row.set_state(DONE if index in done else SKIPPED if index < current else TODO)
-        if current < len(self.rows):
-            self.ensureWidgetVisible(self.rows[current], 0, 40)
+        self._current = current
+        self._scroll_to(current)
+
+    def _scroll_to(self, *indexes: int | None) -> None:
+        # One after the other: the last one wins when they do not all fit.
+        for index in indexes:
+            if index is not None and 0 <= index < len(self.rows):
+                self.ensureWidgetVisible(self.rows[index], 0, 40)
+
+    def show_output(self, index: int | None, text: str, is_error: bool = False) -> None:
+        """What step ``index`` printed (or its error), under it; every other row's goes."""
+        for number, row in enumerate(self.rows):
+            wanted = text if number == index else ""
+            if wanted or row.output.isVisibleTo(self):
+                row.set_output(wanted, is_error)
+        if text:
+            self._scroll_to(index, self._current)
 
     def states(self) -> list[str]:
         return [row.state for row in self.rows]

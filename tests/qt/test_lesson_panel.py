@@ -241,3 +241,19 @@ def test_next_then_reveal_keep_the_keyboard_where_the_learner_goes_next(tiny, qt
     assert tiny.focusWidget() is panel.question.guess
     type_and_enter(qtbot, tiny, "16")
     assert "✓ Right" in reveal_text(tiny)
+
+
+def test_the_step_just_taken_shows_what_it_printed(tiny):
+    panel = tiny.lesson_panel
+    panel.advance()
+    panel.advance()  # print(x.grad)
+    rows = panel.steps.rows
+    assert rows[1].output.isVisibleTo(panel)
+    assert rows[1].output.text() == tiny.session.outcomes[2].output.rstrip("\n")
+    assert rows[1].output.text().startswith("tensor([[2., 4.],")
+    assert not rows[0].output.isVisibleTo(panel)  # only the step at the point shown
+    tiny.session.select(1)  # the backward reports the grads it changed, as the Console does
+    assert rows[0].output.text().startswith("after backward #1\nx.grad:")
+    assert [row.output.isVisibleTo(panel) for row in rows] == [True, False, False, False]
+    tiny.session.select(2)
+    assert rows[1].output.isVisibleTo(panel)
