@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from ..session.runner import same_array
 from .heatmap_bar import PictureFrame
 from .heatmap_cells import (
     OUTLINE_LIMIT,
@@ -44,12 +45,6 @@ def cell_aspect(texts: list[str]) -> float:
     """How much wider than tall a cell must be for its longest number to be read."""
     longest = max((len(t) for t in texts), default=1)
     return max(1.0, min(2.6, 0.27 * longest + 0.4))
-
-
-def _equal(a: np.ndarray, b: np.ndarray | None) -> bool:
-    if b is None or a.shape != b.shape or a.dtype != b.dtype:
-        return False
-    return bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
 
 
 def _ticks(count: int):
@@ -108,7 +103,8 @@ class HeatmapView:
             self._show_none("empty")
             self.is_none, self.texts, self.odd = False, [], (0, 0)
             return True
-        if not force and key == self._key and _equal(array, self._source):
+        if not force and key == self._key and self._source is not None and same_array(
+                array, self._source):
             self._source = array  # a replay made a new array with the same numbers
         if not force and array is self._source and key == self._key:
             if delta is self._delta:

@@ -2,7 +2,10 @@
 small and views can tell "unchanged" by identity), and never share one that did change, even
 when the engine changed it in place."""
 
+import numpy as np
+
 from playground.session import Action, Document, Leaf, Seed, Session, Step, TensorData
+from playground.session.runner import same_array
 
 X = Leaf(name="x", values=TensorData(shape=(2,), data=(1.0, 2.0)), requires_grad=True)
 
@@ -25,3 +28,13 @@ def test_a_value_changed_in_place_is_recorded_anew():
     values = [outcome.states["x"].value for outcome in session.outcomes]
     assert [v.tolist() for v in values] == [[0.5, 1.5], [0.0, 1.0], [-0.5, 0.5]]
     assert values[0] is not values[1] and values[1] is not values[2]
+
+
+def test_same_array_reads_every_element_when_the_sample_agrees():
+    a = np.zeros((300, 300), dtype=np.float32)
+    b = a.copy()
+    b[7, 11] = 1.0  # not one of the sampled elements
+    assert not same_array(a, b) and same_array(a, a.copy())
+    a[0, 0] = b[0, 0] = np.nan
+    assert same_array(a, a.copy()) and not same_array(a, a.astype(np.float64))
+    assert same_array(None, None) and not same_array(a, None)
