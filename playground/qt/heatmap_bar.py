@@ -39,11 +39,13 @@ class ColourBar(pg.GraphicsLayout):
         self.axis.setWidth(34)
         self.addItem(self.box, row=0, col=0)
         self.addItem(self.axis, row=0, col=1)
-        self.levels = (-1.0, 1.0)
-        self.setLevels(self.levels)
+        self.levels: tuple[float, float] | None = None
+        self.setLevels((-1.0, 1.0))
 
     def setLevels(self, levels) -> None:  # noqa: N802 - the name ColorBarItem uses
         lo, hi = float(levels[0]), float(levels[1])
+        if (lo, hi) == self.levels:
+            return  # moving the ramp and relabelling the axis cost ~3 ms for nothing
         self.levels = (lo, hi)
         self.ramp.setRect(QRectF(0.0, lo, 1.0, hi - lo))
         self.box.setRange(xRange=(0.0, 1.0), yRange=(lo, hi), padding=0.0)
