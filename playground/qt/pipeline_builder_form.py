@@ -52,10 +52,16 @@ def step_code(step: Step, valid: bool = True) -> str:
 def op_tooltip(spec: OpSpec) -> str:
     """The palette's hover text: PyTorch signature, one-line doc, and the derivative formula of
     every node the op records, in PyTorch's vocabulary (``self: grad * other``)."""
-    lines = [f"<code><b>{html.escape(signature(spec))}</b></code>", html.escape(spec.doc)]
+    head = f"<code><b>{html.escape(signature(spec))}</b></code><br>{html.escape(spec.doc)}<br>"
+    return head + formulas_html(spec)
+
+
+def formulas_html(spec: OpSpec) -> str:
+    """Each node the op records, then one ``input: formula`` line per input."""
     nodes = node_formulas(spec.name)
     if not nodes:
-        lines.append("<i>records no grad_fn: its result does not carry gradients</i>")
+        return "<i>records no grad_fn: its result does not carry gradients</i>"
+    lines = []
     for node in nodes:
         lines.append(f"<br><i>{node.node}</i>")
         lines += [f"<code>&nbsp;&nbsp;{html.escape(name)}: {html.escape(formula)}</code>"
@@ -134,6 +140,10 @@ class StepDialog(QDialog):
         self.doc_label = QLabel("")
         self.doc_label.setWordWrap(True)
         self.doc_label.setStyleSheet(f"color: {colors().muted};")
+        self.formula_label = QLabel("")  # the derivative formulas, as the palette's hover has
+        self.formula_label.setWordWrap(True)
+        self.formula_label.setStyleSheet(
+            f"color: {colors().muted}; font-family: monospace; font-size: 11px;")
         self.name_edit = QLineEdit()
         self.name_edit.textChanged.connect(self._update_preview)
         self.form = QFormLayout()
@@ -152,6 +162,7 @@ class StepDialog(QDialog):
         right = QVBoxLayout()
         right.addWidget(self.op_title)
         right.addWidget(self.doc_label)
+        right.addWidget(self.formula_label)
         right.addLayout(self.form)
         right.addStretch(1)
         right.addWidget(QLabel("PyTorch line:"))
@@ -183,6 +194,7 @@ class StepDialog(QDialog):
         self.spec = spec
         self.op_title.setText(spec.name)
         self.doc_label.setText(spec.doc)
+        self.formula_label.setText(formulas_html(spec).removeprefix("<br>"))
         while self.form.rowCount() > 1:
             self.form.removeRow(1)
         self.operand_fields, self.param_fields = [], {}

@@ -319,3 +319,13 @@ def test_ops_without_a_grad_fn_say_so(builder):
     dialog = widget.open_add_dialog()
     assert "records no grad_fn" in _palette_item(dialog, "gt").toolTip(0)
     assert "grad_fn" not in _palette_item(dialog, "exp").toolTip(0).split("<br>")[1]
+
+
+def test_the_form_shows_the_chosen_ops_formulas(builder):
+    _, _, _, widget = builder
+    dialog = widget.open_add_dialog()
+    dialog.choose_op("relu")
+    assert "ReluBackward0" in dialog.formula_label.text()
+    assert "self: threshold_backward(grad, result, 0)" in dialog.formula_label.text()
+    dialog.choose_op("lt")
+    assert "records no grad_fn" in dialog.formula_label.text()
