@@ -252,17 +252,17 @@ class LessonPanel(QWidget):
         point = len(self.session.outcomes) - 1
         correct, message = None, ""
         try:
-            truth = answer(self.session, action.question, point)
-        except PredictError as error:
+            found = answer(self.session, action.question, point)
+        except PredictError as error:  # e.g. the tensor asked about could not be computed
             truth, message = "(no value)", _sentence(str(error))
         else:
+            truth = found.text
             if guess is not None:
                 try:
-                    verdict = judge(guess, truth)
+                    verdict = judge(guess, found)
                     correct, message = verdict.correct, verdict.message
                 except PredictError as error:  # readable, but not as this kind of answer
                     message = _sentence(str(error))
-            truth = truth.text
         self.reveals[point] = Reveal(action, guess, truth, correct, message)
         self._on_timeline_changed()
         self._focus_what_comes_next()
