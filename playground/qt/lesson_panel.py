@@ -261,8 +261,9 @@ class LessonPanel(QWidget):
                 try:
                     verdict = judge(guess, found)
                     correct, message = verdict.correct, verdict.message
-                except PredictError as error:  # readable, but not as this kind of answer
-                    message = _sentence(str(error))
+                except PredictError:  # a guess of another kind ("PowBackward0" for None)
+                    correct = False
+                    message = f"Not quite: {found.expression} is {truth}, not {guess}"
         self.reveals[point] = Reveal(action, guess, truth, correct, message)
         self._on_timeline_changed()
         self._focus_what_comes_next()

@@ -33,11 +33,20 @@ TINY["steps"] = [{"name": "sq", "op": "pow", "operands": ["x", 2]},
 
 
 @pytest.fixture
-def tiny(make_window, tmp_path, monkeypatch):
-    """A window with the lesson ``TINY`` open, loaded from a lesson folder of its own."""
-    persist.save(Document.model_validate(TINY), tmp_path / "tiny.tpg.json")
+def open_lesson(make_window, tmp_path, monkeypatch):
+    """``open_lesson(data)``: a window with the lesson ``data`` open, from a folder of its own."""
     monkeypatch.setattr(lessons, "LESSONS_DIR", tmp_path)
-    return make_window("tiny")
+
+    def open_it(data: dict):
+        persist.save(Document.model_validate(data), tmp_path / "tiny.tpg.json")
+        return make_window("tiny")
+
+    return open_it
+
+
+@pytest.fixture
+def tiny(open_lesson):
+    return open_lesson(TINY)
 
 
 def reveal_text(window) -> str:
@@ -257,3 +266,13 @@ def test_the_step_just_taken_shows_what_it_printed(tiny):
     assert [row.output.isVisibleTo(panel) for row in rows] == [True, False, False, False]
     tiny.session.select(2)
     assert rows[1].output.isVisibleTo(panel)
+
+
+def test_a_guess_of_another_kind_is_wrong_not_unreadable(open_lesson, qtbot):
+    question = {"prompt": "What is x.grad_fn?", "expression": "x.grad_fn",
+                "reason": "x is a leaf: no operation made it."}
+    data = {**TINY, "actions": [{"kind": "forward", "question": question}]}
+    window = open_lesson(data)
+    type_and_enter(qtbot, window, "PowBackward0")
+    shown = reveal_text(window)
+    assert "✗ Not quite" in shown and "None" in shown and "no operation made it" in shown
