@@ -359,3 +359,23 @@ def test_every_error_and_warning_of_every_lesson_is_explained():
                 assert key != GENERIC, (name, message)
                 seen.add(key)
     assert {"second-backward", "nonleaf-grad"} <= seen  # the lessons do meet these
+
+
+def test_errors_of_random_sessions_all_get_specific_help():
+    import random
+
+    from playground.session.action_warnings import action_warnings
+    from tests.session.test_random_inplace_sessions import inplace_document
+    from tests.session.test_random_sessions import random_document
+
+    for make in (random_document, inplace_document):
+        for seed in range(150):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                session = Session(make(random.Random(seed)))
+            for outcome in session.outcomes:
+                messages = [outcome.error] if outcome.error else []
+                messages += [state.error for state in outcome.states.values() if state.error]
+                messages += action_warnings(session, outcome)
+                for message in messages:
+                    assert explain(message).key != GENERIC, message
