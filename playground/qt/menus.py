@@ -156,6 +156,15 @@ def _build_lessons_menu(window, menu: QMenu) -> None:
                          icon_name="graduation-cap", tip=title)
         action.setToolTip(title)
         menu.addAction(action)
+    menu.aboutToShow.connect(partial(_mark_open_lesson, window, menu))
+
+
+def _mark_open_lesson(window, menu: QMenu) -> None:
+    """The lesson that is open reads in bold."""
+    for action in menu.actions():
+        font = action.font()
+        font.setBold(action.objectName() == f"actionLesson_{window.guide.name}")
+        action.setFont(font)
 
 
 def _fill_recent(window, menu: QMenu) -> None:

@@ -210,6 +210,8 @@ def test_the_lessons_menu_lists_lessons_in_course_order_and_opens_them(make_wind
     assert [row.action for row in shown] == list(window.guide.plan)  # none left from the first
     assert window.lesson_panel.steps.title.text() == lessons.lesson_title(names[1])
     assert not window.docks["lesson"].isHidden()
+    menu.aboutToShow.emit()
+    assert [a.font().bold() for a in entries[:3]] == [False, True, False]  # the open one
 
 
 def test_the_whole_course_runs_through_the_panel_lesson_after_lesson(make_window):
