@@ -76,6 +76,7 @@ class QuestionBox(QFrame):
         self.guess.setToolTip("A number, a list, True/False, None, a shape like (5, 4), a grad_fn "
                               "name, or ok / error for whether the step fails")
         self.guess.setClearButtonEnabled(True)
+        self.guess.setAccessibleName("Your prediction")
         self.reveal = QPushButton("Reveal", self)
         self.reveal.setObjectName("questionReveal")
         set_icon(self.reveal, "eye")
