@@ -52,6 +52,9 @@ class JacobianPanel(QWidget):
         self.session = session
         self.selection = selection
         self.lesson: JacobianLesson | None = None
+        self._j_plot: MatrixPlot | None = None
+        self._plots: list[MatrixPlot] = []  # the other plots, in drawing order
+        self._plots_used = 0
 
         self.output_box = QComboBox()
         self.input_box = QComboBox()
@@ -197,21 +200,30 @@ class JacobianPanel(QWidget):
         self.message.setStyleSheet("color: #c62828" if error else NOTE)
 
     def _clear(self):
+        # The plots are kept for the next drawing: a pyqtgraph plot costs ~50 ms to create.
+        kept = set(self._plots)
+        if self._j_plot is not None:
+            kept.add(self._j_plot)
         while self.body_layout.count():
-            item = self.body_layout.takeAt(0)
-            _drop(item)
+            _drop(self.body_layout.takeAt(0), kept)
+        self._plots_used = 0
 
     def _draw(self, lesson: JacobianLesson, backward):
         out, inp = lesson.output, lesson.input
         rows, cols = lesson.jacobian.shape
         cell = max(8, min(28, 600 // max(rows, cols, 1)))
-        j_plot = MatrixPlot(f"<b>J</b> = ∂{out}/∂{inp}: {rows} × {cols} (rows: {out} "
-                            f"{shape_text(lesson.output_shape)} flattened, columns: {inp} "
-                            f"{shape_text(lesson.input_shape)} flattened)", cell=cell)
-        j_plot.max_side = 660
-        j_plot.texts.text_limit = 24  # a 20 x 20 J still shows its numbers
-        j_plot.texts.hide_zeros = True  # so that the structure stands out
-        j_plot.title.setMinimumWidth(320)
+        if self._j_plot is None:
+            self._j_plot = MatrixPlot()
+            self._j_plot.max_side = 660
+            self._j_plot.texts.text_limit = 24  # a 20 x 20 J still shows its numbers
+            self._j_plot.texts.hide_zeros = True  # so that the structure stands out
+            self._j_plot.title.setMinimumWidth(320)
+        j_plot = self._j_plot
+        j_plot.set_title(f"<b>J</b> = ∂{out}/∂{inp}: {rows} × {cols} (rows: {out} "
+                         f"{shape_text(lesson.output_shape)} flattened, columns: {inp} "
+                         f"{shape_text(lesson.input_shape)} flattened)")
+        j_plot.cell = cell
+        j_plot.show()
         j_plot.set_array(lesson.jacobian, row_labels=index_labels(lesson.output_shape),
                          col_labels=index_labels(lesson.input_shape))
         grad = lesson.backward_grad
@@ -272,8 +284,14 @@ class JacobianPanel(QWidget):
         return sum(a.kind == "backward" for a in self.session.document.actions[:index])
 
     def _plot(self, title, array, levels=None) -> MatrixPlot:
-        plot = MatrixPlot(title, cell=24)
+        """The next plot of this drawing, reused from the last one when there is one."""
+        if self._plots_used == len(self._plots):
+            self._plots.append(MatrixPlot(cell=24))
+        plot = self._plots[self._plots_used]
+        self._plots_used += 1
+        plot.set_title(title)
         plot.set_array(array, levels=levels)
+        plot.show()
         return plot
 
 
@@ -284,12 +302,14 @@ def _html_label(text: str) -> QLabel:
     return label
 
 
-def _drop(item):
+def _drop(item, kept):
+    """Take ``item`` out of its layout: widgets in ``kept`` are only hidden, others deleted."""
     widget, layout = item.widget(), item.layout()
     if widget is not None:
         widget.hide()
-        widget.setParent(None)
-        widget.deleteLater()
+        if widget not in kept:
+            widget.setParent(None)
+            widget.deleteLater()
     elif layout is not None:
         while layout.count():
-            _drop(layout.takeAt(0))
+            _drop(layout.takeAt(0), kept)

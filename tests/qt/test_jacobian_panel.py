@@ -15,6 +15,7 @@ from playground.qt.jacobian_model import (
     pipeline_function,
 )
 from playground.qt.jacobian_panel import JacobianPanel
+from playground.qt.mini_heatmap import MatrixPlot
 from playground.qt.selection import Selection
 from playground.session import Action, Document, Leaf, Seed, Session, Step
 
@@ -130,3 +131,14 @@ def test_panel_explains_instead_of_crashing(qtbot):
     session.insert_step(0, Step(name="s", op="exp", operands=("a",)))
     qtbot.waitUntil(lambda: "at most" in panel.message.text())
     assert panel.lesson is None
+
+
+def test_panel_reuses_its_plots_when_it_redraws(qtbot):
+    session = Session(seed_document([backward()]))
+    panel = JacobianPanel(session, Selection())
+    qtbot.addWidget(panel)
+    plots = set(panel.findChildren(MatrixPlot))
+    for _ in range(3):
+        panel.refresh()
+    assert set(panel.findChildren(MatrixPlot)) == plots
+    assert "vᵀJ = inp.grad ✓" in panel.check.text()
