@@ -19,10 +19,13 @@ from playground.session.console import ConsoleEntry, transcript
 
 from .error_help import explain
 from .theme import colors
+from .view_updates import connect_coalesced
 
 
 class ConsolePanel(QWidget):
-    """Read-only; follows the session's timeline and cursor."""
+    """Read-only; follows the session's timeline and cursor, redrawing only while it can be
+    seen (it is tabbed behind the Lesson panel during lessons); ``plain_text`` is always current.
+    """
 
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
@@ -36,26 +39,30 @@ class ConsolePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
-        self._entries: list[ConsoleEntry] = []
+        self._entries: list[ConsoleEntry] | None = None  # None: to be made again
         self._shown = None
         session.timeline_changed.connect(self._on_timeline_changed)
-        session.cursor_changed.connect(self._on_session_changed)
-        self._on_timeline_changed()
+        self._updates = connect_coalesced(self, session, self._draw)
+        self._draw()
 
     def refresh(self) -> None:
         """Draw again even if nothing changed (after a theme change)."""
-        self._shown = None
-        self._on_timeline_changed()
+        self._shown = self._entries = None
+        self._draw()
 
     def plain_text(self) -> str:
+        if self._updates.stale:  # hidden since the session changed: bring it up to date
+            self._draw()
         return self.view.toPlainText()
 
     def _on_timeline_changed(self, *_):
-        self._entries = transcript(self.session)  # the same code the exported script has
-        self._on_session_changed()
+        self._entries = None
 
-    def _on_session_changed(self, *_):
-        # One edit emits timeline_changed then cursor_changed: draw the point once.
+    def _draw(self) -> None:
+        self._updates.cancel()
+        if self._entries is None:
+            self._entries = transcript(self.session)  # the same code the exported script has
+        # A timeline jump changes only the cursor: the transcript is kept, the point redrawn.
         shown = (self.session.cursor, self._entries)
         if self._shown is not None and shown[0] == self._shown[0] and shown[1] is self._shown[1]:
             return
