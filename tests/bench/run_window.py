@@ -20,7 +20,8 @@ an action → repainted
     show that views did repaint; ``longest_block_ms`` is the longest stretch the GUI thread did
     not return to the event loop (the action itself, or one ``processEvents`` pass).
     Panels tabbed behind another (Graph, Backward step by step, Jacobian, by default) are not
-    visible; rows marked "tab raised" show the same action with that tab in front.
+    visible; rows marked "tab raised" show the same action with that tab in front. The seed
+    lesson shows its Lesson panel in front of the Console; the other sessions show the Console.
 memory
     ``VmRSS`` of a child process showing a 1,000-action session of 64×64 tensors.
 """
@@ -141,6 +142,7 @@ class Window:
 
         self.window.new_session()
         self.window.session.set_document(document)
+        self.window.docks["console"].raise_()  # as a window opening a session shows it
         if document.steps:
             self.window.controls.backward_settings = BackwardSettings(
                 document.steps[-1].name, sessions.backward_of(document).seed, True)
