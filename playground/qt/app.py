@@ -21,7 +21,7 @@ DO_ACTIONS = {
     "zero_grad": "actionZeroGrad",
     "detach": "actionDetach",
     "retain_grad": "actionRetainGrad",
-    "next": "nextLessonStep",
+    "next": "actionNextLessonStep",
 }
 
 
@@ -50,7 +50,6 @@ def create_window(session: Session | None = None, remember_layout: bool = True):
 def do_actions(window, names: Sequence[str]) -> None:
     """Trigger step actions by their ``--do`` names (``forward``, ``backward``, ...)."""
     from PySide6.QtGui import QAction
-    from PySide6.QtWidgets import QPushButton
 
     for name in names:
         name = name.strip()
@@ -60,7 +59,7 @@ def do_actions(window, names: Sequence[str]) -> None:
             raise ValueError(f"--do: unknown action {name!r} (known: {', '.join(DO_ACTIONS)})")
         object_name = DO_ACTIONS[name]
         if name == "next":
-            window.findChild(QPushButton, object_name).click()
+            window.lesson_panel.take_next_step()
         else:
             window.findChild(QAction, object_name).trigger()
 

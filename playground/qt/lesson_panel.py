@@ -226,6 +226,16 @@ class LessonPanel(QWidget):
         self.controls.push_action(action)
         self._focus_what_comes_next()
 
+    def take_next_step(self) -> None:
+        """The lesson's next step, its question (if any) revealed without a guess: what
+        ``--do next`` runs, where nobody is there to type one."""
+        action = self.pending()
+        if action is not None and action.question is not None and self.session.cursor == len(
+                self.session.outcomes) - 1:
+            self.show_me()
+        else:
+            self.advance()
+
     def reveal(self, typed: str) -> None:
         """Judge ``typed`` against the next step's question, after taking the step."""
         action = self.pending()

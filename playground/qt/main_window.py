@@ -94,7 +94,6 @@ class MainWindow(QMainWindow):
         self.heatmaps = optional_panel("heatmap", "HeatmapPanel", "Heatmaps", self.session,
                                        self.selection)
         self.timeline = TimelinePanel(self.session)
-        self.timeline.lesson_step_requested.connect(self.controls.push_action)
         self.console = ConsolePanel(self.session)
         self.code = CodePanel(self.session)
         self.lesson_panel = LessonPanel(self.session, self.controls, self.undo_stack)
@@ -173,7 +172,6 @@ class MainWindow(QMainWindow):
         plan = document.actions
         self._replace_document(document.model_copy(update={"actions": ()}), None)
         self.guide = LessonGuide(name, plan, document.title, document.note)
-        self.timeline.set_guide(self.guide)
         self.lesson_panel.set_guide(self.guide)
         self.docks["lesson"].show()
         self.docks["lesson"].raise_()
@@ -213,7 +211,6 @@ class MainWindow(QMainWindow):
     def _replace_document(self, document: Document, path: Path | None,
                           saved: bool = True) -> None:
         self.guide = LessonGuide()
-        self.timeline.set_guide(self.guide)
         self.lesson_panel.set_guide(self.guide)
         self.session.set_document(document, saved=saved)
         self.undo_stack.clear()

@@ -1,13 +1,12 @@
 """The Timeline panel: the actions taken, each with its outcome; click one to time-travel.
 
 Row 0 is the state after the definitions; row ``i`` the state after action ``i``. Errors are red
-with PyTorch's message; every row says how it changed each ``.grad``. When a lesson is open,
-its next actions follow greyed out, with a button to take the next one.
+with PyTorch's message; every row says how it changed each ``.grad``. A lesson's steps ahead
+are the Lesson panel's business, not the timeline's: this is only what happened.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,15 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.session import Action, Session
+from playground.session import Session
 from playground.session.error_help import help_text
 
 from .action_text import action_line, grad_changes
 from .icons import icon, set_icon
-from .lesson_guide import LessonGuide
 from .theme import colors
 
-UPCOMING_SHOWN = 6  # enough of the lesson ahead to see where it goes, not a wall of grey
 ERROR_CHARS = 90  # the list shows the start of PyTorch's message; the tooltip has all of it
 
 
@@ -40,14 +37,11 @@ def short_error(error: str) -> str:
 
 
 class TimelinePanel(QWidget):
-    """Emits ``lesson_step_requested(action)`` when "Next lesson step" is pressed."""
-
-    lesson_step_requested = Signal(object)
+    """The timeline of the session, with step back / step forward."""
 
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
-        self.guide = LessonGuide()
         self.list = QListWidget(self)
         self.list.setObjectName("timelineList")
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -60,30 +54,20 @@ class TimelinePanel(QWidget):
         self.ahead = QPushButton(self)
         set_icon(self.ahead, "forward-step")
         self.ahead.setToolTip("Step forward (Alt+Right)")
-        self.next_step = QPushButton("Next lesson step", self)
-        set_icon(self.next_step, "graduation-cap")
-        self.next_step.setObjectName("nextLessonStep")
         self.position = QLabel(self)
         self.position.setObjectName("panelHint")
         self.position.setWordWrap(True)  # "showing the past" must not widen the column
-        self.note = QLabel(self)
-        self.note.setObjectName("lessonNote")
-        self.note.setWordWrap(True)
-        self.note.hide()
         row = QHBoxLayout()
         row.addWidget(self.back)
         row.addWidget(self.ahead)
         row.addWidget(self.position, 1)
-        row.addWidget(self.next_step)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(row)
         layout.addWidget(self.list)
-        layout.addWidget(self.note)
 
         self.back.clicked.connect(self.step_back)
         self.ahead.clicked.connect(self.step_forward)
-        self.next_step.clicked.connect(self._on_next_step_clicked)
         self.list.currentRowChanged.connect(self._on_row_changed)
         session.timeline_changed.connect(self._on_timeline_changed)
         session.cursor_changed.connect(self._on_cursor_changed)
@@ -91,10 +75,6 @@ class TimelinePanel(QWidget):
         self._rendered: list = []  # the outcomes the rows show, row i = outcome i
         self._font = QFont("monospace")
         self._font.setStyleHint(QFont.StyleHint.Monospace)
-        self._on_timeline_changed()
-
-    def set_guide(self, guide: LessonGuide) -> None:
-        self.guide = guide
         self._on_timeline_changed()
 
     # -- showing --
@@ -117,7 +97,6 @@ class TimelinePanel(QWidget):
         for outcome in outcomes[keep:]:
             self.list.addItem(self._row(outcome))
         self._rendered = list(outcomes)
-        self._add_upcoming(self._font)
         self._refreshing = False
         self._on_cursor_changed(self.session.cursor)
 
@@ -140,27 +119,6 @@ class TimelinePanel(QWidget):
             item.setIcon(icon("circle-check", c.success))
             item.setToolTip(outcome.action.note or outcome.output)
         return item
-
-    def _add_upcoming(self, font: QFont):
-        upcoming = self.guide.upcoming(self.session.document.actions) if self.guide else ()
-        self.next_step.setVisible(bool(self.guide))
-        self.next_step.setEnabled(bool(upcoming))
-        self.next_step.setToolTip(f"Take the lesson's next action: {action_line(upcoming[0])}"
-                                  if upcoming else "The lesson is done")
-        self.note.setVisible(bool(upcoming))
-        if not upcoming:
-            return
-        self.note.setText(f"<b>Next:</b> <code>{action_line(upcoming[0])}</code>"
-                          + (f"<br>{upcoming[0].note}" if upcoming[0].note else ""))
-        header = QListWidgetItem(f"Next in the lesson ({len(upcoming)} to go)")
-        header.setFlags(Qt.ItemFlag.NoItemFlags)
-        self.list.addItem(header)
-        for action in upcoming[:UPCOMING_SHOWN]:
-            item = QListWidgetItem(icon("circle", colors().muted), f"   {action_line(action)}")
-            item.setFont(font)
-            item.setFlags(Qt.ItemFlag.NoItemFlags)  # greyed: not taken yet
-            item.setToolTip(action.note)
-            self.list.addItem(item)
 
     def _on_cursor_changed(self, index: int):
         count = len(self.session.outcomes)
@@ -186,8 +144,3 @@ class TimelinePanel(QWidget):
     def step_forward(self):
         if self.session.cursor < len(self.session.outcomes) - 1:
             self.session.select(self.session.cursor + 1)
-
-    def _on_next_step_clicked(self):
-        action: Action | None = self.guide.next_action(self.session.document.actions)
-        if action is not None:
-            self.lesson_step_requested.emit(action)

@@ -79,7 +79,7 @@ def test_next_takes_the_step_through_the_undo_stack(tiny, qtbot):
     assert "x's .grad" in panel.steps.rows[0].text.text()
     qtbot.mouseClick(panel.next_button, Qt.MouseButton.LeftButton)
     assert tiny.session.document.actions == tiny.guide.plan[:1]
-    assert tiny.timeline.list.count() > 2  # the start row, the backward, the upcoming rows
+    assert tiny.timeline.list.count() == 2  # the start row and the backward
     assert panel.steps.states() == [DONE, CURRENT, TODO, TODO]
     assert tiny.session.state("x").grad.tolist() == [[2, 4], [6, 8]]
     trigger(tiny, "actionUndo")

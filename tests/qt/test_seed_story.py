@@ -65,9 +65,8 @@ def test_clicking_the_timeline_shows_the_past(window):
 def test_the_lesson_guide_takes_the_next_step(window):
     first = window.guide.next_action(())
     assert first.kind == "print"
-    window.timeline.next_step.click()
-    window.timeline.next_step.click()
-    window.timeline.next_step.click()  # the first backward of the lesson
+    for _ in range(3):  # two prints, then the first backward of the lesson
+        window.lesson_panel.take_next_step()
     assert FIRST_GRAD in last_console_block(window)
     assert "First backward call" in window.console.plain_text()  # the lesson's note
 
