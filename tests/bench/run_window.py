@@ -48,10 +48,12 @@ from tests.bench import window_sessions as sessions  # noqa: E402
 def _child(mode: str) -> tuple[float, dict]:
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "tests.bench.window_start", mode],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = process.stdout.readline()
     elapsed = time.perf_counter() - start
-    process.wait()
+    _, errors = process.communicate()
+    if not line.startswith("{"):
+        raise RuntimeError(f"window_start {mode} failed:\n{errors[-2000:]}")
     return elapsed, json.loads(line)
 
 
