@@ -33,23 +33,42 @@ def replay_at(session, index: int | None = None) -> Replay | None:
 
 
 class ReplayCache:
-    """Keeps the last replay a read-only view built, keyed by (document, timeline point).
+    """Keeps the last replay a read-only view built, for the session's document and cursor.
 
-    Only for views that never change the engine state (the graph view, the Jacobian panel):
-    whoever runs a backward must take its own ``replay_at``.
+    A later timeline point of the same document continues that replay with the actions in
+    between (what the session itself does when an action is appended), so stepping forward
+    through a long timeline does not replay it from the start each time; an earlier point, or
+    another document, replays from the start. Only for views that never change the engine
+    state (the graph view): whoever runs a backward must take its own ``replay_at``.
     """
 
     def __init__(self):
-        self._key = None
-        self._replay = None
+        self._document = None
+        self._cursor = 0
+        self._replay: Replay | None = None
 
     def get(self, session) -> Replay | None:
-        key = (id(session.document), session.cursor)
-        if key != self._key or self._replay is None:
-            self._document = session.document  # keeps the id above from being reused
-            self._replay = replay_at(session)
-            self._key = key
-        return self._replay
+        document, cursor = session.document, session.cursor
+        replay = self._replay
+        if replay is None or document is not self._document or cursor < self._cursor:
+            replay = replay_at(session)
+        elif cursor > self._cursor:
+            replay = _continued(replay, document, self._cursor, cursor) or replay_at(session)
+        self._document, self._cursor, self._replay = document, cursor, replay
+        return replay
 
     def clear(self) -> None:
-        self._key = self._replay = None
+        self._document = self._replay = None
+
+
+def _continued(replay: Replay, document: Document, start: int, end: int) -> Replay | None:
+    """``replay`` (at timeline point ``start``) run on to point ``end``; None if that fails."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for action in document.actions[start:end]:
+                replay.run(action)
+        replay.document = document_at(document, end)
+        return replay
+    except Exception:  # a view must never crash: the caller replays from the start instead
+        return None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import engine as torch
 from engine.function import AccumulateGrad
-from playground.qt.engine_state import replay_at
+from playground.qt.engine_state import ReplayCache, replay_at
 from playground.qt.graph_layout import layered_layout
 from playground.qt.graph_model import autograd_graph, session_graph
 from playground.qt.graph_view import GraphView
@@ -193,3 +194,23 @@ class _LeftClick:
 
     def accept(self):
         pass
+
+
+def test_replay_cache_continues_forward_and_replays_backward():
+    backward = Action(kind="backward", target="loss", seed=Seed(kind="implicit"),
+                      retain_graph=True)
+    session = Session(linear_document([backward, backward, Action(kind="forward"), backward]))
+    cache = ReplayCache()
+    session.select(1)
+    first = cache.get(session)
+    session.select(4)
+    later = cache.get(session)
+    assert later is first  # continued, not rebuilt
+    fresh = replay_at(session)
+    for name in ("w", "b"):
+        np.testing.assert_array_equal(later.namespace[name].grad.numpy(),
+                                      fresh.namespace[name].grad.numpy())
+    session.select(2)
+    earlier = cache.get(session)
+    assert earlier is not later
+    np.testing.assert_array_equal(earlier.namespace["b"].grad.numpy(), session.state("b").grad)
