@@ -105,9 +105,10 @@ def walk(roots, grads, retain_graph=False, capture=None, accumulate=True):
     # node first, and AccumulateGrad (sequence_nr infinity) as soon as it is ready.
     counts = _dependencies(roots)
     needed = _nodes_leading_to(roots, capture) if capture is not None else None
-    buffers: dict = {}
+    buffers: dict = {}  # the gradient summed so far for each node that is still to run
+    owned: set = set()  # nodes whose buffer is a sum made here, so it can be added to in place
     for node, grad in zip(roots, grads):
-        buffers[node] = buffers[node] + grad if node in buffers else grad
+        _accumulate(buffers, owned, node, grad)
     ready = []
     tie = 0
     for node in buffers:
@@ -149,7 +150,7 @@ def walk(roots, grads, retain_graph=False, capture=None, accumulate=True):
                 if child is None:
                     continue
                 if child_grad is not None:
-                    buffers[child] = buffers[child] + child_grad if child in buffers else child_grad
+                    _accumulate(buffers, owned, child, child_grad)
                 left = counts[child] - 1
                 counts[child] = left
                 if left == 0:
@@ -157,6 +158,21 @@ def walk(roots, grads, retain_graph=False, capture=None, accumulate=True):
                     tie += 1
     finally:
         grad_mode.STATE.enabled = previous_mode
+
+
+def _accumulate(buffers, owned, node, grad):
+    """Add ``grad`` to what ``node`` has received. The first gradient is kept as it is (it may
+    be another node's array); once two are summed, the sum is ours and later ones go into it."""
+    held = buffers.get(node)
+    if held is None:
+        buffers[node] = grad
+    elif node in owned:
+        np.add(held, grad, out=held)
+    else:
+        total = held + grad
+        buffers[node] = total
+        if type(total) is np.ndarray and total.shape == held.shape:  # not a 0-d numpy scalar
+            owned.add(node)
 
 
 def _run_node(node, grad, retain_graph):

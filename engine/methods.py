@@ -21,7 +21,7 @@ def _reflected(func):
 
 def _operand_or_not_implemented(func):
     def method(self, other):
-        if not (isinstance(other, Tensor) or is_number(other)):
+        if not (type(other) is Tensor or is_number(other)):
             return NotImplemented
         return func(self, other)
 

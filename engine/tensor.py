@@ -28,6 +28,8 @@ VIEW_INPLACE_MESSAGE = (
 )
 FLOAT_ONLY_MESSAGE = "Only Tensors of floating point and complex dtype can require gradients"
 
+autograd_backward = None  # engine.autograd.backward, bound by that package (it imports this one)
+
 
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it.
@@ -190,9 +192,7 @@ class Tensor:
     # -- autograd entry points --
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``; ``gradient`` is the seed v."""
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph (shares memory and version counter)."""

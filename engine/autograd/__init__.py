@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import grad_mode
+from .. import tensor as tensor_module
 from ..graph import BackwardStep, run_backward, walk
 from ..size import Size
 from ..tensor import Tensor
@@ -81,6 +82,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         grads = capture[_node_of(tensor)]
         if grads:
             tensor._accumulate_grad(_summed(grads))
+
+
+tensor_module.autograd_backward = backward  # what Tensor.backward calls
 
 
 def backward_steps(tensors, grad_tensors=None, retain_graph=None):

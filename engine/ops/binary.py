@@ -41,7 +41,7 @@ class Sub(Function):
         return laid_out(a - b if alpha == 1 else a - alpha * b, a, b)
 
     def backward(self, grad):
-        return grad, -grad * self.alpha
+        return grad, (-grad if self.alpha == 1 else -grad * self.alpha)
 
     def jvp(self, ta, tb):
         return sum_tangents(ta, None if tb is None else -tb * self.alpha)
