@@ -51,7 +51,7 @@ class CodePanel(QWidget):
         layout.addWidget(self.view)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.refresh)
+        self._timer.timeout.connect(self._on_timer)
         self._stale = True
         self.copy_button.clicked.connect(self.copy)
         session.timeline_changed.connect(self._on_session_changed)
@@ -71,6 +71,12 @@ class CodePanel(QWidget):
     def showEvent(self, event):
         super().showEvent(event)
         self.on_shown(True)
+
+    def _on_timer(self) -> None:
+        # Showing the window sends every dock a Show event, tabs behind others included:
+        # writing and highlighting the script (~170 ms the first time) waits for its tab.
+        if self._stale and is_on_screen(self):
+            self.refresh()
 
     def refresh(self) -> None:
         """Rebuild the script now (also what the tests call)."""
