@@ -8,6 +8,7 @@ jumping to any point of the timeline is a lookup, never a recomputation.
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from collections import Counter
 from dataclasses import dataclass
@@ -58,7 +59,32 @@ class Outcome:
     made: dict[str, np.ndarray] | None = None
 
 
-MAX_ELEMENTS = 10**7
+def _configured_limit(default: int = 10**7) -> int:
+    # A bigger machine (or a test of the limit) may set another limit in the environment.
+    text = os.environ.get("TENSOR_PLAYGROUND_MAX_ELEMENTS", "")
+    return int(text) if text.isdigit() and int(text) > 0 else default
+
+
+MAX_ELEMENTS = _configured_limit()  # tensors larger than this are refused, leaves and steps
+
+
+def _too_big(name: str, count: int) -> ValueError:
+    return ValueError(f"{name} would have {count} elements; the playground's limit "
+                      f"is {MAX_ELEMENTS}")
+
+
+def _expected_elements(spec, operands) -> int:
+    """A step's size when it is known before running it: ``outer`` of two 10^4 vectors, or an
+    elementwise broadcast of (10^4, 1) against (1, 10^4), is refused before it allocates."""
+    tensors = [o for o in operands if isinstance(o, torch.Tensor)]
+    if spec.name == "outer" and len(tensors) == 2:
+        return tensors[0].numel() * tensors[1].numel()
+    if spec.group != "elementwise":  # matmul (1, n) @ (n, 1) is one element, not n * n
+        return 0
+    try:
+        return math.prod(np.broadcast_shapes(*(tuple(t.shape) for t in tensors)))
+    except ValueError:  # shapes that do not broadcast: the op itself says so
+        return 0
 
 
 def _element_count(leaf: Leaf) -> int:
@@ -146,8 +172,7 @@ class Replay:
     def _make_leaf(self, leaf: Leaf) -> torch.Tensor:
         count = _element_count(leaf)
         if count > MAX_ELEMENTS:  # refuse instead of freezing (or exhausting memory)
-            raise ValueError(f"{leaf.name} would have {count} elements; the playground's limit "
-                             f"is {MAX_ELEMENTS}")
+            raise _too_big(leaf.name, count)
         options = {"dtype": getattr(torch, leaf.dtype), "requires_grad": leaf.requires_grad}
         if leaf.factory in RANDOM_FACTORIES:
             torch.manual_seed(leaf.seed)
@@ -182,6 +207,8 @@ class Replay:
         operands = [self.namespace[o] if isinstance(o, str) else o for o in step.operands]
         if spec.group == INPLACE_GROUP and not (operands and isinstance(operands[0], torch.Tensor)):
             raise TypeError(f"{step.op} changes a tensor in place: its first operand must be one")
+        if _expected_elements(spec, operands) > MAX_ELEMENTS:
+            raise _too_big(step.name, _expected_elements(spec, operands))
         if step.no_grad:
             with torch.no_grad():
                 result = apply_op(spec, operands, dict(step.params))
@@ -189,6 +216,8 @@ class Replay:
             result = apply_op(spec, operands, dict(step.params))
         if not isinstance(result, torch.Tensor):
             raise TypeError(f"{step.op} gave {type(result).__name__}, not a tensor")
+        if result.numel() > MAX_ELEMENTS:  # expand is a view, but every snapshot copies it
+            raise _too_big(step.name, result.numel())
         return result
 
     def _compute_steps(self):
