@@ -46,20 +46,28 @@ class TensorTableModel(QAbstractTableModel):
         self.changed: np.ndarray | None = None  # cells to tint (changed by the last action)
 
     def set_array(self, array: np.ndarray, editable: bool, changed: np.ndarray | None = None):
-        """Show ``array`` (2-D); keeps the view's current cell when the shape is unchanged."""
+        """Show ``array`` (2-D); keeps the view's current cell when the shape is unchanged, and
+        then repaints only the cells whose text or tint changed."""
         same_shape = array.shape == self.array.shape and editable == self.editable
+        changed = changed if changed is not None and changed.shape == array.shape else None
         if not same_shape:
             self.beginResetModel()
+        else:
+            redraw = _cells_to_redraw(self.array, array, self.changed, changed)
+            if self.refusals:
+                redraw = True  # their tint and tooltip go
         self.array, self.editable = array, editable
         self.dtype = str(array.dtype) if array.dtype.kind != "O" else "float64"
-        self.changed = changed if changed is not None and changed.shape == array.shape else None
+        self.changed = changed
         self.refusals = {}
-        if same_shape:
-            if array.size:
-                last = self.index(array.shape[0] - 1, array.shape[1] - 1)
-                self.dataChanged.emit(self.index(0, 0), last)
-        else:
+        if not same_shape:
             self.endResetModel()
+        elif redraw is True:
+            last = self.index(array.shape[0] - 1, array.shape[1] - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+        elif redraw is not False:
+            (top, left), (bottom, right) = redraw
+            self.dataChanged.emit(self.index(top, left), self.index(bottom, right))
 
     # -- Qt model --
     def rowCount(self, parent=None) -> int:
@@ -122,6 +130,24 @@ class TensorTableModel(QAbstractTableModel):
     def refusal_at(self, row: int, column: int) -> str | None:
         refusal = self.refusals.get((row, column))
         return None if refusal is None else refusal[1]
+
+
+def _cells_to_redraw(old, new, old_tint, new_tint):
+    """False when nothing shown differs, True for every cell, else the corners of the block of
+    cells whose element or tint changed (typing one cell repaints one cell)."""
+    if not new.size:
+        return False
+    if old.dtype != new.dtype or (old_tint is None) != (new_tint is None):
+        return True
+    differs = old != new
+    if new.dtype.kind == "f":
+        differs &= ~(np.isnan(old) & np.isnan(new))
+    if new_tint is not None:
+        differs |= old_tint != new_tint
+    rows, cols = np.nonzero(differs)
+    if not rows.size:
+        return False
+    return (int(rows.min()), int(cols.min())), (int(rows.max()), int(cols.max()))
 
 
 def _same_element(current, number) -> bool:
