@@ -231,8 +231,12 @@ class HeatmapCard(QFrame):
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and self._views is not None:
+            background = self.palette().base().color()
+            if self.palette().text().color() == self.foreground and (
+                    self.graphics.backgroundBrush().color() == background):
+                return  # Qt sends these while polishing too: restyling the axes costs ~4 ms
             self.foreground = self.palette().text().color()
-            self.graphics.setBackground(self.palette().base().color())
+            self.graphics.setBackground(background)
             for view in self._views:
                 view.frame.set_foreground(self.foreground)
 
