@@ -215,15 +215,22 @@ class AccumulateGrad(Function):
 _NO_GRAD_NEEDED = {n: (False,) * n for n in range(8)}
 
 
-def _grad_needs(inputs):
-    """One bool per input: does it require grad? None when none does (the common fast path)."""
-    needs = []
-    any_needed = False
+def _graph_inputs(inputs):
+    """For each input: does it need grad, the node its gradient goes to, and the shape and dtype
+    that gradient must have. None when no input needs grad (the common no-grad path)."""
+    needs, edges, meta = [], [], []
     for t in inputs:
-        need = t is not None and (t._requires_grad or t._grad_fn is not None)
-        needs.append(need)
-        any_needed = any_needed or need
-    return tuple(needs) if any_needed else None
+        if t is not None and (t._requires_grad or t._grad_fn is not None):
+            needs.append(True)
+            edges.append(t._grad_fn or t._grad_accumulator())
+            meta.append((t._data.shape, t._data.dtype))
+        else:
+            needs.append(False)
+            edges.append(None)
+            meta.append(None)
+    if True not in needs:
+        return None
+    return tuple(needs), tuple(edges), tuple(meta)
 
 
 def record(cls, inputs, arrays, *params):
@@ -233,8 +240,8 @@ def record(cls, inputs, arrays, *params):
     new Tensor whose ``grad_fn`` is the op when any input requires grad and grad mode is on.
     """
     fn = cls.__new__(cls)
-    needs = _grad_needs(inputs) if grad_mode.STATE.enabled and cls.differentiable else None
-    if needs is None:
+    graph = _graph_inputs(inputs) if grad_mode.STATE.enabled and cls.differentiable else None
+    if graph is None:
         count = len(inputs)
         fn.needs_input_grad = _NO_GRAD_NEEDED.get(count) or (False,) * count
         out = fn.forward(*arrays, *params)
@@ -242,7 +249,7 @@ def record(cls, inputs, arrays, *params):
             out = np.asarray(out)
         return Tensor._make(out, None, None, inputs[0] if cls.is_view else None)
 
-    fn.needs_input_grad = needs
+    fn.needs_input_grad, fn._edges, fn._input_meta = graph
     fn._recording = True
     fn._inputs = inputs
     fn._out_counter = counter = inputs[0]._counter if cls.is_view else VersionCounter()
@@ -251,17 +258,6 @@ def record(cls, inputs, arrays, *params):
         out = np.asarray(out)
     del fn._inputs
     fn._sequence_nr = _next_sequence_nr()
-    edges = []
-    meta = []
-    for t, need in zip(inputs, needs):
-        if need:
-            edges.append(t._grad_fn or t._grad_accumulator())
-            meta.append((t._data.shape, t._data.dtype))
-        else:
-            edges.append(None)
-            meta.append(None)
-    fn._edges = tuple(edges)
-    fn._input_meta = tuple(meta)
     if grad_mode.STATE.forward_ad:
         fn._fw_inputs = arrays
         fn._fw_result = out

@@ -177,7 +177,7 @@ def _accumulate(buffers, owned, node, grad):
 
 def _run_node(node, grad, retain_graph):
     result = node.backward(grad)
-    if not isinstance(result, tuple):
+    if type(result) is not tuple:
         result = (result,)
     sent = []
     for child_grad, meta in zip(result, node._input_meta):

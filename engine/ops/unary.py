@@ -19,7 +19,8 @@ from .shape import laid_out
 
 
 def _unary(cls, x, *params):
-    x = as_tensor(x)
+    if type(x) is not Tensor:
+        x = as_tensor(x)
     return record(cls, (x,), (x._data,), *params)
 
 
@@ -29,7 +30,8 @@ def _float_data(x: Tensor):
 
 
 def _float_unary(cls, x):
-    x = as_tensor(x)
+    if type(x) is not Tensor:
+        x = as_tensor(x)
     return record(cls, (x,), (_float_data(x),))
 
 
@@ -38,7 +40,7 @@ class Neg(Function):
     formulas = {"self": "grad.neg()"}
 
     def forward(self, x):
-        if x.dtype == np.bool_:
+        if x.dtype.kind == "b":
             raise RuntimeError(
                 "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
                 "to invert a mask, use the `~` or `logical_not()` operator instead."
@@ -57,7 +59,7 @@ class Abs(Function):
     formulas = {"self": "grad * self.sgn()"}
 
     def forward(self, x):
-        if x.dtype == np.bool_:
+        if x.dtype.kind == "b":
             raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         self.save_input("self", 0, x)
         return laid_out(np.abs(x), x)
@@ -172,8 +174,11 @@ class Sigmoid(Function):
     formulas = {"self": "sigmoid_backward(grad, result)  # grad * result * (1 - result)"}
 
     def forward(self, x):
-        out = 1 / (1 + np.exp(-x))
-        out = laid_out(np.asarray(out, dtype=x.dtype), x)
+        out = np.negative(x, out=np.empty_like(x))  # 1 / (1 + exp(-x)), in one fresh buffer
+        np.exp(out, out=out)
+        np.add(out, 1, out=out)
+        np.divide(1, out, out=out)
+        out = laid_out(out, x)
         self.save_result(out)
         return out
 
@@ -190,7 +195,7 @@ class Relu(Function):
     formulas = {"self": "threshold_backward(grad, result, 0)  # 0 where result <= 0"}
 
     def forward(self, x):
-        if x.dtype == np.bool_:
+        if x.dtype.kind == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
         out = laid_out(np.asarray(np.where(x < 0, 0, x), dtype=x.dtype), x)  # relu(-0) is -0
         self.save_result(out)
