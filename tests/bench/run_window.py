@@ -1,4 +1,4 @@
-"""Window benchmarks: ``python -m tests.bench.run_window [--quick] [--json OUT]``.
+"""Window benchmarks: ``python -m tests.bench.run_window [--quick] [--only ROWS] [--json OUT]``.
 
 Prints a table of medians and writes JSON (``bench-results/window.json``). Reports, never
 asserts: CI runs ``--quick`` (under a minute) so the suite keeps working. Runs offscreen.
@@ -11,8 +11,9 @@ start-up
     (``window_start.py``); the two alternate, and the ratio is taken pair by pair. The app's
     child also says whether ``torch`` was imported (it must not be).
 an action → repainted
-    The time from triggering the action (the same ``QAction`` / cell edit / timeline selection
-    the user's click runs) until the event loop is idle again: the session recomputes, its
+    The time from triggering the action (the ``QAction`` a click triggers; the text typed into
+    the editor's cell; ``session.select``, which a click on a timeline row calls) until the
+    event loop is idle again: the session recomputes, its
     signals reach the views, the views' coalescing timers fire, and ``processEvents`` delivers
     the paint events Qt sends for the regions that changed (offscreen, widgets still paint
     into the backing store). "Idle" is a ``processEvents`` pass that takes under 1 ms after at
