@@ -156,7 +156,7 @@ def full(size, fill_value, *, dtype=None, requires_grad=False, device=None) -> T
 
 def eye(n, m=None, *, dtype=None, requires_grad=False, device=None) -> Tensor:
     for name, value in (("n", n), ("m", m)):
-        if value is None:
+        if value is None or type(value) is int:  # int first: the abstract check below is slow
             continue
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             raise TypeError(f"eye(): argument '{name}' must be int, not {type(value).__name__}")
@@ -226,11 +226,13 @@ def randn(*size, generator=None, dtype=None, requires_grad=False, device=None) -
 
 
 def zeros_like(x: Tensor, *, dtype=None, requires_grad=False, device=None) -> Tensor:
-    return _leaf(np.zeros(x._data.shape, (dtype or x.dtype).numpy), None, requires_grad)
+    return _leaf(np.zeros(x._data.shape, x._data.dtype if dtype is None else dtype.numpy), None,
+                 requires_grad)
 
 
 def ones_like(x: Tensor, *, dtype=None, requires_grad=False, device=None) -> Tensor:
-    return _leaf(np.ones(x._data.shape, (dtype or x.dtype).numpy), None, requires_grad)
+    return _leaf(np.ones(x._data.shape, x._data.dtype if dtype is None else dtype.numpy), None,
+                 requires_grad)
 
 
 def full_like(x: Tensor, fill_value, *, dtype=None, requires_grad=False, device=None) -> Tensor:
