@@ -163,7 +163,9 @@ class Tanh(Function):
 
     def backward(self, grad):
         result = self.saved("result")
-        return grad * (1 - result * result)
+        derivative = 1 - result * result
+        derivative *= grad  # grad * derivative, written into the new array (same values)
+        return derivative
 
     def jvp(self, t):
         return t * (1 - self._fw_result * self._fw_result)
@@ -184,7 +186,10 @@ class Sigmoid(Function):
 
     def backward(self, grad):
         result = self.saved("result")
-        return grad * (result * (1 - result))
+        derivative = 1 - result
+        derivative *= result  # grad * (result * (1 - result)), in one new array (same values)
+        derivative *= grad
+        return derivative
 
     def jvp(self, t):
         return t * (self._fw_result * (1 - self._fw_result))
