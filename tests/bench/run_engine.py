@@ -29,6 +29,11 @@ try:
     import torch  # noqa: E402
 except ImportError:  # the benchmarks still run; the torch columns are left out
     torch = None
+else:
+    # Interleaved with numpy, PyTorch's idle intra-op threads made its 64x64 chain ~70x slower
+    # (45 ms instead of 0.6 ms). Below its parallel grain size (32,768 elements) PyTorch runs
+    # these ops on one thread anyway, so one thread is the fair reference, and a stricter one.
+    torch.set_num_threads(1)
 
 
 def _row(name, times, subject, references, target=""):
