@@ -142,7 +142,9 @@ class Function:
     def save_input(self, name: str, index: int, array):
         """Save ``array``, the (possibly dtype-cast) data of input ``index``."""
         if self._recording:
-            self.save(name, array, self._inputs[index])
+            if self._saved is _NOTHING_SAVED:
+                self._saved = {}
+            self._saved[name] = SavedTensor(array, self._inputs[index], False)
 
     def save_result(self, array):
         if not self._recording:

@@ -76,8 +76,8 @@ def broadcast_error(shape_a, shape_b) -> RuntimeError:
 
 def elementwise(cls, operands, *params, dtype=None):
     """Record an elementwise op over tensors and numbers, with PyTorch's promotion and errors."""
-    arrays = to_arrays(operands, dtype)
     a, b = operands
+    arrays = (_same_kind_pair(a, b) if dtype is None else None) or to_arrays(operands, dtype)
     inputs = (a if type(a) is Tensor else None, b if type(b) is Tensor else None)
     try:
         return record(cls, inputs, arrays, *params)

@@ -113,7 +113,9 @@ class Div(Function):
 def _power(base, exponent):
     """``base ** exponent`` elementwise; integers to negative powers as C computes them (1 / x
     truncated: 1 and -1 stay ±1, everything else is 0), where numpy refuses."""
-    if base.dtype.kind not in "biu" or not np.any(exponent < 0):
+    if base.dtype.kind == "f":
+        return np.power(base, exponent)  # a scalar for 0-d: the callers make it an array
+    if not np.any(exponent < 0):
         return np.asarray(np.power(base, exponent)).astype(base.dtype, copy=False)  # bool stays
     negative = exponent < 0
     power = np.power(base, np.where(negative, 0, exponent))
