@@ -63,3 +63,25 @@ def test_each_node_offers_its_formula_and_saved_tensors():
     out.backward(engine.ones_like(out))
     with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         _ = pow_node._saved_self
+
+
+def test_gradients_summed_in_place_leave_what_steps_sent_untouched():
+    # y reaches tanh's node along three edges; the walk adds the third into its own sum, never
+    # into an array a step has already shown.
+    x = engine.tensor([[0.5, -1.0], [2.0, 0.25]], requires_grad=True)
+    y = x.tanh()
+    out = y * y + y
+    def arrays(step):
+        return [g for g in (step.grad_output, *step.grad_inputs) if g is not None]
+
+    steps, shown = [], []
+    for step in engine.autograd.backward_steps(out, engine.ones_like(out)):
+        steps.append(step)
+        shown.append([g.copy() for g in arrays(step)])  # as the step is shown
+    for step, copies in zip(steps, shown):
+        for grad, copy in zip(arrays(step), copies):
+            np.testing.assert_array_equal(grad, copy)
+    tanh_step = next(s for s in steps if s.node.name() == "TanhBackward0")
+    values = np.tanh(x.detach().numpy())
+    np.testing.assert_allclose(tanh_step.grad_output, 2 * values + 1, rtol=1e-6)
+    np.testing.assert_allclose(x.grad.numpy(), (2 * values + 1) * (1 - values ** 2), rtol=1e-6)
