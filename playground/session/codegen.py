@@ -55,6 +55,10 @@ def tensor_code(array: np.ndarray, column: int = 0, extra: str = "") -> str:
     start = column + len("torch.tensor(")
     natural = _NATURAL_FLOAT if array.dtype.kind == "f" else str(array.dtype)
     dtype = dtype_option(str(array.dtype), natural)
+    if array.size == 0 and array.ndim > 1:
+        # Nested lists would write one [] per row: a (10^12, 0) tensor froze the export.
+        dtype = dtype_option(str(array.dtype), _NATURAL_FLOAT)
+        return f"torch.zeros({tuple(array.shape)}{dtype}{extra})"
     return f"torch.tensor({array_code(array, start)}{dtype}{extra})"
 
 
