@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from .document import FORMAT, FORMAT_VERSION, Document
 
 SUFFIX = ".tpg.json"
+MAX_TEXT = 100_000  # characters in any one name, note or text: a 50 MB label would freeze a view
 
 
 class SessionFileError(ValueError):
@@ -44,6 +45,7 @@ def loads(text: str) -> Document:
         raise SessionFileError("not a session file: the JSON is nested too deeply") from None
     if not isinstance(data, dict):
         raise SessionFileError("not a session file: expected a JSON object at the top")
+    _check_text_lengths(data)
     if data.get("format") != FORMAT:
         raise SessionFileError(f"format: not a Tensor Playground session (expected {FORMAT!r})")
     version = data.get("version")
@@ -59,6 +61,22 @@ def loads(text: str) -> Document:
         raise SessionFileError(_first_problem(error)) from None
     except RecursionError:
         raise SessionFileError("not a session file: the JSON is nested too deeply") from None
+
+
+def _check_text_lengths(data: dict) -> None:
+    """Refuse any string over ``MAX_TEXT`` characters, naming where it is (an iterative walk:
+    the JSON may be as deep as ``json`` allows)."""
+    pending = [((), data)]
+    while pending:
+        where, node = pending.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            if isinstance(value, str) and len(value) > MAX_TEXT:
+                place = ".".join(str(part) for part in (*where, key))
+                raise SessionFileError(f"{place}: a text of {len(value):,} characters; the "
+                                       f"playground reads at most {MAX_TEXT:,}")
+            if isinstance(value, (dict, list)):
+                pending.append(((*where, key), value))
 
 
 def _first_problem(error: ValidationError) -> str:
