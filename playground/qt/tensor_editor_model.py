@@ -70,11 +70,14 @@ class TensorTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(top, left), self.index(bottom, right))
 
     # -- Qt model --
+    # An empty tensor has no cells: a (0, 10^12) one as 10^12 header sections crashed Qt.
     def rowCount(self, parent=None) -> int:
-        return 0 if parent is not None and parent.isValid() else self.array.shape[0]
+        empty = self.array.size == 0 or (parent is not None and parent.isValid())
+        return 0 if empty else self.array.shape[0]
 
     def columnCount(self, parent=None) -> int:
-        return 0 if parent is not None and parent.isValid() else self.array.shape[1]
+        empty = self.array.size == 0 or (parent is not None and parent.isValid())
+        return 0 if empty else self.array.shape[1]
 
     def flags(self, index):
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
