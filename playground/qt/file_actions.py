@@ -1,11 +1,15 @@
 """File menu behaviour: ask for a path, call the window's method, report a failure clearly.
 
 A file that cannot be read or written is one message box with the reason; the open session is
-left exactly as it was. The save dialogs ask before overwriting (Qt's own confirmation).
+left exactly as it was. The save dialogs ask before overwriting (Qt's own confirmation; and
+we ask when the suffix we add names a file the dialog did not ask about). Every file is written
+through a temporary file and ``os.replace``.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
@@ -15,6 +19,21 @@ from playground.session.persist import SUFFIX
 
 SESSION_FILTER = f"Tensor Playground sessions (*{SUFFIX})"
 _READ_ERRORS = (OSError, ValueError, LessonError)
+
+
+def save_image_atomically(image, path) -> bool:
+    """``image.save`` (a QImage or QPixmap) through a temporary file in the same folder, so an
+    existing picture is replaced whole or not at all; False when Qt could not write it."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=path.suffix)
+    os.close(handle)
+    try:
+        if not image.save(temporary):  # the format follows the suffix, as for ``path``
+            return False
+        os.replace(temporary, path)
+        return True
+    finally:
+        Path(temporary).unlink(missing_ok=True)
 
 
 class FileActions:
@@ -75,7 +94,17 @@ class FileActions:
             return False
         if not path.endswith(SUFFIX):
             path += SUFFIX
+            # The dialog asked about the name typed, not this one.
+            if Path(path).exists() and not self._confirm_overwrite(Path(path)):
+                return False
         return self._save_to(Path(path))
+
+    def _confirm_overwrite(self, path: Path) -> bool:
+        answer = QMessageBox.question(
+            self.window, "Tensor Playground", f"{path.name} already exists. Replace it?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     def _save_to(self, path: Path) -> bool:
         try:
@@ -110,9 +139,12 @@ class FileActions:
 
     def _export(self, write, path: str) -> None:
         try:
-            write()
+            written = write()
         except (OSError, ValueError, ImportError) as error:
             self._fail("The export failed.", error)
+            return
+        if written is False:  # an image Qt could not write says so only by returning False
+            self._fail("The export failed.", OSError(0, "the image could not be written", path))
             return
         self.window.show_status(f"Exported {path}")
 
