@@ -22,6 +22,7 @@ from playground.session.export import script
 from .code_panel import CodePanel
 from .console_panel import ConsolePanel
 from .dock_tabs import hide_stray_tab_bars
+from .file_actions import save_image_atomically
 from .icons import recolor_icons
 from .lesson_guide import LessonGuide
 from .lesson_panel import LessonPanel
@@ -42,10 +43,7 @@ MAX_RECENT = 8
 
 def write_text_atomically(path: str | Path, text: str) -> None:
     """Exports go through the same atomic write as sessions: never a half-written file."""
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+    persist.write_atomically(path, text)
 
 
 class MainWindow(QMainWindow):
@@ -206,7 +204,7 @@ class MainWindow(QMainWindow):
         write_notebook(self.session, str(path))
 
     def export_heatmaps(self, path: str | Path) -> bool:
-        return self.heatmaps.grab().save(str(path))
+        return save_image_atomically(self.heatmaps.grab(), path)
 
     def _replace_document(self, document: Document, path: Path | None,
                           saved: bool = True) -> None:
