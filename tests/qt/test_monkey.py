@@ -1,86 +1,85 @@
-"""A small GUI monkey: random user actions on the seed lesson, many of them wrong on purpose.
+"""The GUI monkey: 5,000 random user actions (10 seeds x 500) through the real widgets, many of
+them wrong on purpose (see ``monkey_actions``).
 
-After every action: no exception escaped, the Tensors panel and timeline agree with the session.
-At the end: undoing everything gives back the starting session, and a save/reopen is identical.
+After every action: nothing reached ``sys.excepthook`` or was logged as a swallowed error, and
+every panel agrees with the session (``monkey_checks``). Every ``SAVE_EVERY`` actions, and at the
+end: a save then load gives the identical document. At the end: the file reopened in a new
+window is identical, and undoing everything gives back the starting session.
+``MONKEY_ACTIONS`` in the environment changes the actions per seed (a longer nightly run).
 """
 
+import logging
+import os
 import random
+import sys
+import time
+from collections import defaultdict
 
-import numpy as np
 import pytest
+from PySide6.QtWidgets import QMessageBox
 
-from playground.qt.step_dialogs import BackwardSettings, ZeroGradSettings
-from playground.session import AddLeaf, Leaf, Seed, TensorData
-from tests.qt.test_undo_everything import _panels_agree
+from tests.qt.helpers import trigger
+from tests.qt.monkey_actions import random_move
+from tests.qt.monkey_checks import (
+    Escapes,
+    panels_agree,
+    same_document,
+    save_reopen_identical,
+)
 
-ACTIONS = 100  # per seed; a longer run is for the reliability issue's nightly monkey
-
-
-def _random_seed(rng, window, target):
-    kind = rng.choice(["ones", "randn", "literal", "implicit"])
-    if kind != "literal":
-        return Seed(kind=kind, seed=rng.randrange(100))
-    state = window.session.outcomes[-1].states.get(target)
-    shape = state.value.shape if state is not None and state.value is not None else (2,)
-    if rng.random() < 0.3:
-        shape = (rng.randrange(1, 4),)  # often the wrong shape: PyTorch's error, not a crash
-    return Seed(kind="literal", values=TensorData.of(np.ones(shape, dtype=np.float32)))
+SEEDS = list(range(1, 11))
+ACTIONS = int(os.environ.get("MONKEY_ACTIONS", "500"))  # per seed: 5,000 in all
+SAVE_EVERY = 250
 
 
-def _step(window, rng, counter):
-    session, controls = window.session, window.controls
-    names = session.tensor_names(len(session.outcomes) - 1)
-    move = rng.randrange(13)
-    if move == 0:
-        controls.do_forward()
-    elif move in (1, 2):
-        target = rng.choice(names + ["nope"])
-        controls.backward_settings = BackwardSettings(
-            target, _random_seed(rng, window, target), rng.random() < 0.5)
-        controls.do_backward()
-    elif move == 3:
-        controls.do_backward_again()
-    elif move == 4:
-        window.selection.select(rng.choice(names))
-        controls.zero_grad_settings = ZeroGradSettings(rng.random() < 0.5, rng.random() < 0.5)
-        controls.do_zero_grad()
-    elif move == 5:
-        window.selection.select(rng.choice(names + [""]))
-        controls.do_detach()
-    elif move == 6:
-        window.selection.select(rng.choice(names))
-        controls.do_retain_grad()
-    elif move == 7 and window.undo_stack.canUndo():
-        window.undo_stack.undo()
-    elif move == 8 and window.undo_stack.canRedo():
-        window.undo_stack.redo()
-    elif move == 9:
-        window.session.select(rng.randrange(len(session.outcomes)))
-    elif move == 10:
-        window.tensors.rename(rng.choice(names), rng.choice(["a", "inp", "x y", "torch", "b9"]))
-    elif move == 11:
-        window.selection.select(rng.choice(names))
-        window.tensors.delete_selected()
-    else:
-        counter[0] += 1
-        leaf = Leaf(name=f"m{counter[0]}", factory=rng.choice(["ones", "rand", "zeros"]),
-                    shape=(rng.randrange(0, 4), rng.randrange(1, 4)), requires_grad=True)
-        window.undo_stack.push(AddLeaf(session, leaf))
+@pytest.fixture
+def escapes(monkeypatch):
+    handler = Escapes()
+    monkeypatch.setattr(sys, "excepthook", handler.excepthook)
+    logger = logging.getLogger("playground")
+    logger.addHandler(handler)
+    # Message boxes would wait for a click: answer them as a hurried learner would.
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args, **kwargs: None)
+    monkeypatch.setattr(QMessageBox, "information", lambda *args, **kwargs: None)
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *args, **kwargs: QMessageBox.StandardButton.No)
+    yield handler
+    logger.removeHandler(handler)
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_random_actions_never_break_the_window(window, make_window, tmp_path, seed):
+@pytest.mark.parametrize("seed", SEEDS)
+def test_random_actions_never_break_the_window(window, make_window, tmp_path, escapes, seed):
     rng = random.Random(seed)
     start = window.session.document
-    counter = [0]
-    for _ in range(ACTIONS):
-        _step(window, rng, counter)
-        _panels_agree(window)
+    times = defaultdict(list)
+    for count in range(1, ACTIONS + 1):
+        move = random_move(rng)
+        began = time.perf_counter()
+        move(window, rng, tmp_path)
+        times[move.__name__].append(time.perf_counter() - began)
+        assert not escapes.problems, f"action {count} ({move.__name__}): {escapes.problems}"
+        panels_agree(window)
+        if count % SAVE_EVERY == 0:
+            save_reopen_identical(window, tmp_path / "monkey.tpg.json")
+    _report(seed, times)
+
     path = tmp_path / "monkey.tpg.json"
-    window.save_session(path)
+    save_reopen_identical(window, path)
     reopened = make_window(lesson=None)
     reopened.open_session(path)
-    assert reopened.session.document == window.session.document
+    assert same_document(reopened.session.document, window.session.document)
+    panels_agree(reopened)
     while window.undo_stack.canUndo():
-        window.undo_stack.undo()
+        trigger(window, "actionUndo")
     assert window.session.document == start
+    panels_agree(window)
+    assert not escapes.problems
+
+
+def _report(seed, times):
+    """Time per action, for the README's figures and to spot a move that got slow."""
+    total = sum(sum(values) for values in times.values())
+    count = sum(len(values) for values in times.values())
+    slowest = max(times, key=lambda name: max(times[name]))
+    print(f"\nmonkey seed {seed}: {count} actions, {1000 * total / count:.1f} ms per action, "
+          f"slowest {slowest} {1000 * max(times[slowest]):.0f} ms")
