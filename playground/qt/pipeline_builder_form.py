@@ -28,12 +28,14 @@ from PySide6.QtWidgets import (
 import engine
 from engine.op_table import GROUPS, OpSpec
 
+from ..session import runner
 from ..session.codegen import ATOM, Pipeline
 from ..session.document import Step, check_name
 from ..session.error_help import GENERIC, explain
 from ..session.model import Session
 from ..session.op_docs import node_formulas, signature
 from ..session.ops import op_specs
+from ..session.runner import expected_elements, too_big
 from ..session.text import error_text
 from .pipeline_builder_fields import Field, OperandField, TensorListField, param_field
 from .theme import colors
@@ -300,6 +302,8 @@ class StepDialog(QDialog):
                 tensors.append(engine.tensor(np.array(value)))
             else:
                 tensors.append(operand)
+        if expected_elements(self.spec, tensors) > runner.MAX_ELEMENTS:  # no 400 MB preview
+            return error_text(too_big(step.name, expected_elements(self.spec, tensors)))
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:

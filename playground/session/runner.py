@@ -68,12 +68,12 @@ def _configured_limit(default: int = 10**7) -> int:
 MAX_ELEMENTS = _configured_limit()  # tensors larger than this are refused, leaves and steps
 
 
-def _too_big(name: str, count: int) -> ValueError:
+def too_big(name: str, count: int) -> ValueError:
     return ValueError(f"{name} would have {count} elements; the playground's limit "
                       f"is {MAX_ELEMENTS}")
 
 
-def _expected_elements(spec, operands) -> int:
+def expected_elements(spec, operands) -> int:
     """A step's size when it is known before running it: ``outer`` of two 10^4 vectors, or an
     elementwise broadcast of (10^4, 1) against (1, 10^4), is refused before it allocates."""
     tensors = [o for o in operands if isinstance(o, torch.Tensor)]
@@ -172,7 +172,7 @@ class Replay:
     def _make_leaf(self, leaf: Leaf) -> torch.Tensor:
         count = _element_count(leaf)
         if count > MAX_ELEMENTS:  # refuse instead of freezing (or exhausting memory)
-            raise _too_big(leaf.name, count)
+            raise too_big(leaf.name, count)
         options = {"dtype": getattr(torch, leaf.dtype), "requires_grad": leaf.requires_grad}
         if leaf.factory in RANDOM_FACTORIES:
             torch.manual_seed(leaf.seed)
@@ -207,8 +207,8 @@ class Replay:
         operands = [self.namespace[o] if isinstance(o, str) else o for o in step.operands]
         if spec.group == INPLACE_GROUP and not (operands and isinstance(operands[0], torch.Tensor)):
             raise TypeError(f"{step.op} changes a tensor in place: its first operand must be one")
-        if _expected_elements(spec, operands) > MAX_ELEMENTS:
-            raise _too_big(step.name, _expected_elements(spec, operands))
+        if expected_elements(spec, operands) > MAX_ELEMENTS:
+            raise too_big(step.name, expected_elements(spec, operands))
         if step.no_grad:
             with torch.no_grad():
                 result = apply_op(spec, operands, dict(step.params))
@@ -217,7 +217,7 @@ class Replay:
         if not isinstance(result, torch.Tensor):
             raise TypeError(f"{step.op} gave {type(result).__name__}, not a tensor")
         if result.numel() > MAX_ELEMENTS:  # expand is a view, but every snapshot copies it
-            raise _too_big(step.name, result.numel())
+            raise too_big(step.name, result.numel())
         return result
 
     def _compute_steps(self):
