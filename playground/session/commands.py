@@ -144,10 +144,15 @@ class Rename(Command):
         self.old, self.new, self.label = old, new, f"Rename {old} to {new}"
 
     def redo(self):
+        self.before = self.session.document
         self.session.rename(self.old, self.new)
 
     def undo(self):
-        self.session.rename(self.new, self.old)
+        # The document as it was, not a rename back: a step still naming a deleted ``new``
+        # would be renamed to ``old`` too (found by the GUI monkey).
+        cursor = self.session.cursor
+        self.session.set_document(self.before)
+        self.session.select(min(cursor, len(self.session.outcomes) - 1))
 
 
 def action_label(action: Action) -> str:
