@@ -17,7 +17,8 @@ from playground.session.ops import op_specs
 
 CELL_TEXTS = ["1", "-2.5", "0", "1e-3", "3", "abc", "1e999", "-1e999", "nan", "inf", "", " ",
               "1,5", "True", "0x10", "1/0", "__import__('os')", "１", "2" * 400]
-SHAPE_TEXTS = ["2, 3", "3", "1, 1, 2", "0", "6", "-1", "abc", "", "100000, 100000", "2,,3"]
+SHAPE_TEXTS = ["2, 3", "3", "1, 1, 2", "0", "6", "-1", "abc", "", "100000, 100000", "2,,3",
+               "2, 1, 3", "3, 2, 0", "1, 2, 1, 3"]
 OPERAND_TEXTS = ["1", "0.5", "-2", "abc", "", "nan", "1e999", "nope", "x y"]
 PARAM_TEXTS = ["0", "1", "-1", "2, 3", "-1, 6", "abc", "", "1e999", "99", "nan"]
 NAMES = ["a", "inp", "x y", "torch", "b9", "out", "", "for", "s1", "h"]
@@ -180,6 +181,21 @@ def toolbar(window, rng, _scratch):
                               "actionRetainGrad", "actionStepBack", "actionStepForward"]))
 
 
+def requires_grad(window, rng, _scratch):
+    names = _names(window)
+    if names:
+        window.tensors.toggle_requires_grad(rng.choice(names), rng.random() < 0.5)
+
+
+def slice_box(window, rng, _scratch):
+    """Step through the slices of a tensor with more than two dimensions."""
+    select_some_tensor(window, rng)
+    boxes = window.editor.slice_boxes
+    if boxes:
+        box = rng.choice(boxes)
+        box.setValue(rng.randrange(box.minimum() - 1, box.maximum() + 2))
+
+
 def time_travel(window, rng, _scratch):
     window.session.select(rng.randrange(len(window.session.outcomes)))
 
@@ -205,6 +221,7 @@ MOVES = [
     (edit_cell, 14), (paste, 5), (reshape, 4), (add_step, 8), (edit_step, 6), (move_step, 3),
     (delete_step, 3), (rename, 3), (delete_tensor, 2), (add_leaf, 4), (backward, 10),
     (zero_grad, 5), (toolbar, 12), (time_travel, 6), (undo, 8), (redo, 5), (export, 1),
+    (requires_grad, 3), (slice_box, 3),
 ]
 
 
