@@ -38,10 +38,12 @@ _USES = {  # which fields each factory reads
 
 def parse_shape(text: str) -> tuple[int, ...]:
     """``"4, 5"`` or ``"(4, 5)"`` or ``"4x5"`` → (4, 5); ValueError with the reason otherwise."""
-    cleaned = re.sub(r"(?<=\d)\s*[x×]\s*(?=\d)", ",", text.strip().strip("()[]"))
-    parts = [p.strip() for p in cleaned.split(",") if p.strip()]
-    if not parts:
+    cleaned = re.sub(r"(?<=\d)\s*[x×]\s*(?=\d)", ",", text.strip().strip("()[]")).strip()
+    if not cleaned:
         return ()
+    parts = [p.strip() for p in cleaned.removesuffix(",").split(",")]  # (3,) is a 1-d shape
+    if "" in parts:
+        raise ValueError(f"shape: {text.strip()!r} has an empty size between commas")
     try:
         shape = tuple(int(p) for p in parts)
     except ValueError:
@@ -172,6 +174,11 @@ class AddLeafDialog(QDialog):
             fields["steps"] = self.steps.value()
         if factory == "arange" and fields["step"] == 0:
             raise ValueError("step: must not be zero")
+        if factory == "arange":
+            count = (fields["end"] - fields["start"]) / fields["step"]  # may be inf
+            if count > MAX_ELEMENTS:
+                raise ValueError(f"end: arange would make {count:.3g} elements, above the "
+                                 f"limit of {MAX_ELEMENTS}")
         if fields["requires_grad"] and fields["dtype"] in ("int64", "bool"):
             raise ValueError("requires_grad: only floating-point tensors can require grad")
         try:

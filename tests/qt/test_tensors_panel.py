@@ -112,3 +112,21 @@ def test_double_click_opens_the_editor_on_that_tensor(window):
     assert window.selection.name == "w"
     editor = window.docks["editor"]
     assert editor.isVisible() and not editor.visibleRegion().isEmpty() or not window.isVisible()
+
+
+def test_add_leaf_dialog_refuses_empty_sizes_and_a_huge_arange(window, qtbot):
+    dialog = AddLeafDialog(window.session)
+    qtbot.addWidget(dialog)
+    for bad in ("3,,4", ",", "3, ,4"):
+        dialog.shape.setText(bad)
+        assert not dialog.ok.isEnabled() and "empty size" in dialog.message.text(), bad
+    dialog.shape.setText("3,")
+    assert dialog.ok.isEnabled() and dialog.leaf().shape == (3,)
+    dialog.factory.setCurrentText("arange")
+    for end, step in (("1e12", "1"), ("5", "1e-9"), ("1e308", "1e-308")):
+        dialog.end.setText(end)
+        dialog.step.setText(step)
+        assert not dialog.ok.isEnabled() and "limit" in dialog.message.text(), (end, step)
+    dialog.end.setText("5")
+    dialog.step.setText("1")
+    assert dialog.ok.isEnabled()
