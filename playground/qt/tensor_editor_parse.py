@@ -164,8 +164,10 @@ def _table_rows(text: str) -> list[list[str]]:
 
 def parse_shape(text: str) -> tuple[int, ...]:
     """``4, 5`` / ``(4, 5)`` / ``[4, 5]`` / ``4x5`` / ``()`` → sizes."""
-    body = re.sub(r"(?<=\d)\s*[x×]\s*(?=\d)", ",", text.strip().strip("()[]"))
-    parts = [p for p in re.split(r"[,\s]+", body) if p]
+    body = re.sub(r"(?<=\d)\s*[x×]\s*(?=\d)", ",", text.strip().strip("()[]")).strip()
+    parts = re.split(r"\s*,\s*|\s+", body.removesuffix(",")) if body else []  # (3,) is 1-d
+    if "" in parts:
+        raise ValueError(f"'{text.strip()}' has an empty size between commas")
     sizes = []
     for part in parts:
         if not re.fullmatch(r"\d+", part):

@@ -121,6 +121,20 @@ def test_reshape_a_leaf(editor):
     assert value(session).shape == (4, 5)
 
 
+def test_reshape_refuses_an_empty_size_through_the_shape_box(editor, qtbot):
+    from PySide6.QtCore import Qt
+
+    session, stack, _, widget = editor
+    widget.show()
+    widget.shape_edit.setText("4,,5")
+    qtbot.keyClick(widget.shape_edit, Qt.Key.Key_Return)
+    assert "empty size" in widget.message_label.text()
+    assert value(session).shape == (4, 5) and len(stack) == 0
+    widget.shape_edit.setText("20,")
+    qtbot.keyClick(widget.shape_edit, Qt.Key.Key_Return)
+    assert value(session).shape == (20,)
+
+
 def test_reshape_typed_values_keeps_the_overlap(editor):
     session, stack, _, widget = editor
     widget.edit_cell_text(0, 1, "3")  # now typed-in values
