@@ -24,6 +24,9 @@ from PySide6.QtWidgets import (
 
 from .theme import colors
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+MAX_SEED_ELEMENTS = 4096  # a grid (or list) a learner can type; bigger would freeze the dialog
+
 
 def parse_number(text: str) -> float:
     """A finite float from what a learner types (``2``, ``-0.5``, ``1e-3``); ValueError else."""
@@ -33,6 +36,8 @@ def parse_number(text: str) -> float:
         raise ValueError(f"{text.strip()!r} is not a number") from None
     if not math.isfinite(value):
         raise ValueError(f"{text.strip()} is not a finite number")
+    if abs(value) > FLOAT32_MAX:  # the seed is float32: 1e39 would become inf
+        raise ValueError(f"{text.strip()} is out of range for float32 (largest ±3.4e38)")
     return value
 
 
@@ -55,7 +60,14 @@ class SeedGridEditor(QWidget):
         layout.addWidget(self.table)
         layout.addWidget(self.text)
         layout.addWidget(self.message)
-        if len(self.shape) <= 2:
+        count = math.prod(self.shape)
+        if count > MAX_SEED_ELEMENTS:
+            self.table.hide()
+            self.text.hide()
+            self._error = (f"A custom seed is typed for targets of up to {MAX_SEED_ELEMENTS:,} "
+                           f"elements; this one has {count:,}. Use ones_like or random.")
+            self.message.setText(self._error)
+        elif len(self.shape) <= 2:
             self._build_grid()
             self.text.hide()
         else:
@@ -114,8 +126,8 @@ class SeedGridEditor(QWidget):
         if array.shape != self.shape:
             raise ValueError(f"the seed must have shape {list(self.shape)}, "
                              f"this has {list(array.shape)}")
-        if not np.isfinite(array).all():
-            raise ValueError("every element must be a finite number")
+        if not np.isfinite(array).all() or (np.abs(array) > FLOAT32_MAX).any():
+            raise ValueError("every element must be a finite float32 number (up to ±3.4e38)")
         return array
 
     @property
@@ -124,7 +136,7 @@ class SeedGridEditor(QWidget):
 
     def set_values(self, array: np.ndarray) -> None:
         """Show ``array`` (of this editor's shape), e.g. the seed used last time."""
-        if array.shape != self.shape:
+        if array.shape != self.shape or math.prod(self.shape) > MAX_SEED_ELEMENTS:
             return
         if self.text.isVisible() or len(self.shape) > 2:
             self.text.setPlainText(repr(array.tolist()))

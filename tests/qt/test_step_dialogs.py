@@ -23,6 +23,34 @@ def test_seed_grid_refuses_text_at_the_cell(qtbot):
     assert grid.values()[1, 2] == -2.5
 
 
+def test_seed_grid_refuses_a_value_float32_cannot_hold(qtbot):
+    grid = SeedGridEditor((2,))
+    qtbot.addWidget(grid)
+    grid.table.item(0, 1).setText("1e39")
+    assert grid.values() is None and "out of range for float32" in grid.error
+    grid = SeedGridEditor((1, 1, 2))
+    qtbot.addWidget(grid)
+    grid.text.setPlainText("[[[1, 1e39]]]")
+    assert grid.values() is None and "float32" in grid.error
+
+
+def test_backward_dialog_on_a_big_target_opens_at_once(window, qtbot):
+    from playground.session import Leaf
+    from playground.session.commands import AddLeaf
+
+    window.undo_stack.push(AddLeaf(window.session, Leaf(name="big", factory="ones",
+                                                        shape=(1000, 1000))))
+    settings = BackwardSettings(target="big")
+    dialog = BackwardDialog(window.session, settings, window)
+    qtbot.addWidget(dialog)
+    assert dialog.grid.table.rowCount() == 0
+    dialog.findChild(type(dialog.kinds.button(0)), "seed_literal").setChecked(True)
+    assert not dialog.ok.isEnabled()
+    assert "up to 4,096 elements; this one has 1,000,000" in dialog.grid.message.text()
+    dialog.findChild(type(dialog.kinds.button(0)), "seed_ones").setChecked(True)
+    assert dialog.ok.isEnabled()
+
+
 def test_seed_grid_for_three_dimensions_reads_a_nested_list(qtbot):
     grid = SeedGridEditor((2, 1, 2))
     qtbot.addWidget(grid)
