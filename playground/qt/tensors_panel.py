@@ -214,7 +214,8 @@ class TensorsPanel(QWidget):
         try:
             self.undo_stack.push(command)
         except (SessionError, ValueError, KeyError) as error:
-            self.show_message(str(error).strip("'\""))
+            # A KeyError's str() wraps its message in quotes; others' messages start with one.
+            self.show_message(str(error.args[0]) if error.args else str(error))
             return False
         self.show_message("")
         return True

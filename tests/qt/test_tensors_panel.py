@@ -130,3 +130,12 @@ def test_add_leaf_dialog_refuses_empty_sizes_and_a_huge_arange(window, qtbot):
     dialog.end.setText("5")
     dialog.step.setText("1")
     assert dialog.ok.isEnabled()
+
+
+def test_rename_refusals_keep_the_quotes_around_the_name(window, qtbot):
+    window.selection.select("inp")
+    assert not window.tensors.rename("inp", "2x")
+    assert window.tensors.message.text() == "'2x' is not a valid Python name"
+    assert not window.tensors.rename("inp", "torch")
+    assert window.tensors.message.text().startswith("'torch' is reserved")
+    assert window.session.leaf("inp") is not None
