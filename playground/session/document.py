@@ -7,6 +7,7 @@ validated on load is exactly what the session runs. Models are frozen: every edi
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import math
 from typing import Annotated, Literal
@@ -27,7 +28,11 @@ from pydantic import (
 
 FORMAT = "tensor-playground-session"
 FORMAT_VERSION = 1
-RESERVED_NAMES = frozenset({"torch", "error", "F", "np"})  # names the exported script itself uses
+# Names the exported script itself uses: its imports, print/float/type, and the exception classes
+# its try/except blocks catch (a tensor named print made every print(...) line raise).
+RESERVED_NAMES = frozenset({"torch", "error", "F", "np", "print", "float", "type"}) | frozenset(
+    name for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException))
 
 DType = Literal["float32", "float64", "int64", "bool"]
 Factory = Literal[

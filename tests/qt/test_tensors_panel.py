@@ -139,3 +139,10 @@ def test_rename_refusals_keep_the_quotes_around_the_name(window, qtbot):
     assert not window.tensors.rename("inp", "torch")
     assert window.tensors.message.text().startswith("'torch' is reserved")
     assert window.session.leaf("inp") is not None
+
+
+def test_rename_to_a_builtin_the_script_calls_is_refused(window):
+    for name in ("print", "float", "RuntimeError"):
+        assert not window.tensors.rename("inp", name)
+        assert window.tensors.message.text() == f"'{name}' is reserved for the exported script"
+    assert window.tensors.rename("inp", "input_2")
