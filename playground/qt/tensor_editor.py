@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QStackedWidget,
     QTabBar,
@@ -81,8 +82,11 @@ class TensorEditor(QWidget):
         self.tabs.currentChanged.connect(self._on_view_changed)
         top = QHBoxLayout()
         top.addWidget(self.name_label)
-        top.addWidget(self.info_label, 1)
+        top.addStretch(1)
         top.addWidget(self.tabs)
+        # On a line of its own, wrapped: beside the tabs a narrow dock cut it mid-word.
+        self.info_label.setWordWrap(True)
+        self.info_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.shape_edit = QLineEdit()
         self.shape_edit.setPlaceholderText("e.g. 4, 5")
         self.shape_edit.setMaximumWidth(90)
@@ -122,6 +126,7 @@ class TensorEditor(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
         layout.addLayout(top)
+        layout.addWidget(self.info_label)
         layout.addLayout(controls)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.message_label)

@@ -222,3 +222,21 @@ def test_typing_in_the_table(editor, qtbot):
         assert value(session)[2, 3] == expected
     assert len(stack) == 1
     assert widget.model.refusal_at(2, 3) is None
+
+
+def test_info_line_is_never_cut_in_a_narrow_dock(editor, qtbot):
+    from PySide6.QtCore import QRect, Qt
+
+    session, _, selection, widget = editor
+    widget.resize(312, 260)
+    widget.show()
+    selection.select("out")
+    qtbot.waitUntil(lambda: "grad_fn" in widget.info_label.text())
+    label = widget.info_label
+
+    def fits():
+        needed = label.fontMetrics().boundingRect(
+            QRect(0, 0, label.width(), 10_000), Qt.TextFlag.TextWordWrap, label.text())
+        return needed.height() <= label.height() and label.width() > 250
+
+    qtbot.waitUntil(fits, timeout=2000)
