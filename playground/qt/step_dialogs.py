@@ -169,16 +169,18 @@ class ZeroGradDialog(QDialog):
         self.every = QRadioButton("every leaf that has a .grad", self)
         self.selected = QRadioButton(f"the selected tensor ({selected or 'none selected'})", self)
         self.selected.setEnabled(bool(selected))
-        (self.selected if settings.selected_only and selected else self.every).setChecked(True)
         self.zero = QRadioButton(".grad.zero_()  — keep the tensor, fill it with zeros", self)
         self.none = QRadioButton(".grad = None  — forget it (what optimizer.zero_grad() does)",
                                  self)
-        (self.none if settings.set_to_none else self.zero).setChecked(True)
         which, how = QButtonGroup(self), QButtonGroup(self)
         for button in (self.every, self.selected):
             which.addButton(button)
         for button in (self.zero, self.none):
             how.addButton(button)
+        # Only once grouped: before, the four radios were one exclusive set (same parent), so
+        # checking the How choice unchecked the On choice and the dialog opened with none.
+        (self.selected if settings.selected_only and selected else self.every).setChecked(True)
+        (self.none if settings.set_to_none else self.zero).setChecked(True)
         form = QFormLayout()
         column = QVBoxLayout()
         column.addWidget(self.every)

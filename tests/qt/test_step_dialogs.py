@@ -5,7 +5,12 @@ from PySide6.QtWidgets import QDialog
 
 from playground.qt.lesson_guide import LessonGuide
 from playground.qt.seed_editor import SeedGridEditor
-from playground.qt.step_dialogs import BackwardDialog, BackwardSettings, ZeroGradSettings
+from playground.qt.step_dialogs import (
+    BackwardDialog,
+    BackwardSettings,
+    ZeroGradDialog,
+    ZeroGradSettings,
+)
 from playground.qt.undo import UndoStack
 from playground.session import Action, AddStep, Seed, Step
 from playground.session.lessons import load_lesson
@@ -121,3 +126,16 @@ def test_lesson_guide_skips_prints_and_ignores_detours():
     assert guide.position(done) == plan.index(first_backward) + 1
     assert guide.next_action(()) == plan[0]
     assert guide.upcoming(plan) == ()
+
+
+def test_zero_grad_dialog_opens_with_one_choice_checked_in_each_row(qtbot):
+    for settings, selected, on, how in (
+            (ZeroGradSettings(), "inp", "every", "zero"),
+            (ZeroGradSettings(selected_only=True, set_to_none=True), "inp", "selected", "none"),
+            (ZeroGradSettings(selected_only=True), "", "every", "zero")):
+        dialog = ZeroGradDialog(settings, selected)
+        qtbot.addWidget(dialog)
+        assert getattr(dialog, on).isChecked() and getattr(dialog, how).isChecked()
+        dialog.none.setChecked(True)
+        assert getattr(dialog, on).isChecked()
+        assert dialog.settings().set_to_none
