@@ -52,6 +52,10 @@ class CodePanel(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timer)
+        self._copied = QTimer(self)  # "Copied" on the button for a moment, then "Copy" again
+        self._copied.setSingleShot(True)
+        self._copied.setInterval(1500)
+        self._copied.timeout.connect(self._on_copied_timeout)
         self._stale = True
         self.copy_button.clicked.connect(self.copy)
         session.timeline_changed.connect(self._on_session_changed)
@@ -93,3 +97,11 @@ class CodePanel(QWidget):
         if self._stale:
             self.refresh()
         QGuiApplication.clipboard().setText(self.code)
+        lines = self.code.count("\n")
+        self.copy_button.setText("Copied")
+        self.copy_button.setToolTip(f"Copied {lines} lines to the clipboard")
+        self._copied.start()
+
+    def _on_copied_timeout(self) -> None:
+        self.copy_button.setText("Copy")
+        self.copy_button.setToolTip("Copy the whole script to the clipboard")
