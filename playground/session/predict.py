@@ -349,3 +349,13 @@ def _close(typed: np.ndarray, expected: np.ndarray, printed: float = 0.0) -> boo
         return True
     return printed > 0 and bool(np.allclose(typed, expected, rtol=0, atol=printed,
                                             equal_nan=True))
+
+
+def renamed_expression(expression: str, old: str, new: str) -> str:
+    """``expression`` with its tensor ``old`` called ``new`` (a rename in the session)."""
+    tree = ast.parse(expression.strip(), mode="eval")
+    root = next(node for node in ast.walk(tree) if isinstance(node, ast.Name))
+    if root.id != old:
+        return expression
+    text = expression.strip()
+    return text[:root.col_offset] + new + text[root.end_col_offset:]

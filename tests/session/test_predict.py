@@ -299,3 +299,12 @@ def test_a_tensor_copied_with_its_grad_fn_is_read():
     assert judge(printed, Answer(np.array(3.0, dtype=np.float32), printed, "tensor", "y")).correct
     with pytest.raises(PredictError):
         judge("tensor(3., grad_fn=<lambda: 1>)", _tensor(3.0))
+
+
+def test_renaming_a_tensor_renames_it_in_questions():
+    session = _asked_session()
+    session.rename("inp", "x")
+    question = session.document.actions[1].question
+    assert question.expression == "x.grad[0, 0]"
+    assert judge("8", answer(session, question, 2)).correct
+    assert session.document.actions[2].question.expression == "nope.grad"
