@@ -11,6 +11,7 @@ import numpy as np
 from psygnal import Signal
 
 from .document import Action, Document, Leaf, Step, check_name
+from .predict import renamed_expression
 from .runner import Outcome, Replay, TensorState
 
 
@@ -294,4 +295,7 @@ def _renamed(data: dict, old: str, new: str) -> dict:
         for item in action["items"]:
             if item["kind"] != "text" and item["text"] == old:
                 item["text"] = new
+        if action.get("question"):
+            question = action["question"]
+            question["expression"] = renamed_expression(question["expression"], old, new)
     return data
