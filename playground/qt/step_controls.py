@@ -117,8 +117,24 @@ class StepControls(QObject):
         computed = selected is not None and selected.value is not None
         self.detach.setEnabled(computed)
         self.retain_grad.setEnabled(computed and not selected.is_leaf)
+        self._explain_selection_actions(self.selection.name, computed, selected)
         self.backward_again.setToolTip(self._again_tip())
         self._describe_defaults()
+
+    def _explain_selection_actions(self, name: str, computed: bool, selected) -> None:
+        """Detach and retain_grad say in their tooltips why they are off, not only grey."""
+        detach = f"{name}.detach(): the same numbers, cut from the graph" if computed else (
+            "Select a tensor in the Tensors panel to detach it" if not name
+            else f"{name} has no value at the end of the timeline")
+        self.detach.setToolTip(f"Detach (Ctrl+D)\n{detach}")
+        if not computed:
+            why = "Select a step's result (a non-leaf tensor) in the Tensors panel"
+        elif selected.is_leaf:
+            why = (f"{name} is a leaf: a leaf that requires grad keeps its .grad anyway; "
+                   "select a step's result")
+        else:
+            why = f"{name}.retain_grad(): keep {name}.grad at the next backward"
+        self.retain_grad.setToolTip(f"retain_grad (Ctrl+R)\n{why}")
 
     def _describe_defaults(self):
         """Tooltips say exactly what a click runs: the learner sees the call before making it."""
