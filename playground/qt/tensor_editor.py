@@ -62,6 +62,7 @@ class TensorEditor(QWidget):
         self.session, self.undo_stack, self.selection = session, undo_stack, selection
         self.name = ""
         self.slice_index: tuple[int, ...] = ()
+        self._sized_for: tuple = ()  # (name, view, shape) the columns were last fitted to
         self.model = TensorTableModel(self)
         self.model.edit_requested.connect(self._on_cell_edited)
         self.model.refused.connect(self._on_cell_refused)
@@ -89,7 +90,7 @@ class TensorEditor(QWidget):
         self.info_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.shape_edit = QLineEdit()
         self.shape_edit.setPlaceholderText("e.g. 4, 5")
-        self.shape_edit.setMaximumWidth(90)
+        self.shape_edit.setMaximumWidth(110)
         self.shape_edit.returnPressed.connect(self._on_shape_entered)
         self.shape_button = QPushButton("Reshape")
         self.shape_button.setToolTip("Change the leaf's shape: same number of elements keeps "
@@ -101,7 +102,6 @@ class TensorEditor(QWidget):
         controls = QHBoxLayout()
         for widget in (self.shape_label, self.shape_edit, self.shape_button):
             controls.addWidget(widget)
-        controls.addLayout(self.slice_row)
         controls.addStretch(1)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -128,6 +128,7 @@ class TensorEditor(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.info_label)
         layout.addLayout(controls)
+        layout.addLayout(self.slice_row)  # its own line: beside the shape box both were cut
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.message_label)
 
@@ -171,10 +172,13 @@ class TensorEditor(QWidget):
             delta = session.grad_delta(name)
             changed = None if delta is None else table_array(delta != 0, self.slice_index)
         shown = table_array(array, self.slice_index)
-        reset = shown.shape != self.model.array.shape
         self.model.set_array(shown, editable, changed)
-        if reset and shown.shape[1] <= 64 and shown.size <= 4096:
+        # Fitted again for another tensor too, not only another shape: randn's 0.12573022 in
+        # the 64 px left by the previous tensor's 0.0 read "0....".
+        sized_for = (name, self.showing_grad, shown.shape)
+        if sized_for != self._sized_for and shown.shape[1] <= 64 and shown.size <= 4096:
             self.table.resizeColumnsToContents()
+        self._sized_for = sized_for
         self.stack.setCurrentWidget(self.table)
         if not self.message_label.is_error:
             self.show_message(self._hint(editable, changed))
@@ -203,6 +207,7 @@ class TensorEditor(QWidget):
             widget.setVisible(leaf and not self.showing_grad)
         if value is not None and not self.shape_edit.hasFocus():
             self.shape_edit.setText(", ".join(map(str, value.shape)))
+            self.shape_edit.setCursorPosition(0)  # a long shape shows its start, not "4, 5"
         self.tabs.setVisible(True)
         self.table.setEditTriggers(EDIT_TRIGGERS if editable else Trigger.NoEditTriggers)
 
@@ -228,13 +233,15 @@ class TensorEditor(QWidget):
                     widget.deleteLater()
             self.slice_boxes = []
             if leading:
-                self.slice_row.addWidget(QLabel("  slice"))
+                self.slice_row.addWidget(QLabel("slice"))
             for dim in range(len(leading)):
                 box = QSpinBox()
                 box.setPrefix(f"dim {dim}: ")
                 box.valueChanged.connect(self._on_slice_changed)
                 self.slice_boxes.append(box)
                 self.slice_row.addWidget(box)
+            if leading:
+                self.slice_row.addStretch(1)
         for box, size in zip(self.slice_boxes, leading):
             box.blockSignals(True)
             box.setRange(0, max(0, size - 1))

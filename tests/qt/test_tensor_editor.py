@@ -240,3 +240,21 @@ def test_info_line_is_never_cut_in_a_narrow_dock(editor, qtbot):
         return needed.height() <= label.height() and label.width() > 250
 
     qtbot.waitUntil(fits, timeout=2000)
+
+
+def test_columns_fit_the_numbers_of_the_next_tensor_and_the_shape_box_its_shape(editor, qtbot):
+    from playground.session import Leaf
+    from playground.session.commands import AddLeaf
+
+    session, stack, selection, widget = editor
+    widget.resize(312, 300)
+    widget.show()
+    stack.push(AddLeaf(session, Leaf(name="cube", factory="randn", shape=(2, 3, 4, 5))))
+    selection.select("cube")  # its slices are 4x5 like inp: same shape, longer numbers
+    text = widget.model.data(widget.model.index(0, 0))
+    needed = widget.table.fontMetrics().horizontalAdvance(text)
+    assert widget.table.columnWidth(0) >= needed
+    qtbot.waitUntil(lambda: widget.shape_edit.width() > 0)
+    edit = widget.shape_edit
+    assert edit.text() == "2, 3, 4, 5"
+    assert edit.width() > edit.fontMetrics().horizontalAdvance(edit.text())
