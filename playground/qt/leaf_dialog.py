@@ -179,6 +179,13 @@ class AddLeafDialog(QDialog):
             if count > MAX_ELEMENTS:
                 raise ValueError(f"end: arange would make {count:.3g} elements, above the "
                                  f"limit of {MAX_ELEMENTS}")
+        if factory in ("rand", "randn") and fields["dtype"] in ("int64", "bool"):
+            # PyTorch raises for these (e.g. "normal_kernel_cpu" not implemented for 'Long'),
+            # so the exported script would fail where the playground did not.
+            raise ValueError(f"dtype: torch.{factory} draws floating-point numbers; "
+                             "choose float32 or float64")
+        if factory == "arange" and fields["dtype"] == "bool":
+            raise ValueError("dtype: torch.arange has no bool version; choose a number dtype")
         if fields["requires_grad"] and fields["dtype"] in ("int64", "bool"):
             raise ValueError("requires_grad: only floating-point tensors can require grad")
         try:

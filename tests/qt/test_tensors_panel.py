@@ -146,3 +146,15 @@ def test_rename_to_a_builtin_the_script_calls_is_refused(window):
         assert not window.tensors.rename("inp", name)
         assert window.tensors.message.text() == f"'{name}' is reserved for the exported script"
     assert window.tensors.rename("inp", "input_2")
+
+
+def test_add_leaf_dialog_refuses_dtypes_pytorch_refuses_for_the_factory(window, qtbot):
+    dialog = AddLeafDialog(window.session)
+    qtbot.addWidget(dialog)
+    dialog.requires_grad.setChecked(False)
+    for factory, dtype in (("rand", "int64"), ("randn", "bool"), ("arange", "bool")):
+        dialog.factory.setCurrentText(factory)
+        dialog.dtype.setCurrentText(dtype)
+        assert not dialog.ok.isEnabled() and dialog.message.text().startswith("dtype:")
+    dialog.dtype.setCurrentText("int64")
+    assert dialog.ok.isEnabled()  # torch.arange(5, dtype=torch.int64) is fine
