@@ -184,8 +184,13 @@ class AddLeafDialog(QDialog):
             # so the exported script would fail where the playground did not.
             raise ValueError(f"dtype: torch.{factory} draws floating-point numbers; "
                              "choose float32 or float64")
-        if factory == "arange" and fields["dtype"] == "bool":
-            raise ValueError("dtype: torch.arange has no bool version; choose a number dtype")
+        if factory in ("arange", "linspace") and fields["dtype"] == "bool":
+            raise ValueError(f"dtype: torch.{factory} has no bool version; "
+                             "choose a number dtype")
+        if factory == "arange" and fields["dtype"] == "int64" and \
+                not float(fields["step"]).is_integer():
+            raise ValueError("step: an int64 arange needs a whole step (PyTorch reads "
+                             f"{fields['step']} as 0 and raises)")
         if fields["requires_grad"] and fields["dtype"] in ("int64", "bool"):
             raise ValueError("requires_grad: only floating-point tensors can require grad")
         try:

@@ -152,9 +152,13 @@ def test_add_leaf_dialog_refuses_dtypes_pytorch_refuses_for_the_factory(window, 
     dialog = AddLeafDialog(window.session)
     qtbot.addWidget(dialog)
     dialog.requires_grad.setChecked(False)
-    for factory, dtype in (("rand", "int64"), ("randn", "bool"), ("arange", "bool")):
+    for factory, dtype in (("rand", "int64"), ("randn", "bool"), ("arange", "bool"),
+                           ("linspace", "bool")):
         dialog.factory.setCurrentText(factory)
         dialog.dtype.setCurrentText(dtype)
         assert not dialog.ok.isEnabled() and dialog.message.text().startswith("dtype:")
+    dialog.factory.setCurrentText("arange")
     dialog.dtype.setCurrentText("int64")
     assert dialog.ok.isEnabled()  # torch.arange(5, dtype=torch.int64) is fine
+    dialog.step.setText("0.5")
+    assert not dialog.ok.isEnabled() and "whole step" in dialog.message.text()
