@@ -285,7 +285,10 @@ class TensorEditor(QWidget):
         """Paste a block at the current cell (or the top-left one); refused as a whole if any
         element is bad or the block does not fit."""
         if not self.name or not self.is_leaf(self.name) or self.showing_grad:
-            self.show_message("paste goes into a leaf's values: select a leaf", error=True)
+            where = ("the .grad is computed by backward: paste on the value tab"
+                     if self.showing_grad and self.is_leaf(self.name)
+                     else "paste goes into a leaf's values: select a leaf")
+            self.show_message(f"nothing pasted: {where}", error=True)
             return False
         try:
             block = parse_block(text, str(self.session.state(self.name).value.dtype))

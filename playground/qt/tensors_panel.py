@@ -236,7 +236,14 @@ class TensorsPanel(QWidget):
     def toggle_requires_grad(self, name: str, flag: bool) -> bool:
         if name not in self.session.document.tensor_names() or self._origin(name) != "leaf":
             return False
-        if self.session.leaf(name).requires_grad == flag:
+        leaf = self.session.leaf(name)
+        if leaf.requires_grad == flag:
+            return False
+        if flag and leaf.dtype in ("int64", "bool"):  # the leaf would fail; refuse it here
+            self.show_message(f"{name} is {leaf.dtype}: only floating-point tensors can "
+                              "require gradients (make it float32 to track it)")
+            self._shown = None
+            self._on_session_changed()  # the tick goes back off
             return False
         return self._push(set_requires_grad(self.session, name, flag))
 

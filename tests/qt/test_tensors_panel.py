@@ -162,3 +162,27 @@ def test_add_leaf_dialog_refuses_dtypes_pytorch_refuses_for_the_factory(window, 
     assert dialog.ok.isEnabled()  # torch.arange(5, dtype=torch.int64) is fine
     dialog.step.setText("0.5")
     assert not dialog.ok.isEnabled() and "whole step" in dialog.message.text()
+
+
+def test_ticking_requires_grad_on_an_int_leaf_is_refused_at_the_tick(window, qtbot):
+    from playground.session import Leaf
+
+    window.undo_stack.push(AddLeaf(window.session, Leaf(name="k", factory="arange", end=5,
+                                                        dtype="int64", requires_grad=False)))
+    before = window.undo_stack.count()
+    _row(window.tensors, "k").setCheckState(NAME, Qt.CheckState.Checked)
+    qtbot.waitUntil(lambda: "only floating-point" in window.tensors.message.text())
+    assert not window.session.leaf("k").requires_grad
+    assert window.session.state("k").value is not None
+    assert window.undo_stack.count() == before
+    assert _row(window.tensors, "k").checkState(NAME) == Qt.CheckState.Unchecked
+
+
+def test_paste_on_the_grad_tab_says_where_to_paste(window):
+    from playground.qt.tensor_editor import TensorEditor
+
+    editor = window.findChild(TensorEditor)
+    window.selection.select("inp")
+    editor.show_grad(True)
+    assert not editor.paste_text("1")
+    assert "paste on the value tab" in editor.message_label.text()
