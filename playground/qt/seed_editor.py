@@ -84,6 +84,9 @@ class SeedGridEditor(QWidget):
         # Indices as PyTorch counts them (from 0), the same as the messages below.
         self.table.setVerticalHeaderLabels([str(i) for i in range(rows)])
         self.table.setHorizontalHeaderLabels([str(i) for i in range(columns)])
+        # A vector has no row index and a 0-d tensor no index at all: no "0" to mislead.
+        self.table.verticalHeader().setVisible(len(self.shape) == 2)
+        self.table.horizontalHeader().setVisible(len(self.shape) >= 1)
         for row in range(rows):
             for column in range(columns):
                 self.table.setItem(row, column, QTableWidgetItem("1"))

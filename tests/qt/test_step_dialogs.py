@@ -139,3 +139,12 @@ def test_zero_grad_dialog_opens_with_one_choice_checked_in_each_row(qtbot):
         dialog.none.setChecked(True)
         assert getattr(dialog, on).isChecked()
         assert dialog.settings().set_to_none
+
+
+def test_seed_grid_shows_only_the_indices_the_target_has(qtbot):
+    for shape, rows, columns in (((), False, False), ((3,), False, True), ((2, 3), True, True)):
+        grid = SeedGridEditor(shape)
+        qtbot.addWidget(grid)
+        assert grid.table.verticalHeader().isVisibleTo(grid) == rows, shape
+        assert grid.table.horizontalHeader().isVisibleTo(grid) == columns, shape
+    assert grid.values().shape == (2, 3)
