@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 from functools import partial
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -170,13 +171,18 @@ def _mark_open_lesson(window, menu: QMenu) -> None:
 def _fill_recent(window, menu: QMenu) -> None:
     menu.clear()
     recent = window.recent_files()
-    for path in recent:
-        menu.addAction(_action(window, path, partial(_open_recent, window, path)))
+    for path in recent:  # "&" would be read as a shortcut marker and vanish from the name
+        action = _action(window, path.replace("&", "&&"), partial(_open_recent, window, path))
+        menu.addAction(action)
     if not recent:
         menu.addAction("No recent sessions").setEnabled(False)
 
 
 def _open_recent(window, path: str) -> None:
+    if not Path(path).is_file():  # moved or deleted since: say so and forget it
+        window.settings.setValue("recentFiles", [p for p in window.recent_files() if p != path])
+        window.statusBar().showMessage(f"{path} no longer exists: removed from Open Recent")
+        return
     if window.confirm_discard():
         window.file_actions.open_path(path)
 
