@@ -235,8 +235,15 @@ def _show_shortcuts(window) -> None:
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         if keys and action.text():
             rows.append(f"<tr><td><b>{keys}</b></td><td>{action.text().replace('&', '')}</td></tr>")
+    # Shortcuts of widgets, not of actions: the tensor editor's table.
+    editor = ["<tr><td colspan=2><br><i>In the tensor editor</i></td></tr>"] + [
+        f"<tr><td><b>{keys}</b></td><td>{what}</td></tr>" for keys, what in (
+            ("Ctrl+C", "Copy the selected cells (tab-separated)"),
+            ("Ctrl+V", "Paste a block: rows of numbers or [[1, 2], [3, 4]]"),
+            ("F2, or type", "Edit the current cell (double-click works too)"))]
     QMessageBox.information(window, "Keyboard shortcuts",
-                            "<table cellspacing=6>" + "".join(sorted(set(rows))) + "</table>")
+                            "<table cellspacing=6>" + "".join(sorted(set(rows)))
+                            + "".join(editor) + "</table>")
 
 
 def _show_about(window) -> None:
