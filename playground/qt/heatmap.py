@@ -172,6 +172,9 @@ class HeatmapPanel(QWidget):
             return
         for name in [n for n in self.cards if n not in names]:
             card = self.cards.pop(name)
+            # Hidden now: deleteLater waits for the event loop, and until then the old card
+            # stayed drawn at its old place, over the new lesson's cards.
+            card.hide()
             self._column.removeWidget(card)
             card.deleteLater()
         for name in names:
