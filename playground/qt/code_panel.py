@@ -6,9 +6,6 @@ while the panel is visible: a hidden panel costs nothing on every Backward.
 
 from __future__ import annotations
 
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import PythonLexer
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextEdit, QVBoxLayout, QWidget
@@ -89,9 +86,7 @@ class CodePanel(QWidget):
         except Exception as error:  # an export bug must not take the window down
             self.code = f"# The script could not be written: {type(error).__name__}: {error}\n"
         self._stale = False
-        style = colors().code_style
-        formatter = HtmlFormatter(noclasses=True, style=style, nobackground=True)
-        self.view.setHtml(highlight(self.code, PythonLexer(), formatter))
+        self.view.setHtml(_highlighted(self.code, colors().code_style))
 
     def copy(self) -> None:
         if self._stale:
@@ -105,3 +100,14 @@ class CodePanel(QWidget):
     def _on_copied_timeout(self) -> None:
         self.copy_button.setText("Copy")
         self.copy_button.setToolTip("Copy the whole script to the clipboard")
+
+
+def _highlighted(code: str, style: str) -> str:
+    """The script as HTML with pygments' colours. Imported here, on first use: the Code tab
+    is behind the Console when the window opens, and pygments costs start-up time."""
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer
+
+    formatter = HtmlFormatter(noclasses=True, style=style, nobackground=True)
+    return highlight(code, PythonLexer(), formatter)

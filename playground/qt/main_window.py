@@ -27,7 +27,7 @@ from .icons import recolor_icons
 from .lesson_guide import LessonGuide
 from .lesson_panel import LessonPanel
 from .menus import build_menus
-from .optional_panels import optional_panel
+from .optional_panels import LazyPanel, optional_panel
 from .selection import Selection
 from .step_controls import StepControls
 from .step_dialogs import BackwardSettings
@@ -96,13 +96,14 @@ class MainWindow(QMainWindow):
         self.code = CodePanel(self.session)
         self.lesson_panel = LessonPanel(self.session, self.controls, self.undo_stack)
         # The learning views of issue 5, tabbed with the heatmaps: graph, backward walk, Jacobian.
+        # Each is built the first time its tab is raised (``.panel()`` builds it at once).
         views = (self.session, self.selection)
         self.learning_views = {
-            "graph": ("Graph", optional_panel("graph_view", "GraphView", "Graph", *views)),
-            "stepper": ("Backward, step by step", optional_panel(
+            "graph": ("Graph", LazyPanel("graph_view", "GraphView", "Graph", *views)),
+            "stepper": ("Backward, step by step", LazyPanel(
                 "backward_stepper", "BackwardStepper", "Backward, step by step", *views)),
-            "jacobian": ("Jacobian", optional_panel("jacobian_panel", "JacobianPanel",
-                                                    "Jacobian", *views)),
+            "jacobian": ("Jacobian", LazyPanel("jacobian_panel", "JacobianPanel",
+                                               "Jacobian", *views)),
         }
         dock = self._dock
         right, left = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
@@ -110,7 +111,9 @@ class MainWindow(QMainWindow):
         heatmaps = dock("heatmaps", "③ Heatmaps: values and .grad", self.heatmaps, left)
         self.splitDockWidget(tensors, heatmaps, Qt.Orientation.Horizontal)
         for key, (title, widget) in self.learning_views.items():
-            self.tabifyDockWidget(heatmaps, dock(key, title, widget, left))
+            view_dock = dock(key, title, widget, left)
+            view_dock.visibilityChanged.connect(widget.on_dock_shown)
+            self.tabifyDockWidget(heatmaps, view_dock)
         heatmaps.raise_()
         pipeline = dock("pipeline", "② Pipeline", self.pipeline, left)
         self.splitDockWidget(tensors, pipeline, Qt.Orientation.Vertical)

@@ -102,7 +102,7 @@ def test_the_real_panels_are_wired_in(window):
     from playground.qt.optional_panels import PlaceholderPanel
 
     for panel in (window.heatmaps, window.pipeline, window.editor,
-                  *(widget for _, widget in window.learning_views.values())):
+                  *(lazy.panel() for _, lazy in window.learning_views.values())):
         assert not isinstance(panel, PlaceholderPanel), getattr(panel, "reason", "")
 
 
