@@ -27,6 +27,8 @@ from playground.session import Leaf, Session
 from playground.session.codegen import factory_call
 from playground.session.runner import MAX_ELEMENTS
 
+from .rename_dialog import taken_names
+
 FACTORIES = ("zeros", "ones", "full", "eye", "rand", "randn", "arange", "linspace")
 DTYPES = ("float32", "float64", "int64", "bool")
 _USES = {  # which fields each factory reads
@@ -133,7 +135,7 @@ class AddLeafDialog(QDialog):
         self._on_input_changed()
 
     def _free_name(self) -> str:
-        taken = set(self.session.document.tensor_names())
+        taken = taken_names(self.session)
         return next(f"t{n}" for n in range(1, 10_000) if f"t{n}" not in taken)
 
     def _on_input_changed(self, *_):
@@ -157,7 +159,7 @@ class AddLeafDialog(QDialog):
         fields = {"name": self.name.text().strip(), "factory": factory,
                   "dtype": self.dtype.currentText(),
                   "requires_grad": self.requires_grad.isChecked()}
-        if fields["name"] in self.session.document.tensor_names():
+        if fields["name"] in taken_names(self.session):
             raise ValueError(f"name: {fields['name']!r} is already used")
         if "shape" in uses:
             fields["shape"] = parse_shape(self.shape.text())

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QPushButton,
     QTreeWidget,
@@ -30,6 +29,7 @@ from playground.session.error_help import help_text
 
 from .icons import set_icon
 from .leaf_dialog import AddLeafDialog
+from .rename_dialog import RenameDialog
 from .selection import Selection
 from .theme import colors
 
@@ -254,10 +254,18 @@ class TensorsPanel(QWidget):
                 self.selection.select(dialog.leaf().name)
 
     def _on_rename_clicked(self):
-        old = self.selection.name
-        new, ok = QInputDialog.getText(self, "Rename tensor", f"New name for {old}:", text=old)
-        if ok and new.strip() and new.strip() != old:
-            self.rename(old, new.strip())
+        self.rename_dialog(self.selection.name).exec()
+
+    def rename_dialog(self, old: str) -> RenameDialog:
+        """The dialog the Rename button opens; a refused name keeps it open with the reason."""
+        return RenameDialog(self.session, old, partial(self._rename_refusal, old), self)
+
+    def _rename_refusal(self, old: str, new: str) -> str:
+        if self.rename(old, new):
+            return ""
+        why = self.message.text()
+        self.show_message("")  # the dialog shows it, at the field
+        return why
 
     def rename(self, old: str, new: str) -> bool:
         if self._push(Rename(self.session, old, new)):
