@@ -27,7 +27,7 @@ from ..session.error_help import help_text
 from ..session.model import Session
 from .icons import set_icon
 from .message_row import MessageLabel, guard
-from .pipeline_builder_form import StepDialog, step_code
+from .pipeline_builder_form import StepDialog, step_line
 from .selection import Selection
 from .theme import colors
 
@@ -162,7 +162,7 @@ class PipelineBuilder(QWidget):
         names = self.session.tensor_names()
         state = self.session.state(step.name) if step.name in names else None
         valid = state is not None and state.value is not None
-        item = QTreeWidgetItem(["✓" if valid else "✗", step_code(step, valid),
+        item = QTreeWidgetItem(["✓" if valid else "✗", step_line(step, valid),
                                 _shape(state.value.shape) if valid else "—"])
         item.setData(1, NAME_ROLE, step.name)
         item.setFont(1, font)

@@ -1,6 +1,7 @@
 """The step form of the pipeline builder: an op palette generated from the engine's op table
-(grouped, with a filter box and each op's doc), the operands (earlier tensors or numbers), the
-parameters with a widget per kind, and a live preview of the PyTorch line and its shape."""
+(grouped, with a filter box and each op's doc; the in-place ops last), the operands (earlier
+tensors or numbers), the parameters with a widget per kind, a "run under torch.no_grad()" box,
+and a live preview of the PyTorch line, as the export writes it, and its shape."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -26,29 +28,43 @@ from PySide6.QtWidgets import (
 )
 
 import engine
-from engine.op_table import GROUPS, OpSpec
+from engine.op_table import GROUPS, INPLACE_GROUP, OpSpec, inplace_table
 
 from ..session import runner
-from ..session.codegen import ATOM, Pipeline
+from ..session.codegen import Pipeline
 from ..session.document import Step, check_name
 from ..session.error_help import GENERIC, explain
 from ..session.model import Session
 from ..session.op_docs import node_formulas, signature
-from ..session.ops import op_specs
+from ..session.ops import op_spec, op_specs
 from ..session.runner import expected_elements, too_big
 from ..session.text import error_text
 from .pipeline_builder_fields import Field, OperandField, TensorListField, param_field
 from .theme import colors
 
 OP_ROLE = Qt.ItemDataRole.UserRole
+NO_GRAD_BLOCK = "with torch.no_grad():\n    "
+INPLACE_TIP = ("These ops change their first operand itself and return it: after "
+               "y2 = y.add_(1), y2 *is* y, and y's version counter went up by one. A backward "
+               "that needs the old y (saved by an op before the change) then fails.")
+NO_GRAD_TIP = ("Compute this step inside `with torch.no_grad():`: no graph is recorded, so "
+               "its result has no grad_fn and requires no grad. An in-place change of a leaf "
+               "that requires grad (an optimizer's w.sub_(lr * w.grad)) is allowed only here.")
 
 
 def step_code(step: Step, valid: bool = True) -> str:
-    """``h = (inp + 1)``: the step as one PyTorch line, operands written by name."""
+    """``h = inp + 1``: the step as the export writes it, operands by name; a ``no_grad``
+    step inside its ``with torch.no_grad():`` block (two lines)."""
     pipeline = Pipeline(SimpleNamespace(steps=[step]), {step.name} if valid else set(),
                         {step.name})
-    code, precedence = pipeline.expression(step)
-    return f"{step.name} = {code if precedence >= ATOM else f'({code})'}"
+    line = f"{step.name} = {pipeline.expression(step)[0]}"  # as Pipeline.statements writes it
+    return NO_GRAD_BLOCK + line if step.no_grad else line
+
+
+def step_line(step: Step, valid: bool = True) -> str:
+    """``step_code`` on one line, as a list row shows it: ``with torch.no_grad(): y = x * 3``
+    (also valid Python)."""
+    return step_code(step, valid).replace(NO_GRAD_BLOCK, "with torch.no_grad(): ")
 
 
 def op_tooltip(spec: OpSpec) -> str:
@@ -116,13 +132,17 @@ class StepDialog(QDialog):
         self.palette_tree.setColumnCount(2)
         self.palette_tree.setMinimumWidth(330)
         self.palette_tree.setColumnWidth(0, 130)
-        specs = op_specs()
-        for group in GROUPS:
+        specs = {**op_specs(), **inplace_table()}
+        for group in (*GROUPS, INPLACE_GROUP):
             top = QTreeWidgetItem([group])
             top.setFlags(Qt.ItemFlag.ItemIsEnabled)
             font = top.font(0)
             font.setBold(True)
             top.setFont(0, font)
+            if group == INPLACE_GROUP:
+                top.setText(1, "change the tensor itself")
+                top.setToolTip(0, INPLACE_TIP)
+                top.setToolTip(1, INPLACE_TIP)
             self.palette_tree.addTopLevelItem(top)
             for spec in (s for s in specs.values() if s.group == group):
                 item = QTreeWidgetItem([spec.name, spec.doc])
@@ -150,6 +170,9 @@ class StepDialog(QDialog):
         self.name_edit.textChanged.connect(self._update_preview)
         self.form = QFormLayout()
         self.form.addRow("name", self.name_edit)
+        self.no_grad_box = QCheckBox("run under torch.no_grad()")
+        self.no_grad_box.setToolTip(NO_GRAD_TIP)
+        self.no_grad_box.toggled.connect(self._update_preview)
         self.preview = QLabel("")
         self.preview.setWordWrap(True)
         self.preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -166,6 +189,7 @@ class StepDialog(QDialog):
         right.addWidget(self.doc_label)
         right.addWidget(self.formula_label)
         right.addLayout(self.form)
+        right.addWidget(self.no_grad_box)
         right.addStretch(1)
         right.addWidget(QLabel("PyTorch line:"))
         right.addWidget(self.preview)
@@ -189,7 +213,7 @@ class StepDialog(QDialog):
     def _on_palette_changed(self, item, _previous) -> None:
         name = item.data(0, OP_ROLE) if item is not None else None
         if name and (self.spec is None or self.spec.name != name):
-            self._set_spec(op_specs()[name])
+            self._set_spec(op_spec(name))
 
     def _set_spec(self, spec: OpSpec) -> None:
         kept = self._current_operands()
@@ -242,6 +266,7 @@ class StepDialog(QDialog):
         for name, value in step.params.items():
             if name in self.param_fields:
                 self.param_fields[name].set_value(value)
+        self.no_grad_box.setChecked(step.no_grad)
 
     def _on_filter_changed(self, text: str) -> None:
         words = text.lower().split()
@@ -276,6 +301,7 @@ class StepDialog(QDialog):
             if value != param.default:
                 params[param.name] = value
         return Step(name=name, op=self.spec.name, operands=operands, params=params,
+                    no_grad=self.no_grad_box.isChecked(),
                     note=self.original.note if self.original else "")
 
     def _update_preview(self) -> None:
@@ -291,15 +317,18 @@ class StepDialog(QDialog):
     def _try(self, step: Step) -> str | None:
         """Run the op on the current values: None if it works, else the engine's message."""
         self.warning = ""
+        in_place = self.spec.group == INPLACE_GROUP
+        if in_place and not (step.operands and isinstance(step.operands[0], str)):
+            return f"{step.op} changes a tensor in place: its first operand must be one"
         tensors = []
         for operand in step.operands:
             if isinstance(operand, str):
                 if operand not in self.session.tensor_names(0):
                     return f"there is no tensor {operand!r} any more"
-                value = self.session.state(operand, 0).value
-                if value is None:
+                state = self.session.state(operand, 0)
+                if state.value is None:
                     return f"{operand} is not computed"
-                tensors.append(engine.tensor(np.array(value)))
+                tensors.append(_preview_tensor(state, like_session=in_place))
             else:
                 tensors.append(operand)
         if expected_elements(self.spec, tensors) > runner.MAX_ELEMENTS:  # no 400 MB preview
@@ -307,7 +336,11 @@ class StepDialog(QDialog):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                result = self.spec.apply(tensors, dict(step.params))
+                if step.no_grad:
+                    with engine.no_grad():
+                        result = self.spec.apply(tensors, dict(step.params))
+                else:
+                    result = self.spec.apply(tensors, dict(step.params))
             except Exception as error:  # the engine's message is the lesson
                 return error_text(error)
         self.result_shape = tuple(getattr(result, "shape", ()))
@@ -348,3 +381,14 @@ class StepDialog(QDialog):
             return False
         self.accept()
         return True
+
+
+def _preview_tensor(state, like_session: bool):
+    """A copy of a tensor's value to try the op on. For an in-place op the copy is also a leaf
+    that requires grad, or not a leaf, as the session's tensor is: changing a leaf that
+    requires grad in place is refused (outside no_grad), and the preview should say so."""
+    copy = engine.tensor(np.array(state.value))
+    if not like_session or not state.requires_grad or not copy.is_floating_point():
+        return copy
+    copy.requires_grad_(True)
+    return copy if state.is_leaf else copy * 1

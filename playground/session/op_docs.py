@@ -19,7 +19,7 @@ import numpy as np
 import engine
 from engine.op_table import REQUIRED, OpSpec
 
-from .ops import apply_op, op_specs
+from .ops import apply_op, op_spec
 
 _VECTORS = ("vec", "vec2", "bias")  # operands that are 1-d even beside matrices
 _NO_GRAD = ("target", "condition")
@@ -60,7 +60,7 @@ def node_formulas(name: str) -> tuple[NodeFormulas, ...]:
     (``pow`` by a number, then by a tensor). Empty for ops that record no node (comparisons give
     bool tensors, which need no grad).
     """
-    spec = op_specs()[name]
+    spec = op_spec(name)  # in-place ops too: ``mul_`` records a MulBackward0 like ``mul``
     found: dict[str, NodeFormulas] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. mse_loss's size warning for a sample target
@@ -106,11 +106,12 @@ def _forms(spec: OpSpec, layout: str):
 def _param_forms(spec: OpSpec):
     required = [p for p in spec.params if p.default is REQUIRED]
     sized = [p for p in required if p.kind == "ints"]
-    if len(required) != len(sized):
+    numbers = {p.name: 2.0 for p in required if p.kind in ("number", "float")}  # fill_(value)
+    if len(required) != len(sized) + len(numbers):
         return  # an op needing a value we cannot guess
     bounds = {p.name: 0.5 for p in spec.params if p.optional and p.kind == "float"}
     for size in (_SIZES if sized else [None]):
-        base = {p.name: size for p in sized}
+        base = {**numbers, **{p.name: size for p in sized}}
         yield base
         if bounds:  # clamp: with no bound it refuses to run
             yield {**base, **bounds}

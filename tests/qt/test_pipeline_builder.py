@@ -28,7 +28,7 @@ def marks(widget):
 
 def test_steps_read_as_pytorch_lines(builder):
     _, _, _, widget = builder
-    assert widget.row_texts() == ["h = (inp + 1)", "sq = h.pow(2)", "out = sq.t()"]
+    assert widget.row_texts() == ["h = inp + 1", "sq = h.pow(2)", "out = sq.t()"]
     assert [widget.tree.topLevelItem(i).text(2) for i in range(3)] == ["[4, 5]", "[4, 5]",
                                                                       "[5, 4]"]
     assert marks(widget) == ["✓"] * 3
@@ -74,7 +74,7 @@ def test_change_the_op_of_a_step(builder):
     assert [f.widget.currentText() for f in dialog.operand_fields] == ["inp", "1"]
     dialog.operand_fields[1].set_value(3)
     assert dialog.submit()
-    assert widget.row_texts()[0] == "h = (inp * 3)"
+    assert widget.row_texts()[0] == "h = inp * 3"
     assert stack.undo_text() == "Edit step h"
 
 
@@ -92,7 +92,7 @@ def test_rename_through_the_form_then_undo(builder):
     dialog = widget.open_edit_dialog("sq")
     dialog.name_edit.setText("squared")
     assert dialog.submit()
-    assert widget.row_texts() == ["h = (inp + 1)", "squared = h.pow(2)", "out = squared.t()"]
+    assert widget.row_texts() == ["h = inp + 1", "squared = h.pow(2)", "out = squared.t()"]
     assert stack.undo_text() == "Rename sq to squared"
     stack.undo()
     assert widget.row_texts()[2] == "out = sq.t()"
@@ -104,7 +104,7 @@ def test_reorder_with_buttons_and_by_drag(builder):
     session, stack, _, widget = builder
     widget.tree.setCurrentItem(widget.tree.topLevelItem(2))
     widget.buttons["up"].click()
-    assert widget.row_texts() == ["h = (inp + 1)", "out = sq.t()", "sq = h.pow(2)"]
+    assert widget.row_texts() == ["h = inp + 1", "out = sq.t()", "sq = h.pow(2)"]
     assert marks(widget) == ["✓", "✗", "✓"]  # out now comes before the sq it uses
     assert "needs sq" in widget.tree.topLevelItem(1).toolTip(1)
     assert stack.undo_text() == "Move step out"
@@ -129,7 +129,7 @@ def test_delete_then_undo(builder):
     assert marks(widget) == ["✗", "✗"]
     assert stack.undo_text() == "Delete step h"
     stack.undo()
-    assert widget.row_texts()[0] == "h = (inp + 1)"
+    assert widget.row_texts()[0] == "h = inp + 1"
     assert marks(widget) == ["✓"] * 3
 
 

@@ -40,3 +40,17 @@ def test_an_in_place_op_shows_the_node_it_records(monkeypatch):
         assert [n.node for n in node_formulas(spec.name)] == ["MulBackward0"]
     finally:
         node_formulas.cache_clear()
+
+
+def test_every_in_place_op_shows_the_node_torch_records():
+    import pytest
+
+    from engine.op_table import inplace_table
+
+    args = {"add_": (1.0,), "sub_": (1.0,), "mul_": (2.0,), "div_": (2.0,), "pow_": (2.0,),
+            "clamp_": (0.5,), "fill_": (2.0,)}
+    nodes = {name: node_formulas(name)[0].node for name in inplace_table()}
+    torch = pytest.importorskip("torch")
+    for name, node in nodes.items():
+        y = torch.ones(2, 2, requires_grad=True) * 1
+        assert getattr(y, name)(*args.get(name, ())).grad_fn.name() == node, name
