@@ -7,11 +7,14 @@ hard-coding them, so both themes stay readable.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 THEMES = ("light", "dark")
+THEMES_DIR = Path(__file__).resolve().parents[2] / "resources" / "themes"
 
 
 @dataclass(frozen=True)
@@ -106,12 +109,46 @@ def apply_theme(name: str) -> None:
     app = QApplication.instance()
     if app is None:
         return
-    sheet = _STYLE.format(c=colors())
+    sheet = style_sheet(_current)
     if app.styleSheet() == sheet:
         return  # re-applying re-polishes every widget of every window: slow, and no change
     app.setStyle("Fusion")
     app.setPalette(_palette(colors()))
     app.setStyleSheet(sheet)
+
+
+def style_sheet(name: str) -> str:
+    """The application style sheet of theme ``name``."""
+    name = name if name in THEMES else "light"
+    return _STYLE.format(c=DARK if name == "dark" else LIGHT) + _indicator_style(THEMES_DIR / name)
+
+
+def _indicator_style(folder: Path) -> str:
+    # Fusion outlines an unticked box or radio in the window colour darkened: on a dark
+    # background it all but vanishes, on a light one it is faint (under 2:1). Each theme
+    # draws them from its own images instead, outlined at 3:1 or more.
+    kinds = {"checkbox": ("QCheckBox", "QAbstractItemView", "QGroupBox", "QMenu"),
+             "radio": ("QRadioButton",)}
+    rules = []
+    for kind, widgets in kinds.items():
+        select = partial(_selectors, widgets)
+        rules.append(f"{select('')} {{ width: 14px; height: 14px; }}")
+        states = ["unchecked", "checked"] + (["indeterminate"] if kind == "checkbox" else [])
+        for state in states:
+            rules.append(f"{select(':' + state)} {{ image: url({_url(folder, kind, state)}); }}")
+            rules.append(f"{select(':' + state + ':disabled')} "
+                         f"{{ image: url({_url(folder, kind, state + '-disabled')}); }}")
+        hover = _url(folder, kind, "unchecked-hover")
+        rules.append(f"{select(':unchecked:hover')} {{ image: url({hover}); }}")
+    return "\n".join(rules) + "\n"
+
+
+def _selectors(widgets: tuple[str, ...], states: str) -> str:
+    return ", ".join(f"{widget}::indicator{states}" for widget in widgets)
+
+
+def _url(folder: Path, kind: str, state: str) -> str:
+    return '"' + (folder / f"{kind}-{state}.svg").as_posix() + '"'
 
 
 def _palette(c: Colors) -> QPalette:

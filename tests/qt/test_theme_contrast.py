@@ -1,0 +1,69 @@
+"""Both themes keep every unticked box and radio button visible: its outline stands out from
+the background by at least WCAG's 3:1 for user-interface parts."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QCheckBox, QRadioButton, QStyle, QStyleOptionButton
+
+from playground.qt.tensors_panel import NAME
+from playground.qt.theme import apply_theme, current_theme
+
+
+def _luminance(color: QColor) -> float:
+    def linear(channel: float) -> float:
+        return channel / 12.92 if channel <= 0.03928 else ((channel + 0.055) / 1.055) ** 2.4
+
+    return (0.2126 * linear(color.redF()) + 0.7152 * linear(color.greenF())
+            + 0.0722 * linear(color.blueF()))
+
+
+def _contrast(a: QColor, b: QColor) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _best_contrast(image, rect, background: QColor) -> float:
+    return max(_contrast(image.pixelColor(x, y), background)
+               for x in range(rect.left(), rect.right() + 1)
+               for y in range(rect.top(), rect.bottom() + 1))
+
+
+@pytest.fixture(params=["light", "dark"])
+def theme(request):
+    before = current_theme()
+    apply_theme(request.param)
+    yield request.param
+    apply_theme(before)
+
+
+@pytest.mark.parametrize("kind, element", [
+    (QCheckBox, QStyle.SubElement.SE_CheckBoxIndicator),
+    (QRadioButton, QStyle.SubElement.SE_RadioButtonIndicator),
+])
+def test_an_unticked_box_stands_out_from_the_dialog(qtbot, theme, kind, element):
+    button = kind("retain_graph=True")
+    qtbot.addWidget(button)
+    button.show()
+    assert not button.isChecked()
+    image = button.grab().toImage()
+    option = QStyleOptionButton()
+    option.initFrom(button)
+    rect = button.style().subElementRect(element, option, button)
+    background = button.palette().color(button.backgroundRole())
+    assert _best_contrast(image, rect, background) >= 3.0
+
+
+def test_an_unticked_requires_grad_box_in_the_tensors_panel_stands_out(window, theme):
+    window.set_theme(theme)
+    tree = window.tensors.tree
+    item = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+                if tree.topLevelItem(i).text(NAME) == "input")
+    assert item.checkState(NAME) == Qt.CheckState.Unchecked
+    window.show()
+    rect = tree.visualItemRect(item)
+    image = tree.viewport().grab().toImage()
+    # The box is at the row's left edge, a text line high; the row's own colour around it.
+    box = rect.adjusted(0, 0, -(rect.width() - rect.height() - 6), 0)
+    background = image.pixelColor(rect.right() - 2, rect.center().y())
+    assert _best_contrast(image, box, background) >= 3.0
