@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import functools
+import threading
 
 
-class _GradState:
+class _GradState(threading.local):
+    """Per thread, as in PyTorch: a worker thread's ``no_grad`` (or the backward walk, which
+    records nothing while it runs) must not switch recording off for the GUI thread."""
+
     enabled = True
+    forward_ad = False
 
 
 STATE = _GradState()
