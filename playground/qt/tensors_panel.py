@@ -32,18 +32,24 @@ from .leaf_dialog import AddLeafDialog
 from .rename_dialog import RenameDialog
 from .selection import Selection
 from .theme import colors
+from .wrapped_names import WrappedNameDelegate
 
-# A tensor is a leaf exactly when it has no grad_fn, so one column says both.
-# The name's check box is requires_grad (a full column would not fit beside the heatmaps).
-COLUMNS = ("name", "shape", "dtype", ".grad", "leaf / grad_fn")
-NAME, SHAPE, DTYPE, GRAD, GRAD_FN = range(len(COLUMNS))
+# A tensor is a leaf exactly when it has no grad_fn, so one column says both ("leaf" or the
+# grad_fn's name, wrapped where the dock is narrow). The name's check box is requires_grad,
+# and the dtype follows the shape only when it is not float32, as PyTorch prints tensors:
+# five full columns do not fit beside the heatmaps, and grad_fn matters more here.
+COLUMNS = ("name", "shape", ".grad", "grad_fn")
+NAME, SHAPE, GRAD, GRAD_FN = range(len(COLUMNS))
 REQUIRES_GRAD = NAME
+DEFAULT_DTYPE = "float32"
 HEADER_TIPS = {
     NAME: "Ticked: requires_grad=True, operations on it are recorded for backward "
           "(click the box of a leaf to change it)",
+    SHAPE: "The tensor's shape; its dtype follows when it is not float32 (PyTorch's default "
+           "dtype, which its printed tensors leave out too)",
     GRAD: ".grad: None until a backward reaches this tensor (non-leaves need retain_grad)",
-    GRAD_FN: "A leaf is made by you, not by an op; its .grad is kept. A non-leaf shows the "
-             "grad_fn that backward walks through",
+    GRAD_FN: "leaf: made by you, not by an op (grad_fn is None); its .grad is kept. "
+             "A non-leaf shows the grad_fn that backward walks through",
 }
 
 
@@ -65,23 +71,25 @@ class TensorsPanel(QWidget):
         self.tree.setHeaderLabels(COLUMNS)
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
-        self.tree.setUniformRowHeights(True)
+        self.tree.setUniformRowHeights(False)  # a long grad_fn wraps onto a second line
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         for column, tip in HEADER_TIPS.items():
             self.tree.headerItem().setToolTip(column, tip)
-        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.tree.header()
-        header.setStretchLastSection(True)  # long grad_fn names elide; the tooltip has them
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # The grad_fn column takes what is left (a stretched last section never shrinks below
+        # the default section size, which cut names off at the default dock width).
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(GRAD_FN, QHeaderView.ResizeMode.Stretch)
+        self.tree.setItemDelegateForColumn(GRAD_FN, WrappedNameDelegate(self.tree))
         self.add_button = QPushButton("Add tensor…", self)
         self.rename_button = QPushButton("Rename…", self)
         self.delete_button = QPushButton("Delete", self)
         for button, name in ((self.add_button, "plus"), (self.rename_button, "pen"),
                              (self.delete_button, "trash-can")):
             set_icon(button, name)
-        legend = QLabel("☑ = requires_grad (tick a leaf to track it for backward) · "
-                        "double-click to edit values", self)
+        legend = QLabel("☑ = requires_grad (tick a leaf to track it for backward) · grad_fn: "
+                        "the op that made it, or leaf · double-click to edit values", self)
         legend.setObjectName("panelHint")
         legend.setWordWrap(True)
         self.message = QLabel(self)
@@ -161,10 +169,12 @@ class TensorsPanel(QWidget):
     def _texts(state) -> list[str]:
         if state.value is None:
             why = f"blocked by {state.blocked_by}" if state.blocked_by else "failed"
-            return [state.name, why, "", "", ""]
+            return [state.name, why, "", ""]
         grad = "None" if state.grad is None else "tensor"
-        return [state.name, str(list(state.value.shape)), str(state.value.dtype), grad,
-                "leaf" if state.is_leaf else (state.grad_fn or "")]
+        shape, dtype = str(list(state.value.shape)), str(state.value.dtype)
+        if dtype != DEFAULT_DTYPE:
+            shape = f"{shape} {dtype}"
+        return [state.name, shape, grad, "leaf" if state.is_leaf else (state.grad_fn or "")]
 
     @staticmethod
     def _describe(state) -> str:
@@ -174,7 +184,8 @@ class TensorsPanel(QWidget):
             return "\n\n".join(filter(None, [state.error, help_text(state.error)]))
         where = {"leaf": "a leaf you defined", "step": "computed by a pipeline step",
                  "detached": "made by detach() on the timeline"}[state.origin]
-        return f"{state.name}: {where}"
+        return (f"{state.name}: {where}\nshape {list(state.value.shape)}, "
+                f"dtype {state.value.dtype}")
 
     def _on_selection_changed(self, name: str):
         for index in range(self.tree.topLevelItemCount()):

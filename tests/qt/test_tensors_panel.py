@@ -186,3 +186,41 @@ def test_paste_on_the_grad_tab_says_where_to_paste(window):
     editor.show_grad(True)
     assert not editor.paste_text("1")
     assert "paste on the value tab" in editor.message_label.text()
+
+
+def _shown_lines(tree, item, column) -> list[str]:
+    """The lines a cell draws: its text, as the column's delegate wraps it."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from playground.qt.wrapped_names import LINE_SEPARATOR
+
+    option = QStyleOptionViewItem()
+    option.initFrom(tree)
+    index = tree.indexFromItem(item, column)
+    tree.itemDelegateForIndex(index).initStyleOption(option, index)
+    return option.text.split(LINE_SEPARATOR)
+
+
+def test_every_column_is_readable_at_the_default_dock_width(window, qtbot):
+    from playground.session import Leaf
+
+    window.undo_stack.push(AddLeaf(window.session, Leaf(name="k", factory="arange", end=5,
+                                                        dtype="int64", requires_grad=False)))
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    tree, header = window.tensors.tree, window.tensors.tree.header()
+    assert header.length() <= tree.viewport().width()  # no column hidden off the right edge
+    metrics = tree.fontMetrics()
+    names = set()
+    for row in range(tree.topLevelItemCount()):
+        item = tree.topLevelItem(row)
+        for column in (SHAPE, GRAD, GRAD_FN):
+            lines = _shown_lines(tree, item, column)
+            widest = max(metrics.horizontalAdvance(line) for line in lines)
+            assert widest < header.sectionSize(column), (item.text(NAME), lines)
+            assert tree.visualItemRect(item).height() >= len(lines) * metrics.height()
+        names.add(item.text(GRAD_FN))
+    assert {"PowBackward0", "BinaryCrossEntropyWithLogitsBackward0"} <= names
+    assert _row(window.tensors, "k").text(SHAPE) == "[5] int64"  # float32 goes unsaid
+    assert _shown_lines(tree, _row(window.tensors, "out_pow"), GRAD_FN) == ["PowBackward0"]
