@@ -4,11 +4,14 @@ Each action as its PyTorch line (``>>> out.backward(...)``) followed by what tor
 tensors it changed. An error is shown in red as PyTorch words it, then one plain line saying
 what it means and how to fix it; a warning PyTorch would print (reading a non-leaf's ``.grad``)
 is shown the same way in amber.
+
+The transcript is kept in the text document one action at a time: a new action appends its
+lines, a step back in time removes the lines after the point, so neither lays out the whole
+transcript again. At most ``SHOWN`` actions before the point are drawn (a 1,000-action
+timeline would otherwise take ~100 ms a jump); a link at the top shows earlier ones on demand.
 """
 
 from __future__ import annotations
-
-import html
 
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
@@ -17,9 +20,13 @@ from playground.session import Session
 from playground.session.action_warnings import action_warnings
 from playground.session.console import ConsoleEntry, transcript
 
+from .console_text import EARLIER_LINK, Run, TranscriptWriter, span
 from .error_help import explain
 from .theme import colors
 from .view_updates import connect_coalesced
+
+SHOWN = 30  # actions drawn before the point shown, at least (up to twice as many are kept)
+MORE = 200  # how many earlier actions one click on the link adds
 
 
 class ConsolePanel(QWidget):
@@ -33,21 +40,28 @@ class ConsolePanel(QWidget):
         self.view = QTextBrowser(self)
         self.view.setObjectName("consoleText")
         self.view.setOpenLinks(False)
+        self.view.anchorClicked.connect(self._on_link_clicked)
         font = QFont("monospace")
         font.setStyleHint(QFont.StyleHint.Monospace)
         self.view.setFont(font)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
+        self.shown = SHOWN  # grows when the learner asks for earlier actions
+        self._writer = TranscriptWriter(self.view.document())
         self._entries: list[ConsoleEntry] | None = None  # None: to be made again
-        self._shown = None
+        self._drawn: list[tuple] = []  # (entry, outcome) of each action in the document
+        self._first = 0  # the transcript index of the first action in the document
+        self._footer: list[Run] | None = None
         session.timeline_changed.connect(self._on_timeline_changed)
         self._updates = connect_coalesced(self, session, self._draw)
         self._draw()
 
     def refresh(self) -> None:
         """Draw again even if nothing changed (after a theme change)."""
-        self._shown = self._entries = None
+        self._entries = None
+        self._drawn = []
+        self._writer.clear()
         self._draw()
 
     def plain_text(self) -> str:
@@ -55,69 +69,125 @@ class ConsolePanel(QWidget):
             self._draw()
         return self.view.toPlainText()
 
+    def show_earlier(self) -> None:
+        """Draw ``MORE`` more of the actions before the first one shown."""
+        self.shown += MORE
+        self._draw()
+
+    def _on_link_clicked(self, url) -> None:
+        if url.toString() == EARLIER_LINK:
+            bar = self.view.verticalScrollBar()
+            below = bar.maximum() - bar.value()
+            self.show_earlier()
+            bar.setValue(bar.maximum() - below)  # keep the lines that were in view
+
     def _on_timeline_changed(self, *_):
         self._entries = None
 
+    # -- drawing --
     def _draw(self) -> None:
         self._updates.cancel()
         if self._entries is None:
             self._entries = transcript(self.session)  # the same code the exported script has
-        # A timeline jump changes only the cursor: the transcript is kept, the point redrawn.
-        shown = (self.session.cursor, self._entries)
-        if self._shown is not None and shown[0] == self._shown[0] and shown[1] is self._shown[1]:
+        outcomes = self.session.outcomes
+        cursor = min(self.session.cursor, len(self._entries))
+        wanted = [(entry, outcomes[entry.index]) for entry in self._entries[:cursor]]
+        first = self._first
+        # Keep the actions drawn when the point is at most twice ``shown`` after the first.
+        if not (first <= max(0, cursor - self.shown) and cursor - first <= 2 * self.shown):
+            first = max(0, cursor - self.shown)
+        kept = 0
+        if first == self._first:
+            drawn = self._drawn
+            limit = min(len(drawn), len(wanted) - first)
+            while kept < limit and _same(drawn[kept], wanted[first + kept]):
+                kept += 1
+        footer = self._footer_runs(cursor)
+        if first == self._first and kept == len(self._drawn) == len(wanted) - first and (
+                footer == self._footer and self._writer.entries == kept):
             return
-        self._shown = shown
-        c = colors()
-        parts = []
-        cursor = self.session.cursor
-        for entry in self._entries[:cursor]:
-            outcome = self.session.outcomes[entry.index]
-            if outcome.action.note:
-                parts.append(_span(c.muted, f"# {outcome.action.note}"))
-            code = entry.code.splitlines() or [f"# {outcome.action.kind}"]
-            prompts = [(">>> " if i == 0 else "... ") + line for i, line in enumerate(code)]
-            parts.append(_span(c.accent, "\n".join(prompts), bold=True))
-            parts.append(self._output(outcome))
-            parts.extend(_warning(text) for text in action_warnings(self.session, outcome))
-        later = len(self.session.outcomes) - 1 - cursor
-        if later:
-            parts.append(_span(c.muted, f"({later} later action{'s' * (later > 1)} not shown: "
-                                        f"you are looking at step {cursor})"))
-        if not parts:
-            parts.append(_span(c.muted, "Nothing run yet. Press Forward, then Backward, and "
-                                        "what PyTorch prints appears here."))
-        # pre-wrap: long code lines wrap to the panel; printed matrices keep their columns.
-        style = f"color:{c.text}; margin:4px; white-space:pre-wrap"
-        self.view.setHtml(f"<pre style='{style}'>" + "\n".join(parts) + "</pre>")
+        writer = self._writer
+        with writer.editing():
+            if first != self._first:
+                writer.clear()
+                kept = 0
+            writer.remove_footer()
+            writer.truncate(kept)
+            writer.set_header(_earlier_runs(first))
+            for entry, outcome in wanted[first + kept:]:
+                writer.append(self._entry_runs(entry, outcome))
+            writer.set_footer(footer)
+        self._first, self._footer = first, footer
+        self._drawn = wanted[first:]
         bar = self.view.verticalScrollBar()
         bar.setValue(bar.maximum())
 
-    @staticmethod
-    def _output(outcome) -> str:
+    def _footer_runs(self, cursor: int) -> list[Run] | None:
         c = colors()
-        if not outcome.error:
-            return html.escape(outcome.output)
-        lines = outcome.output.splitlines()
-        first = outcome.error.splitlines()[0]
-        error_at = next((i for i, line in enumerate(lines) if line == first), None)
-        help_ = explain(outcome.error)
-        shown = []
-        for i, line in enumerate(lines):
-            shown.append(_span(c.error, line) if i == error_at else html.escape(line))
-        if error_at is None:
-            shown.append(_span(c.error, outcome.error))
-        shown.append(_span(c.error, f"  ↳ {help_.explanation}"))
-        shown.append(_span(c.error, f"  ↳ Fix: {help_.fix}", bold=True))
-        return "\n".join(shown)
+        later = len(self.session.outcomes) - 1 - cursor
+        if later:
+            return [span(c.muted, f"({later} later action{'s' * (later > 1)} not shown: "
+                                  f"you are looking at step {cursor})")]
+        if cursor == 0:
+            return [span(c.muted, "Nothing run yet. Press Forward, then Backward, and what "
+                                  "PyTorch prints appears here.")]
+        return None
+
+    def _entry_runs(self, entry: ConsoleEntry, outcome) -> list[list[Run]]:
+        """The lines of one action, each a list of runs: note, code, output, warnings."""
+        c = colors()
+        parts: list[list[Run]] = []
+        if outcome.action.note:
+            parts.append([span(c.muted, f"# {outcome.action.note}")])
+        code = entry.code.splitlines() or [f"# {outcome.action.kind}"]
+        prompts = [(">>> " if i == 0 else "... ") + line for i, line in enumerate(code)]
+        parts.append([span(c.accent, "\n".join(prompts), bold=True)])
+        parts.append(_output(outcome))
+        parts.extend(_warning(text) for text in action_warnings(self.session, outcome))
+        return parts
 
 
-def _warning(text: str) -> str:
+def _same(drawn: tuple, wanted: tuple) -> bool:
+    return drawn[1] is wanted[1] and drawn[0] == wanted[0]
+
+
+def _earlier_runs(first: int) -> list[Run] | None:
+    if not first:
+        return None
+    c = colors()
+    return [span(c.muted, f"({first} earlier action{'s' * (first > 1)} not shown: "),
+            Run(f"show {min(first, MORE)} more", c.accent, False, EARLIER_LINK),
+            span(c.muted, ")")]
+
+
+def _output(outcome) -> list[Run]:
+    c = colors()
+    if not outcome.error:
+        return [span(c.text, outcome.output)]
+    lines = outcome.output.splitlines()
+    first = outcome.error.splitlines()[0]
+    error_at = next((i for i, line in enumerate(lines) if line == first), None)
+    help_ = explain(outcome.error)
+    shown = [span(c.error if i == error_at else c.text, line) for i, line in enumerate(lines)]
+    if error_at is None:
+        shown.append(span(c.error, outcome.error))
+    shown.append(span(c.error, f"  ↳ {help_.explanation}"))
+    shown.append(span(c.error, f"  ↳ Fix: {help_.fix}", bold=True))
+    return _lines(shown)
+
+
+def _warning(text: str) -> list[Run]:
     c = colors()
     help_ = explain(text)
-    return "\n".join([_span(c.warning, text), _span(c.warning, f"  ↳ {help_.explanation}"),
-                      _span(c.warning, f"  ↳ Fix: {help_.fix}", bold=True)])
+    return _lines([span(c.warning, text), span(c.warning, f"  ↳ {help_.explanation}"),
+                   span(c.warning, f"  ↳ Fix: {help_.fix}", bold=True)])
 
 
-def _span(color: str, text: str, bold: bool = False) -> str:
-    weight = "; font-weight:600" if bold else ""
-    return f"<span style='color:{color}{weight}'>{html.escape(text)}</span>"
+def _lines(runs: list[Run]) -> list[Run]:
+    """``runs`` one per line: a line break between each."""
+    joined: list[Run] = []
+    for run in runs:
+        if joined:
+            joined.append(span(colors().text, "\n"))
+        joined.append(run)
+    return joined
