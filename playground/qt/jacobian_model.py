@@ -1,24 +1,32 @@
 """What the Jacobian panel shows, computed without Qt.
 
 ``pipeline_function`` turns the session's pipeline into a function of one tensor (the other
-tensors held at their values), so ``engine.autograd.functional`` can take its Jacobian
-(``jacobian_matrix``), a VJP and a true forward-mode JVP (``jvp``). ``jacobian_lesson`` puts J,
-the seed v, vᵀJ and the gradient that backward actually sent to the input side by side.
+tensors held at copies of their values), so J can be built walk by walk (``jacobian_job``) and a
+true forward-mode JVP taken (``jvp``). ``jacobian_lesson`` puts J, the seed v, vᵀJ and the
+gradient that backward actually sent to the input side by side; a J too slow to build at once
+is left to the panel's worker thread (``JacobianLesson.walks``, then ``set_jacobian``).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 import engine
-from engine.autograd.functional import jacobian_matrix, jvp
-from playground.session.ops import op_spec
+from engine.autograd.functional import jvp
+from playground.session.ops import apply_op, op_spec
 
+from .jacobian_job import build_all, jacobian_walks
 from .stepper_model import BackwardRun, SentGrad
 
-MAX_ENTRIES = 160_000  # J larger than this (400 x 400) is refused with a message
+MAX_ENTRIES = 1_000_000  # J larger than this is refused with a message (4 MB of float32)
+# Built at once on the GUI thread below these (walks x ops ~ 50 us each: < 100 ms even on a
+# busy machine); above, on a worker thread with progress and Cancel.
+QUICK_WORK = 1_500
+QUICK_ENTRIES = 40_000
 
 
 class TooBig(ValueError):
@@ -43,26 +51,27 @@ def depends_on(document, output: str, name: str) -> bool:
 
 def pipeline_function(document, namespace, input_name: str, output_name: str):
     """``f(x)``: ``output_name`` recomputed from ``x`` standing in for ``input_name``; every
-    other tensor keeps its value (detached, as constants)."""
-    needed = [s for s in document.steps
-              if s.name == output_name or depends_on(document, output_name, s.name)]
+    other tensor is a constant, copied now, so ``f`` shares nothing with ``namespace`` and may
+    run on another thread (an in-place step changes its own copy). ``no_grad`` steps run under
+    ``no_grad`` as in the session, so they carry no gradient."""
+    needed = [s for s in document.steps if depends_on(document, s.name, input_name)
+              and (s.name == output_name or depends_on(document, output_name, s.name))]
+    constants = {}
+    for step in needed:
+        for operand in step.operands:
+            if isinstance(operand, str) and operand != input_name and \
+                    not depends_on(document, operand, input_name):
+                constants[operand] = engine.tensor(namespace[operand].detach().numpy().copy())
 
     def func(x):
-        values = {input_name: x}
+        values = {**constants, input_name: x}
         for step in needed:
-            if not depends_on(document, step.name, input_name):
-                continue
-            operands = []
-            for operand in step.operands:
-                if not isinstance(operand, str):
-                    operands.append(operand)
-                elif operand in values:
-                    operands.append(values[operand])
-                else:
-                    operands.append(namespace[operand].detach())
-            values[step.name] = op_spec(step.op).apply(operands, dict(step.params))
+            operands = [values[o] if isinstance(o, str) else o for o in step.operands]
+            with engine.set_grad_enabled(not step.no_grad and engine.is_grad_enabled()):
+                values[step.name] = apply_op(op_spec(step.op), operands, dict(step.params))
         return values[output_name]
 
+    func.steps = len(needed)
     return func
 
 
@@ -76,22 +85,44 @@ class JacobianLesson:
     input: str
     output_shape: tuple
     input_shape: tuple
-    jacobian: np.ndarray
+    jacobian: np.ndarray | None  # None until the worker has built it
     seed: np.ndarray
-    vjp: np.ndarray
+    vjp: np.ndarray | None
     backward_grad: np.ndarray | None
     tangent: np.ndarray
     jvp: np.ndarray
     broadcasts: list[SentGrad] = field(default_factory=list)
+    function: Callable | None = None  # f(x), for building J later
+    point: object = None  # x, the input's value
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """J's (rows, columns): output elements by input elements."""
+        return math.prod(self.output_shape), math.prod(self.input_shape)
+
+    def walks(self):
+        """``jacobian_job.jacobian_walks`` for this J (a fresh graph each call)."""
+        return jacobian_walks(self.function, self.point, self.shape[0])
+
+    def set_jacobian(self, matrix: np.ndarray) -> None:
+        self.jacobian = matrix
+        self.vjp = (self.seed.reshape(-1) @ matrix).reshape(self.input_shape)
+
+
+def quick_to_build(rows: int, cols: int, steps: int) -> bool:
+    """Whether J (``rows`` x ``cols``, through ``steps`` ops) builds well under 100 ms."""
+    return rows * cols <= QUICK_ENTRIES and min(rows, cols) * (steps + 1) <= QUICK_WORK
 
 
 def jacobian_lesson(document, replay, output: str, input_name: str, seed=None,
-                    tangent=None) -> JacobianLesson:
+                    tangent=None, build: bool | None = None) -> JacobianLesson:
     """Everything the panel draws for ``output`` and ``input_name`` of a replayed session.
 
     ``seed`` defaults to ones (``torch.ones_like(out)``), ``tangent`` to a one-hot on the first
-    input element. Raises ``TooBig`` for a Jacobian over ``MAX_ENTRIES`` entries, ``ValueError``
-    when ``output`` is not computed from the input.
+    input element. J (and vᵀJ) is built here when ``build``, or when it is quick to
+    (``build=None``); otherwise both are None, for the caller to build from ``walks()``.
+    Raises ``TooBig`` for a Jacobian over ``MAX_ENTRIES`` entries, ``ValueError`` when
+    ``output`` is not computed from the input.
     """
     namespace = replay.namespace
     out, inp = namespace.get(output), namespace.get(input_name)
@@ -100,24 +131,28 @@ def jacobian_lesson(document, replay, output: str, input_name: str, seed=None,
     if not depends_on(document, output, input_name):
         raise ValueError(f"{output} is not computed from {input_name}: its Jacobian is zero")
     if out.numel() * inp.numel() > MAX_ENTRIES:
-        raise TooBig(f"J would be {out.numel()} x {inp.numel()} = {out.numel() * inp.numel():,} "
-                     f"entries; the panel draws at most {MAX_ENTRIES:,}. Pick smaller tensors.")
+        raise TooBig(f"J would be {out.numel():,} x {inp.numel():,} = "
+                     f"{out.numel() * inp.numel():,} entries; the panel builds at most "
+                     f"{MAX_ENTRIES:,} (e.g. 1,000 x 1,000). Pick a smaller output or input.")
     func = pipeline_function(document, namespace, input_name, output)
     x = engine.tensor(inp.detach().numpy().copy())
     if x.dtype not in (engine.float32, engine.float64):
         raise ValueError(f"{input_name} is {x.dtype}: only floating tensors have gradients")
-    matrix = jacobian_matrix(func, x)
     out_data = out.detach().numpy()
     seed = np.ones_like(out_data) if seed is None else np.asarray(seed, out_data.dtype)
     if tangent is None:
         tangent = np.zeros(inp.shape, dtype=x.numpy().dtype)
         tangent.reshape(-1)[:1] = 1
     _, forward = jvp(func, x, engine.tensor(np.asarray(tangent, dtype=x.numpy().dtype)))
-    vjp = (seed.reshape(-1) @ matrix).reshape(tuple(inp.shape))
     sent, broadcasts = _backward_grad(replay, output, input_name, seed)
-    return JacobianLesson(output, input_name, tuple(out.shape), tuple(inp.shape), matrix, seed,
-                          vjp, sent, np.asarray(tangent), forward.numpy().reshape(out.shape),
-                          broadcasts)
+    lesson = JacobianLesson(output, input_name, tuple(out.shape), tuple(inp.shape), None, seed,
+                            None, sent, np.asarray(tangent), forward.numpy().reshape(out.shape),
+                            broadcasts, func, x)
+    if build is None:
+        build = quick_to_build(*lesson.shape, func.steps)
+    if build:
+        lesson.set_jacobian(build_all(lesson.walks()))
+    return lesson
 
 
 def _backward_grad(replay, output, input_name, seed):

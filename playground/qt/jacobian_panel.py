@@ -2,8 +2,9 @@
 it forward mode's J·u; below, how a broadcast input's gradient is summed back to its shape.
 
 ``out.backward(v)`` never builds J: it computes the vector–Jacobian product vᵀJ in one walk.
-This panel builds J anyway (for small tensors) so a learner can see which row and column each
-number of ``.grad`` comes from.
+This panel builds J anyway so a learner can see which row and column each number of ``.grad``
+comes from: at once when that is quick, else on a worker thread with a progress bar and Cancel
+(a session change meanwhile discards the stale J); above ``MAX_ENTRIES`` it says why not.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from PySide6.QtWidgets import (
 from ..session.model import Session
 from .engine_state import replay_at
 from .graph_model import shape_text
+from .jacobian_job import JacobianJob, downsample
 from .jacobian_model import JacobianLesson, depends_on, index_labels, jacobian_lesson
+from .jacobian_progress import JobProgress
 from .mini_heatmap import MatrixPlot, symmetric_levels
 from .selection import Selection
 from .view_updates import connect_coalesced, guarded
@@ -55,6 +58,7 @@ class JacobianPanel(QWidget):
         self._j_plot: MatrixPlot | None = None
         self._plots: list[MatrixPlot] = []  # the other plots, in drawing order
         self._plots_used = 0
+        self._job_backward = None  # the backward the J being built is drawn beside
 
         self.output_box = QComboBox()
         self.input_box = QComboBox()
@@ -66,6 +70,10 @@ class JacobianPanel(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.check = QLabel()
+        self.progress = JobProgress()  # while J is built off the GUI thread
+        self.progress.finished.connect(self._on_job_finished)
+        self.progress.cancelled.connect(self._on_job_cancelled)
+        self.progress.build_requested.connect(self.refresh)
         self.body = QWidget()
         self.body_layout = QVBoxLayout(self.body)
         self.body_layout.setAlignment(Qt.AlignmentFlag.AlignTop)
@@ -84,6 +92,7 @@ class JacobianPanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(explain)
         layout.addWidget(self.message)
+        layout.addWidget(self.progress)
         layout.addWidget(scroll, 1)
 
         self.output_box.activated.connect(self._on_output_changed)
@@ -112,6 +121,35 @@ class JacobianPanel(QWidget):
     @guarded
     def _on_tangent_changed(self, *_):
         self.refresh()
+
+    @guarded
+    def _on_job_cancelled(self, job):
+        walks = self.progress.bar.maximum()  # job.total is 0 until its first walk is done
+        self._say(f"Cancelled after {job.done:,} of {walks:,} walks: J was not built, and "
+                  "nothing else changed. Build J starts again.", error=True)
+
+    @guarded
+    def _on_job_finished(self, job):
+        if job.error is not None:
+            self._say(f"J could not be built: {job.error}", error=True)
+            return
+        self.lesson.set_jacobian(job.matrix)
+        self._say("")
+        self._draw(self.lesson, self._job_backward)
+
+    @property
+    def job(self) -> JacobianJob | None:
+        """The J being built off the GUI thread, if any."""
+        return self.progress.job
+
+    def _start_job(self, lesson: JacobianLesson, backward):
+        rows, cols = lesson.shape
+        self._job_backward = backward
+        walks = "row by row, one backward walk per output element" if rows <= cols else \
+            "column by column, one forward walk per input element"
+        self._say(f"Building J ({rows:,} × {cols:,} = {rows * cols:,} entries) {walks}, on a "
+                  "worker thread: the window stays usable meanwhile.")
+        self.progress.start(JacobianJob(lesson.walks()), min(rows, cols))
 
     # -- choices --
     def _fill(self, box: QComboBox, names: list[str], preferred: str | None):
@@ -150,7 +188,10 @@ class JacobianPanel(QWidget):
 
     # -- computing and drawing --
     def refresh(self) -> None:
+        """Recompute for the session as it is now; a J still being built for what was there
+        before is cancelled and its result never shown."""
         self._updates.cancel()
+        self.progress.stop()
         self._fill_choices()
         self._clear()
         self.lesson = None
@@ -168,6 +209,9 @@ class JacobianPanel(QWidget):
             self.lesson = self._compute(output, name, seed)
         except Exception as error:  # too big, not differentiable, ...: say so, never crash
             self._say(str(error), error=True)
+            return
+        if self.lesson.jacobian is None:
+            self._start_job(self.lesson, backward)
             return
         self._say("")
         self._draw(self.lesson, backward)
@@ -190,7 +234,7 @@ class JacobianPanel(QWidget):
         lesson = jacobian_lesson(document, replay_at(self.session), output, name, seed, tangent)
         if lesson.backward_grad is None:  # the graph at the cursor was freed: rebuild it
             fresh = jacobian_lesson(document, replay_at(self.session, 0), output, name, seed,
-                                    tangent)
+                                    tangent, build=False)
             lesson.backward_grad, lesson.broadcasts = fresh.backward_grad, fresh.broadcasts
         return lesson
 
@@ -211,7 +255,8 @@ class JacobianPanel(QWidget):
     def _draw(self, lesson: JacobianLesson, backward):
         out, inp = lesson.output, lesson.input
         rows, cols = lesson.jacobian.shape
-        cell = max(8, min(28, 600 // max(rows, cols, 1)))
+        picture, row_starts, col_starts, block = downsample(lesson.jacobian)
+        cell = max(3, min(28, 600 // max(*picture.shape, 1)))
         if self._j_plot is None:
             self._j_plot = MatrixPlot()
             self._j_plot.max_side = 660
@@ -219,13 +264,18 @@ class JacobianPanel(QWidget):
             self._j_plot.texts.hide_zeros = True  # so that the structure stands out
             self._j_plot.title.setMinimumWidth(320)
         j_plot = self._j_plot
-        j_plot.set_title(f"<b>J</b> = ∂{out}/∂{inp}: {rows} × {cols} (rows: {out} "
+        shrunk = (f"<br><i>shown downsampled: each cell is the largest-magnitude entry of a "
+                  f"{block} × {block} block, labelled with its first index</i>"
+                  if block > 1 else "")
+        j_plot.set_title(f"<b>J</b> = ∂{out}/∂{inp}: {rows:,} × {cols:,} (rows: {out} "
                          f"{shape_text(lesson.output_shape)} flattened, columns: {inp} "
-                         f"{shape_text(lesson.input_shape)} flattened)")
+                         f"{shape_text(lesson.input_shape)} flattened){shrunk}")
         j_plot.cell = cell
         j_plot.show()
-        j_plot.set_array(lesson.jacobian, row_labels=index_labels(lesson.output_shape),
-                         col_labels=index_labels(lesson.input_shape))
+        row_labels = index_labels(lesson.output_shape)
+        col_labels = index_labels(lesson.input_shape)
+        j_plot.set_array(picture, row_labels=[row_labels[i] for i in row_starts],
+                         col_labels=[col_labels[i] for i in col_starts])
         grad = lesson.backward_grad
         levels = symmetric_levels(lesson.vjp, grad)
         seed_from = ("the seed of backward #" + str(self._backward_number(backward[1]))

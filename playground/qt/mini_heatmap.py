@@ -217,17 +217,21 @@ class MatrixPlot(QWidget):
         rows, cols = picture.shape
         longest = max((len(t) for t in row_labels or [str(rows)]), default=1)
         self.plot.getAxis("left").setWidth(int(10 + 7 * longest))
-        self._set_ticks("left", rows, row_labels)
-        self._set_ticks("top", cols, col_labels)
         self.plot.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0.02)
         width = min(40 + 7 * longest + cols * self.cell, self.max_side)
         height = min(24 + rows * self.cell, self.max_side)
+        # Aspect is locked: a cell is as many pixels as the tighter side allows.
+        cell = min((width - 40 - 7 * longest) / max(cols, 1), (height - 24) / max(rows, 1))
+        self._set_ticks("left", rows, row_labels, 14 / max(cell, 0.1))
+        top_chars = max((len(t) for t in col_labels or [str(cols)]), default=1)
+        self._set_ticks("top", cols, col_labels, (7 * top_chars + 8) / max(cell, 0.1))
         self.plot_widget.setFixedSize(max(width, 90), max(height, 50))
         self.title.setMaximumWidth(max(width, 160))
 
-    def _set_ticks(self, side, count, labels):
+    def _set_ticks(self, side, count, labels, cells_per_label=1.0):
+        """A tick every few cells: as many as fit without overlapping, at most 24."""
         if labels is None:
             labels = [str(i) for i in range(count)]
-        step = max(1, count // 24)
+        step = max(1, count // 24, int(np.ceil(cells_per_label)))
         ticks = [(i, labels[i]) for i in range(0, count, step)]
         self.plot.getAxis(side).setTicks([ticks, []])

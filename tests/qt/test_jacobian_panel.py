@@ -92,7 +92,7 @@ def test_jvp_is_a_column_of_j_and_broadcasts_are_found():
 
 
 def test_too_big_and_unrelated_are_refused_with_a_message():
-    big = Document(leaves=(Leaf(name="a", factory="ones", shape=(500,), requires_grad=True),),
+    big = Document(leaves=(Leaf(name="a", factory="ones", shape=(1001,), requires_grad=True),),
                    steps=(Step(name="s", op="exp", operands=("a",)),))
     with pytest.raises(TooBig, match="at most"):
         lesson_of(big, "s", "a")
@@ -122,7 +122,7 @@ def test_panel_shows_j_and_says_vjp_equals_grad(qtbot):
 
 
 def test_panel_explains_instead_of_crashing(qtbot):
-    session = Session(Document(leaves=(Leaf(name="a", factory="ones", shape=(500,),
+    session = Session(Document(leaves=(Leaf(name="a", factory="ones", shape=(1001,),
                                             requires_grad=True),)))
     panel = JacobianPanel(session, Selection())
     qtbot.addWidget(panel)
