@@ -77,11 +77,9 @@ class TensorsPanel(QWidget):
             self.tree.headerItem().setToolTip(column, tip)
         header = self.tree.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        # The grad_fn column takes what is left (a stretched last section never shrinks below
-        # the default section size, which cut names off at the default dock width).
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(GRAD_FN, QHeaderView.ResizeMode.Stretch)
-        self.tree.setItemDelegateForColumn(GRAD_FN, WrappedNameDelegate(self.tree))
+        # grad_fn, last, takes the width left and wraps long names (a stretched last section
+        # never shrank below 100 px: names were cut at the default dock width).
+        self.grad_fn_column = WrappedNameDelegate(self.tree)
         self.add_button = QPushButton("Add tensor…", self)
         self.rename_button = QPushButton("Rename…", self)
         self.delete_button = QPushButton("Delete", self)
@@ -162,6 +160,7 @@ class TensorsPanel(QWidget):
                 item.setForeground(GRAD_FN, QBrush(QColor(c.muted)))
             item.setToolTip(GRAD_FN, state.grad_fn or "leaf: no grad_fn")
         self._refreshing = False
+        self.grad_fn_column.fit()
         self._on_selection_changed(self.selection.name)
         self._update_buttons()
 

@@ -1,6 +1,7 @@
 """The Tensors panel: every tensor listed, selection shared, refusals shown where they happen,
 and every edit undoable from the Edit menu."""
 
+import pytest
 from PySide6.QtCore import Qt
 
 from playground.qt.leaf_dialog import AddLeafDialog, parse_shape
@@ -201,26 +202,48 @@ def _shown_lines(tree, item, column) -> list[str]:
     return option.text.split(LINE_SEPARATOR)
 
 
-def test_every_column_is_readable_at_the_default_dock_width(window, qtbot):
-    from playground.session import Leaf
+def _check_every_cell_fits(tree) -> None:
+    from PySide6.QtWidgets import QApplication, QStyle
 
-    window.undo_stack.push(AddLeaf(window.session, Leaf(name="k", factory="arange", end=5,
-                                                        dtype="int64", requires_grad=False)))
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    tree, header = window.tensors.tree, window.tensors.tree.header()
-    assert header.length() <= tree.viewport().width()  # no column hidden off the right edge
-    metrics = tree.fontMetrics()
-    names = set()
+    QApplication.processEvents()  # the rows are measured again once the columns settle
+    header, metrics = tree.header(), tree.fontMetrics()
+    if header.length() > tree.viewport().width():  # then the table scrolls sideways to it
+        assert tree.horizontalScrollBar().maximum() >= header.length() - tree.viewport().width()
+    # The style draws a cell's text inside (focus-frame margin + 1) on each side.
+    margin = tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, tree) + 1
     for row in range(tree.topLevelItemCount()):
         item = tree.topLevelItem(row)
         for column in (SHAPE, GRAD, GRAD_FN):
             lines = _shown_lines(tree, item, column)
             widest = max(metrics.horizontalAdvance(line) for line in lines)
-            assert widest < header.sectionSize(column), (item.text(NAME), lines)
+            room = header.sectionSize(column) - 2 * margin
+            assert widest <= room, (item.text(NAME), lines, room)
             assert tree.visualItemRect(item).height() >= len(lines) * metrics.height()
-        names.add(item.text(GRAD_FN))
-    assert {"PowBackward0", "BinaryCrossEntropyWithLogitsBackward0"} <= names
-    assert _row(window.tensors, "k").text(SHAPE) == "[5] int64"  # float32 goes unsaid
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_column_is_readable_at_the_default_dock_width(make_window, qtbot, theme):
+    from playground.session import Leaf
+
+    window = make_window()
+    window.set_theme(theme)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    tree = window.tensors.tree
+    _check_every_cell_fits(tree)
+    assert tree.header().length() == tree.viewport().width()  # nothing off the right edge
     assert _shown_lines(tree, _row(window.tensors, "out_pow"), GRAD_FN) == ["PowBackward0"]
+    names = {tree.topLevelItem(row).text(GRAD_FN) for row in range(tree.topLevelItemCount())}
+    assert {"PowBackward0", "BinaryCrossEntropyWithLogitsBackward0"} <= names
+    window.undo_stack.push(AddLeaf(window.session, Leaf(name="k", factory="arange", end=5,
+                                                        dtype="int64", requires_grad=False)))
+    assert _row(window.tensors, "k").text(SHAPE) == "[5] int64"  # float32 goes unsaid
+    _check_every_cell_fits(tree)
+    assert tree.header().length() == tree.viewport().width()
+    # A narrower table wraps the names (before their capitals) rather than cutting them.
+    default_width = tree.viewport().width()
+    tree.setMaximumWidth(tree.width() - 60)
+    qtbot.waitUntil(lambda: tree.viewport().width() < default_width - 50)
+    _check_every_cell_fits(tree)
+    assert _shown_lines(tree, _row(window.tensors, "out_pow"), GRAD_FN) == ["Pow", "Backward0"]
