@@ -37,6 +37,7 @@ from .step_detail import StepDetail
 from .stepper_model import BackwardRun, StepRecord
 from .view_updates import connect_coalesced, guarded
 
+TIMELINE = "timeline"  # the seed box's item for a timeline backward's own seed
 SEEDS = (("ones_like", "torch.ones_like(t)"), ("implicit", "none (scalar output)"),
          ("randn", "torch.randn_like(t), seed 0"))
 
@@ -107,7 +108,9 @@ class BackwardStepper(QWidget):
         split = QSplitter()
         split.addWidget(self.steps_list)
         split.addWidget(scroll)
+        split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
+        split.setSizes([210, 790])  # the node list needs little; the heatmaps need the room
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(bar)
@@ -204,10 +207,14 @@ class BackwardStepper(QWidget):
                         for a in self.session.document.actions[:self.session.cursor])
             if self.target_box.findData(action.target) >= 0:
                 self.target_box.setCurrentIndex(self.target_box.findData(action.target))
+            self._show_timeline_choices(action)
             text = (f"Stepping <b>backward #{count}</b> of the timeline: "
                     f"<code>{action.target}.backward(…, retain_graph={action.retain_graph})"
                     "</code>, from the state just before it.")
             return replay, action.target, seed, action.retain_graph, text
+        if self.seed_box.findData(TIMELINE) >= 0:  # back from a timeline backward
+            self.seed_box.removeItem(self.seed_box.findData(TIMELINE))
+            self._default_seed()
         replay = replay_at(self.session)
         name = self.target_box.currentData() or ""
         tensor = replay.namespace.get(name) if replay else None
@@ -221,6 +228,25 @@ class BackwardStepper(QWidget):
         text = ("A new backward from the current timeline point; the session is not changed. "
                 "Put the timeline cursor on a backward action to step that one.")
         return replay, name, seed, self.retain_box.isChecked(), text
+
+    def _show_timeline_choices(self, action):
+        """The (disabled) seed and retain_graph boxes show what the timeline's backward used,
+        not what was last chosen for a new one."""
+        seed = action.seed
+        kind = {"implicit": "implicit", "ones": "ones_like"}.get(seed.kind)
+        if seed.kind == "randn" and seed.seed == 0:
+            kind = "randn"
+        if kind is None:
+            text = (f"torch.randn_like(t), seed {seed.seed}" if seed.kind == "randn"
+                    else "the values typed for this backward")
+            if self.seed_box.findData(TIMELINE) < 0:
+                self.seed_box.addItem(text, TIMELINE)
+            self.seed_box.setItemText(self.seed_box.findData(TIMELINE), text)
+            kind = TIMELINE
+        self.seed_box.setCurrentIndex(self.seed_box.findData(kind))
+        self.retain_box.blockSignals(True)  # toggled restarts: this is that restart
+        self.retain_box.setChecked(action.retain_graph)
+        self.retain_box.blockSignals(False)
 
     # -- stepping --
     def restart(self) -> None:

@@ -224,7 +224,7 @@ class MatrixPlot(QWidget):
         cell = min((width - 40 - 7 * longest) / max(cols, 1), (height - 24) / max(rows, 1))
         self._set_ticks("left", rows, row_labels, 14 / max(cell, 0.1))
         top_chars = max((len(t) for t in col_labels or [str(cols)]), default=1)
-        self._set_ticks("top", cols, col_labels, (7 * top_chars + 8) / max(cell, 0.1))
+        self._set_ticks("top", cols, col_labels, (6.5 * top_chars + 4) / max(cell, 0.1))
         self.plot_widget.setFixedSize(max(width, 90), max(height, 50))
         self.title.setMaximumWidth(max(width, 160))
 

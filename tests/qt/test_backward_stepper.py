@@ -130,3 +130,35 @@ def test_panel_new_backward_from_the_cursor_and_bad_sessions(qtbot):
     session.select(0)
     session.set_document(type(session.document)())
     qtbot.waitUntil(lambda: "Nothing to step" in stepper.status.text())
+
+
+def test_this_thread_records_graphs_between_steps_and_after_a_dropped_run():
+    run = BackwardRun(replay_at(Session(seed_document())), "out", np.ones((5, 4), np.float32))
+    x = engine.ones(2, requires_grad=True)
+    for _ in range(2):
+        assert run.step() is not None
+        assert engine.is_grad_enabled() and (x * 2).requires_grad
+    del run  # dropped half way, as Restart does
+    import gc
+
+    gc.collect()
+    assert engine.is_grad_enabled()
+
+
+def test_restart_after_stepping_a_timeline_backward_shows_its_seed_and_retain(qtbot):
+    session = Session(seed_document([backward(retain_graph=True, seed="randn")]))
+    stepper = BackwardStepper(session, Selection())
+    qtbot.addWidget(stepper)
+    session.select(1)
+    stepper.restart()
+    assert stepper.seed_box.currentText() == "torch.randn_like(t), seed 0"
+    assert stepper.retain_box.isChecked() and not stepper.seed_box.isEnabled()
+    for _ in range(3):
+        stepper.step()
+    stepper.restart()  # the graph must be rebuilt with grad recording on
+    assert stepper.run is not None and stepper.run.error is None
+    stepper.run_to_end()
+    np.testing.assert_allclose(stepper.run.leaf_grad("inp"), session.state("inp", 1).grad)
+    session.select(0)  # no backward at the cursor: a new one, with the usual default seed
+    stepper.restart()
+    assert stepper.seed_box.findData("timeline") < 0 and stepper.seed_box.isEnabled()
