@@ -212,6 +212,7 @@ class TensorEditor(QWidget):
         self.table.setEditTriggers(EDIT_TRIGGERS if editable else Trigger.NoEditTriggers)
 
     def _show_empty(self, text: str, error: bool = False) -> None:
+        self._sync_slices(())  # a 3-d tensor's slice boxes stayed under a None .grad
         self.empty_label.show_message(text, error)
         self.stack.setCurrentWidget(self.empty_label)
         self.model.set_array(np.zeros((0, 0)), False)

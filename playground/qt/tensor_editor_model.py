@@ -10,8 +10,8 @@ from PySide6.QtCore import QAbstractTableModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from .tensor_editor_parse import parse_cell
+from .theme import colors
 
-REFUSED = QColor(253, 226, 226)
 EDITABLE_HINT = "double-click or type to edit; paste a block with Ctrl+V"
 
 
@@ -100,10 +100,11 @@ class TensorTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole:
+            # The theme's tints: fixed pastel ones left light text unreadable in the dark theme.
             if refusal:
-                return QBrush(REFUSED)
+                return QBrush(QColor(colors().error_background))
             if self.changed is not None and self.changed[cell]:
-                return QBrush(QColor(255, 243, 196))
+                return QBrush(QColor(colors().changed_background))
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             if refusal:

@@ -30,12 +30,13 @@ class Colors:
     success: str
     warning: str
     code_style: str  # the pygments style of the Code panel
+    changed_background: str = "#fff3c4"  # behind a value the last action changed
 
 
 LIGHT = Colors("#f3f4f6", "#ffffff", "#f7f8fa", "#1f2328", "#6b7280", "#2563eb", "#c62828",
                "#fdecea", "#2e7d32", "#a15c00", "default")
 DARK = Colors("#1f2126", "#26282e", "#2c2f36", "#e6e6e6", "#9aa0aa", "#6ea8fe", "#ff6b6b",
-              "#3a2327", "#7bd88f", "#f0b35a", "monokai")
+              "#3a2327", "#7bd88f", "#f0b35a", "monokai", changed_background="#4d4220")
 
 
 

@@ -3,28 +3,15 @@ the background by at least WCAG's 3:1 for user-interface parts."""
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QRadioButton, QStyle, QStyleOptionButton
 
 from playground.qt.tensors_panel import NAME
 from playground.qt.theme import apply_theme, current_theme
+from tests.qt.contrast import contrast
 
 
-def _luminance(color: QColor) -> float:
-    def linear(channel: float) -> float:
-        return channel / 12.92 if channel <= 0.03928 else ((channel + 0.055) / 1.055) ** 2.4
-
-    return (0.2126 * linear(color.redF()) + 0.7152 * linear(color.greenF())
-            + 0.0722 * linear(color.blueF()))
-
-
-def _contrast(a: QColor, b: QColor) -> float:
-    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
-def _best_contrast(image, rect, background: QColor) -> float:
-    return max(_contrast(image.pixelColor(x, y), background)
+def _best_contrast(image, rect, background) -> float:
+    return max(contrast(image.pixelColor(x, y), background)
                for x in range(rect.left(), rect.right() + 1)
                for y in range(rect.top(), rect.bottom() + 1))
 
