@@ -56,7 +56,10 @@ class GraphScene(QGraphicsScene):
 
 
 class GraphCanvas(QGraphicsView):
-    """Zoom with the wheel (around the mouse), pan by dragging."""
+    """Zoom with the wheel (around the mouse), pan by dragging. Until the learner zooms, the
+    graph stays fitted when the viewport changes size (a scroll bar coming or going too)."""
+
+    fitted = False
 
     def __init__(self, scene: QGraphicsScene):
         super().__init__(scene)
@@ -68,6 +71,7 @@ class GraphCanvas(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
 
     def zoom(self, factor: float) -> None:
+        self.fitted = False
         scale = self.transform().m11() * factor
         if 0.1 <= scale <= 6:
             self.scale(factor, factor)
@@ -75,10 +79,16 @@ class GraphCanvas(QGraphicsView):
     def wheelEvent(self, event):
         self.zoom(1.2 if event.angleDelta().y() > 0 else 1 / 1.2)
 
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if self.fitted and event.size() != event.oldSize():
+            self.fit()
+
     def fit(self) -> None:
         rect = self.scene().sceneRect()
         if rect.isEmpty():
             return
+        self.fitted = True
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.transform().m11() > 1.25:  # a tiny graph is not blown up
             self.resetTransform()

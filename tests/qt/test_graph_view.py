@@ -214,3 +214,32 @@ def test_replay_cache_continues_forward_and_replays_backward():
     earlier = cache.get(session)
     assert earlier is not later
     np.testing.assert_array_equal(earlier.namespace["b"].grad.numpy(), session.state("b").grad)
+
+
+def test_the_graph_stays_fitted_when_the_viewport_changes_until_the_learner_zooms(qtbot):
+    from playground.session.lessons import load_lesson
+
+    view = GraphView(Session(load_lesson("seed-notebook")), Selection())
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    qtbot.waitUntil(lambda: len(view.node_items) > 10)
+
+    def whole_graph_visible():
+        canvas = view.canvas
+        shown = canvas.mapFromScene(canvas.scene().sceneRect()).boundingRect()
+        return canvas.viewport().rect().adjusted(-1, -1, 1, 1).contains(shown)
+
+    for width, height in ((600, 700), (420, 900), (1000, 500)):
+        view.resize(width, height)
+        qtbot.waitUntil(whole_graph_visible)
+    # Only the viewport shrinks (a scroll bar appears, as in a dock that settles after a fit).
+    from PySide6.QtCore import Qt
+
+    for bar in (view.canvas.setHorizontalScrollBarPolicy, view.canvas.setVerticalScrollBarPolicy):
+        bar(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+    assert whole_graph_visible()
+    view.canvas.zoom(1.25)
+    view.canvas.zoom(1.25)
+    view.canvas.resize(view.canvas.width() - 50, view.canvas.height())
+    assert not view.canvas.fitted and not whole_graph_visible()  # the learner's zoom is kept
