@@ -50,6 +50,22 @@ def _counts_note(counts: tuple[int, int]) -> str:
     return ", ".join([f"{nan} nan"] * bool(nan) + [f"{inf} inf"] * bool(inf))
 
 
+_FACTS = ("name", "origin", "requires_grad", "is_leaf", "grad_fn", "retains_grad", "error",
+          "blocked_by")
+
+
+def _same_state(state: TensorState, delta, built: bool, shown_for: tuple) -> bool:
+    """Whether ``state`` and ``delta`` draw exactly what ``shown_for`` drew: arrays by identity
+    (the session shares an unchanged array between timeline points), the rest by value."""
+    old, old_delta, was_built = shown_for
+    if built != was_built or delta is not old_delta:
+        return False
+    if state is old:
+        return True
+    return (state.value is old.value and state.grad is old.grad
+            and all(getattr(state, f) == getattr(old, f) for f in _FACTS))
+
+
 def _estimated_height(shape: tuple[int, ...]) -> int:
     rows = shape[-2] if len(shape) >= 2 else 1
     cols = shape[-1] if shape else 1
@@ -86,6 +102,7 @@ class HeatmapCard(QFrame):
         self.foreground = self.palette().text().color()
         self.hold = False
         self._views: tuple[HeatmapView, HeatmapView] | None = None
+        self._shown_for: tuple | None = None  # (state, delta, built) last drawn
         self.graphics = QWidget()  # stands in until the card is first scrolled into view
         self.graphics.setFixedHeight(120)
         layout = QVBoxLayout(self)
@@ -171,6 +188,11 @@ class HeatmapCard(QFrame):
     # -- content --
     def show_state(self, state: TensorState, delta: np.ndarray | None, force=False) -> bool:
         """Draw ``state``; returns whether anything was repainted."""
+        if not force and self._shown_for is not None and _same_state(
+                state, delta, self.built, self._shown_for):
+            self.state = state
+            return False  # the same arrays and facts: most cards, after most actions
+        self._shown_for = (state, delta, self.built)
         self.state = state
         if state.value is None:
             return self._show_error(state)

@@ -16,8 +16,13 @@ from playground.session import Action
 _COMMENTARY = {"note": "", "question": None}
 
 
-def _same(a: Action, b: Action) -> bool:
-    return a.model_copy(update=_COMMENTARY) == b.model_copy(update=_COMMENTARY)
+def _without_commentary(action: Action, cache: dict[int, tuple[Action, Action]]) -> Action:
+    # Actions are immutable and the timeline keeps the same objects from one call to the next:
+    # strip each once (a pydantic copy per comparison cost ~1 ms an action in a long lesson).
+    known = cache.get(id(action))
+    if known is None or known[0] is not action:
+        known = cache[id(action)] = (action, action.model_copy(update=_COMMENTARY))
+    return known[1]
 
 
 class LessonGuide:
@@ -30,6 +35,13 @@ class LessonGuide:
         self.plan = tuple(plan)
         self.title = title or name
         self.intro = intro
+        self._stripped: dict[int, tuple[Action, Action]] = {}
+
+    def _same(self, a: Action, b: Action) -> bool:
+        if len(self._stripped) > 10_000:  # a very long session: start the cache again
+            self._stripped.clear()
+        return (_without_commentary(a, self._stripped)
+                == _without_commentary(b, self._stripped))
 
     def __bool__(self) -> bool:
         return bool(self.plan)
@@ -41,10 +53,10 @@ class LessonGuide:
         position = 0
         for index, action in enumerate(done):
             probe = position
-            while probe < len(self.plan) and self.plan[probe].kind == "print" and not _same(
+            while probe < len(self.plan) and self.plan[probe].kind == "print" and not self._same(
                     self.plan[probe], action):
                 probe += 1
-            if probe < len(self.plan) and _same(self.plan[probe], action):
+            if probe < len(self.plan) and self._same(self.plan[probe], action):
                 found[probe] = index + 1
                 position = probe + 1
         return found

@@ -63,8 +63,9 @@ class LessonPanel(QWidget):
         set_icon(self.restart_action, "rotate-left")
         self.restart_action.triggered.connect(self.restart)
         self._build()
-        session.timeline_changed.connect(self._on_timeline_changed)
-        session.cursor_changed.connect(self._on_timeline_changed)
+        self._drawn_for: tuple | None = None  # what the panel was last drawn from
+        session.timeline_changed.connect(self._on_session_changed)
+        session.cursor_changed.connect(self._on_session_changed)
         self.set_guide(self.guide)
         self.refresh()
 
@@ -132,7 +133,20 @@ class LessonPanel(QWidget):
         position = self._state()[3]
         return self.guide.plan[position] if position < len(self.guide.plan) else None
 
+    def _on_session_changed(self, *_):
+        # One action emits timeline_changed then cursor_changed: draw once for both.
+        session = self.session
+        drawn_for = (session.cursor, len(session.outcomes), session.current,
+                     session.document.actions)
+        if self._drawn_for is not None and all(
+                a is b for a, b in zip(drawn_for, self._drawn_for)):
+            return
+        self._on_timeline_changed()
+
     def _on_timeline_changed(self, *_):
+        session = self.session
+        self._drawn_for = (session.cursor, len(session.outcomes), session.current,
+                           session.document.actions)
         point, live, matches, position = self._state()
         plan = self.guide.plan
         self.steps.show_progress(set(matches), position)

@@ -72,6 +72,9 @@ class StepRow(QFrame):
 
     def set_output(self, text: str, is_error: bool = False) -> None:
         """Show ``text`` under the step (an empty one hides it)."""
+        if text == self.output.text() and is_error == self._output_is_error and (
+                bool(text) == self.output.isVisibleTo(self)):
+            return  # unchanged: no new style, no new layout
         self.output.setText(text)
         self.output.setVisible(bool(text))
         self._output_is_error = is_error
@@ -79,8 +82,8 @@ class StepRow(QFrame):
 
     def render(self) -> None:
         c = colors()
-        self.output.setStyleSheet(f"color: {c.error if self._output_is_error else c.text}; "
-                                  f"background: {c.base}; padding: 3px;")
+        _restyle(self.output, f"color: {c.error if self._output_is_error else c.text}; "
+                              f"background: {c.base}; padding: 3px;")
         past = self.state in (DONE, SKIPPED)
         code_colour = c.muted if past else c.text
         parts = [f'<span style="font-family: monospace; color: {code_colour}">'
@@ -96,8 +99,8 @@ class StepRow(QFrame):
         self.marker.setText(f'<b style="color: {colour}">{marker}</b>')
         background = c.base if self.state == CURRENT else "transparent"
         border = c.accent if self.state == CURRENT else "transparent"
-        self.setStyleSheet(f"QFrame#lessonStep {{ background: {background}; "
-                           f"border-left: 3px solid {border}; border-radius: 3px; }}")
+        _restyle(self, f"QFrame#lessonStep {{ background: {background}; "
+                       f"border-left: 3px solid {border}; border-radius: 3px; }}")
         self.setCursor(Qt.CursorShape.PointingHandCursor if self.state == DONE
                        else Qt.CursorShape.ArrowCursor)
         self.setToolTip("Show the timeline right after this step" if self.state == DONE else "")
@@ -106,6 +109,12 @@ class StepRow(QFrame):
         if self.state == DONE and event.button() == Qt.MouseButton.LeftButton:
             self.clicked.emit(self.number)
         super().mousePressEvent(event)
+
+
+def _restyle(widget: QWidget, sheet: str) -> None:
+    """Set a style sheet only when it differs: each one makes Qt polish the widget again."""
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)
 
 
 class StepList(QScrollArea):

@@ -73,6 +73,7 @@ class TimelinePanel(QWidget):
         session.cursor_changed.connect(self._on_cursor_changed)
         self._refreshing = False
         self._rendered: list = []  # the outcomes the rows show, row i = outcome i
+        self._cursor_shown: tuple[int, int] | None = None  # (point, rows) last selected
         self._font = QFont("monospace")
         self._font.setStyleHint(QFont.StyleHint.Monospace)
         self._on_timeline_changed()
@@ -81,6 +82,7 @@ class TimelinePanel(QWidget):
     def refresh(self) -> None:
         """Draw every row again (after a theme change)."""
         self._rendered = []
+        self._cursor_shown = None
         self._on_timeline_changed()
 
     def _on_timeline_changed(self, *_):
@@ -98,6 +100,7 @@ class TimelinePanel(QWidget):
             self.list.addItem(self._row(outcome))
         self._rendered = list(outcomes)
         self._refreshing = False
+        self._cursor_shown = None  # rows may have changed: select and scroll again
         self._on_cursor_changed(self.session.cursor)
 
     def _row(self, outcome) -> QListWidgetItem:
@@ -122,6 +125,9 @@ class TimelinePanel(QWidget):
 
     def _on_cursor_changed(self, index: int):
         count = len(self.session.outcomes)
+        if (index, count) == self._cursor_shown and self.list.currentRow() == index:
+            return  # an action's timeline_changed drew it; its cursor_changed has nothing new
+        self._cursor_shown = (index, count)
         self.back.setEnabled(index > 0)
         self.ahead.setEnabled(index < count - 1)
         live = "" if index == count - 1 else " (the past: new actions go at the end)"

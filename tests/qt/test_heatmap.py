@@ -207,3 +207,27 @@ def test_cards_are_built_when_seen_then_in_idle_time(qtbot):
     qtbot.waitUntil(lambda: panel.cards["t0"].built)
     qtbot.waitUntil(lambda: all(card.built for card in panel.cards.values()))
     assert panel.cards["t11"].value_view.texts == ["1."] * 9
+
+
+def test_an_action_redraws_only_the_cards_it_changed(seed, monkeypatch):
+    session, stack, _, panel = seed
+    for card in panel.cards.values():
+        card.ensure_built()
+    from playground.qt.heatmap_view import HeatmapView
+
+    shown = []
+    original = HeatmapView.show
+
+    def recording_show(view, *args, **kwargs):
+        shown.append(next(name for name, card in panel.cards.items()
+                          if view in (card.value_view, card.grad_view)))
+        return original(view, *args, **kwargs)
+
+    monkeypatch.setattr(HeatmapView, "show", recording_show)
+    stack.push(AddAction(session, backward()))
+    assert set(shown) == {"inp"}  # only inp's .grad changed; h, sq and out keep their pictures
+    assert panel.cards["inp"].cell_texts() == expected("4.", "2.")
+    shown.clear()
+    stack.push(AddAction(session, zero_grad("inp")))
+    assert set(shown) == {"inp"}
+    assert panel.cards["inp"].cell_texts() == ["0."] * 20

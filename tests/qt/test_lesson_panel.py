@@ -278,3 +278,28 @@ def test_a_guess_of_another_kind_is_wrong_not_unreadable(open_lesson, qtbot):
     type_and_enter(qtbot, window, "PowBackward0")
     shown = reveal_text(window)
     assert "✗ Not quite" in shown and "None" in shown and "no operation made it" in shown
+
+
+def test_an_action_redraws_only_the_rows_whose_state_changed(tiny, monkeypatch):
+    """Each action re-rendered every row (and set their style sheets again); now only the rows
+    whose tick, highlight or output changed are drawn, and once per action, not per signal."""
+    rendered = []
+    original = StepRow.render
+
+    def counting_render(row):
+        rendered.append(row.number)
+        original(row)
+
+    monkeypatch.setattr(StepRow, "render", counting_render)
+    trigger(tiny, "actionBackward")  # step 1 taken: it is ticked and shows its output; 2 is next
+    assert sorted(rendered) == [1, 1, 2]  # 1: ticked, then its output; 2: highlighted
+    assert tiny.lesson_panel.steps.states() == [DONE, CURRENT, TODO, TODO]
+    rendered.clear()
+    tiny.session.cursor_changed.emit(tiny.session.cursor)  # a signal with nothing new in it
+    assert rendered == []
+    rendered.clear()
+    trigger(tiny, "actionZeroGrad")  # not the plan's next step: nothing moves on
+    assert rendered == [1]  # only step 1's output goes (the point shown is not its step)
+    rendered.clear()
+    tiny.session.select(1)  # back to just after step 1: its output comes back
+    assert rendered == [1]
