@@ -11,11 +11,13 @@ import ast
 import math
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
     QLabel,
     QPlainTextEdit,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -26,6 +28,8 @@ from .theme import colors
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 MAX_SEED_ELEMENTS = 4096  # a grid (or list) a learner can type; bigger would freeze the dialog
+MAX_GRID_HEIGHT = 240  # about eight rows; a taller grid scrolls
+NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 def parse_number(text: str) -> float:
@@ -60,13 +64,14 @@ class SeedGridEditor(QWidget):
         layout.addWidget(self.table)
         layout.addWidget(self.text)
         layout.addWidget(self.message)
+        self.message.hide()  # takes no room (a blank gap above retain_graph) until it speaks
         count = math.prod(self.shape)
         if count > MAX_SEED_ELEMENTS:
             self.table.hide()
             self.text.hide()
             self._error = (f"A custom seed is typed for targets of up to {MAX_SEED_ELEMENTS:,} "
                            f"elements; this one has {count:,}. Use ones_like or random.")
-            self.message.setText(self._error)
+            self._show_error()
         elif len(self.shape) <= 2:
             self._build_grid()
             self.text.hide()
@@ -89,8 +94,14 @@ class SeedGridEditor(QWidget):
         self.table.horizontalHeader().setVisible(len(self.shape) >= 1)
         for row in range(rows):
             for column in range(columns):
-                self.table.setItem(row, column, QTableWidgetItem("1"))
+                item = QTableWidgetItem("1")
+                item.setTextAlignment(NUMBER_ALIGNMENT)  # as the tensor editor shows numbers
+                self.table.setItem(row, column, item)
         self.table.horizontalHeader().setDefaultSectionSize(56)
+        # As big as the grid, up to a few rows: a small seed had a blank area beside and below.
+        self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        self.table.setMaximumHeight(MAX_GRID_HEIGHT)
+        self.table.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
         self.table.itemChanged.connect(self._on_cell_changed)
 
     def _on_cell_changed(self, item: QTableWidgetItem):
@@ -102,7 +113,7 @@ class SeedGridEditor(QWidget):
             item.setBackground(QBrush(QColor(colors().error_background)))
             item.setToolTip(str(error))
         self._error = self._grid_error()
-        self.message.setText(self._error)
+        self._show_error()
         self.changed.emit()
 
     def _grid_error(self) -> str:
@@ -120,8 +131,12 @@ class SeedGridEditor(QWidget):
             self._error = ""
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as error:
             self._error = str(error) or "not a nested list of numbers"
-        self.message.setText(self._error)
+        self._show_error()
         self.changed.emit()
+
+    def _show_error(self):
+        self.message.setText(self._error)
+        self.message.setVisible(bool(self._error))
 
     def _from_text(self) -> np.ndarray:
         data = ast.literal_eval(self.text.toPlainText())

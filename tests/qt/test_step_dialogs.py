@@ -148,3 +148,26 @@ def test_seed_grid_shows_only_the_indices_the_target_has(qtbot):
         assert grid.table.verticalHeader().isVisibleTo(grid) == rows, shape
         assert grid.table.horizontalHeader().isVisibleTo(grid) == columns, shape
     assert grid.values().shape == (2, 3)
+
+
+def test_seed_grid_is_as_big_as_its_cells_and_numbers_read_as_in_the_editor(qtbot):
+    from PySide6.QtCore import Qt
+
+    grid = SeedGridEditor((3, 2))
+    qtbot.addWidget(grid)
+    grid.show()
+    assert not grid.message.isVisible()  # no blank line above retain_graph
+    table = grid.table
+    cells_width = table.verticalHeader().width() + sum(
+        table.columnWidth(column) for column in range(table.columnCount()))
+    cells_height = table.horizontalHeader().height() + sum(
+        table.rowHeight(row) for row in range(table.rowCount()))
+    frame = 2 * table.frameWidth()
+    assert table.width() <= cells_width + frame + 2  # no blank area beside the cells
+    assert table.height() <= cells_height + frame + 2  # nor below them
+    alignment = Qt.AlignmentFlag(table.item(0, 0).textAlignment())
+    assert alignment & Qt.AlignmentFlag.AlignRight
+    table.item(2, 1).setText("x")
+    assert grid.message.isVisible() and "Row 2, column 1" in grid.message.text()
+    table.item(2, 1).setText("3")
+    assert not grid.message.isVisible()
