@@ -140,7 +140,11 @@ def _float_dtype(dtype):
 
 
 def zeros(*size, dtype=None, requires_grad=False, device=None) -> Tensor:
-    return _leaf(np.zeros(_size("zeros", size), _float_dtype(dtype).numpy), None, requires_grad)
+    try:
+        shape = _size("zeros", size)
+    except RuntimeError:  # zeros alone words it this way
+        raise RuntimeError("zeros: Dimension size must be non-negative.") from None
+    return _leaf(np.zeros(shape, _float_dtype(dtype).numpy), None, requires_grad)
 
 
 def ones(*size, dtype=None, requires_grad=False, device=None) -> Tensor:
@@ -175,18 +179,42 @@ def arange(start, end=None, step=1, *, dtype=None, requires_grad=False, device=N
     if dtype is None:
         dtype = dtypes.result_type((start, end, step))
         dtype = dtypes.int64 if dtype is dtypes.bool else dtype
+    _check_kernel("arange_cpu", dtype, allowed=(1, 2))
+    if (step > 0 and end < start) or (step < 0 and end > start):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if dtype is dtypes.int64:
+        return _leaf(_integer_range(start, end, step), None, requires_grad)
     count = int(np.ceil((end - start) / step))
-    if count < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
     values = start + step * np.arange(count, dtype=np.float64)
     return _leaf(values.astype(dtype.numpy), None, requires_grad)
+
+
+def _integer_range(start, end, step) -> np.ndarray:
+    """PyTorch's int64 arange: the bounds and the step are cut to integers first (toward zero),
+    so ``arange(0, 5, 1.5, dtype=int64)`` steps by 1 and ``arange(0, 3, 0.5, ...)`` has no
+    step at all."""
+    start, end, step = int(start), int(end), int(step)
+    if step == 0:
+        raise ValueError("step must be nonzero")
+    sign = 1 if step > 0 else -1
+    count = max(int((end - start + step - sign) / step), 0)
+    return start + step * np.arange(count, dtype=np.int64)
+
+
+def _check_kernel(kernel: str, dtype, allowed) -> None:
+    """PyTorch has no kernel of ``kernel`` for some dtypes (random numbers of integers, a range
+    of booleans); it says so with the kernel's own name."""
+    if dtype.category not in allowed:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{dtype.short_name}\'')
 
 
 def linspace(start, end, steps, *, dtype=None, requires_grad=False, device=None) -> Tensor:
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
+    dtype = _float_dtype(dtype)
+    _check_kernel("linspace_cpu", dtype, allowed=(1, 2))
     values = np.linspace(start, end, int(steps), dtype=np.float64)
-    return _leaf(values.astype(_float_dtype(dtype).numpy), None, requires_grad)
+    return _leaf(values.astype(dtype.numpy), None, requires_grad)
 
 
 def _rand_signature(name):
@@ -208,9 +236,12 @@ def _rand_signature(name):
 
 
 def _draw(kind, shape, generator, dtype, requires_grad) -> Tensor:
+    dtype = _float_dtype(dtype)
+    _check_kernel("check_uniform_bounds" if kind == "rand" else "normal_kernel_cpu", dtype,
+                  allowed=(2,))
     rng = generator or _generator
     values = rng.random(shape) if kind == "rand" else rng.standard_normal(shape)
-    return _leaf(np.asarray(values).astype(_float_dtype(dtype).numpy), None, requires_grad)
+    return _leaf(np.asarray(values).astype(dtype.numpy), None, requires_grad)
 
 
 def rand(*size, generator=None, dtype=None, requires_grad=False, device=None) -> Tensor:
@@ -248,4 +279,5 @@ def randn_like(x: Tensor, *, dtype=None, requires_grad=False, device=None) -> Te
 
 
 def empty(*size, dtype=None, requires_grad=False, device=None) -> Tensor:
-    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+    # Zero-filled: the engine has no uninitialised memory to show.
+    return _leaf(np.zeros(_size("empty", size), _float_dtype(dtype).numpy), None, requires_grad)

@@ -310,6 +310,9 @@ class Tensor:
         else:
             source = self
         result = op(source, *args)
+        if result._data.shape != self._data.shape:  # in place cannot grow self to a broadcast
+            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
+                               f"broadcast shape {list(result._data.shape)}")
         if view_of_graph:
             self._write_through_base(result)
         else:

@@ -399,6 +399,8 @@ def cat(tensors, dim=0):
     """Join along ``dim``. As in PyTorch, 1-D empty tensors are left out of the checks (legacy),
     and ``dim`` is read against the first tensor that is not one."""
     tensors = _promoted(list(tensors))
+    if not tensors:
+        raise ValueError("engine.cat(): expected a non-empty list of Tensors")
     for position, item in enumerate(tensors):
         if item._data.ndim == 0:
             raise RuntimeError(
@@ -429,6 +431,8 @@ def cat(tensors, dim=0):
 
 def stack(tensors, dim=0):
     tensors = _promoted(list(tensors))
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
     first = tensors[0]._data.shape
     for number, item in enumerate(tensors[1:], start=1):
         if item._data.shape != first:

@@ -45,7 +45,6 @@ KNOWN_ISSUES = (
     "writing_one_row_of_an_expanded_tensor_writes_the_memory_they_share",
     "clamp_in_place_of_an_int_tensor_refuses_with_pytorchs_words",
     "detach_in_place_of_a_view_refuses_with_pytorchs_words",
-    "in_place_result_bigger_than_its_target_refuses_with_pytorchs_words",
     "view_made_under_no_grad_requires_grad_like_its_base",
     "views_of_a_tensor_changed_in_place_see_the_change_in_backward",
     "in_place_on_a_transposed_view_under_no_grad_regenerates_its_grad_fn",

@@ -44,6 +44,26 @@ BAD_CALLS = {
     "len_scalar": lambda T: len(T.tensor(1.0)),
     "inplace_int_from_float": lambda T: T.tensor([1, 2]).add_(0.5),
     "clamp_nothing": lambda T: T.ones(2).clamp(),
+    "cat_nothing": lambda T: T.cat([]),
+    "stack_nothing": lambda T: T.stack([]),
+    "inplace_broadcast_grows": lambda T: T.ones(2).add_(T.ones(2, 2)),
+    "inplace_broadcast_grows_column": lambda T: T.ones(2, 1).mul_(T.ones(2, 3)),  # fuzz found
+    "inplace_broadcast_int": lambda T: T.ones(2, dtype=T.int64).mul_(T.ones(3, 2)),
+    "inplace_view_grows": lambda T: T.ones(2, 2)[0].add_(T.ones(2, 2)),
+    "zeros_negative": lambda T: T.zeros(2, -3),
+    "empty_negative": lambda T: T.empty(-1),
+    "ones_negative": lambda T: T.ones(-1),
+    "arange_bounds": lambda T: T.arange(5, 1),
+    "arange_bounds_negative_step": lambda T: T.arange(0, 5, -1),
+    "arange_bool": lambda T: T.arange(3, dtype=T.bool),
+    "arange_int_step_cut_to_zero": lambda T: T.arange(0, 1, 0.3, dtype=T.int64),
+    "arange_int_bounds_first": lambda T: T.arange(0, 5, -0.5, dtype=T.int64),
+    "linspace_bool": lambda T: T.linspace(0, 1, 3, dtype=T.bool),
+    "rand_int": lambda T: T.rand(2, dtype=T.int64),
+    "rand_bool_empty": lambda T: T.rand(0, dtype=T.bool),
+    "randn_int": lambda T: T.randn(2, dtype=T.int64),
+    "rand_like_int": lambda T: T.rand_like(T.ones(2, dtype=T.int64)),
+    "randn_like_int": lambda T: T.randn_like(T.ones(2, dtype=T.int64)),
 }
 
 

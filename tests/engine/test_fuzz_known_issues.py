@@ -129,14 +129,6 @@ def detach_in_place_of_a_view_refuses_with_pytorchs_words(T):
 
 @known_issue(
     same_error,
-    "tensor._write: PyTorch says \"output with shape [2, 1] doesn't match the broadcast shape"
-    " [2, 3]\" (RuntimeError, not numpy's ValueError)")
-def in_place_result_bigger_than_its_target_refuses_with_pytorchs_words(T):
-    T.ones(2, 1).mul_(T.ones(2, 3))
-
-
-@known_issue(
-    same_error,
     "tensor._write: for clamp_ PyTorch names the C types (\"desired output type long int\"), "
     "for add_ the short names (\"Long\")")
 def clamp_in_place_of_an_int_tensor_refuses_with_pytorchs_words(T):
