@@ -17,6 +17,7 @@ import numpy as np
 
 import engine
 from engine.forward_ad import TangentGraph, recording
+from playground.session.text import error_text
 
 DISPLAY_LIMIT = 200  # J is drawn at most this many cells a side; bigger is shown downsampled
 
@@ -117,7 +118,7 @@ class JacobianJob:
                     return
             self.matrix = matrix
         except Exception as error:  # noqa: BLE001 - shown in the panel; never kills the app
-            self.error = f"{type(error).__name__}: {error}"
+            self.error = error_text(error)
         finally:
             self._walks.close()  # a forward-mode graph releases its arrays
             self.seconds = time.perf_counter() - start

@@ -54,8 +54,7 @@ def pipeline_function(document, namespace, input_name: str, output_name: str):
     other tensor is a constant, copied now, so ``f`` shares nothing with ``namespace`` and may
     run on another thread (an in-place step changes its own copy). ``no_grad`` steps run under
     ``no_grad`` as in the session, so they carry no gradient."""
-    needed = [s for s in document.steps if depends_on(document, s.name, input_name)
-              and (s.name == output_name or depends_on(document, output_name, s.name))]
+    needed = _steps_computing(document, input_name, output_name)
     constants = {}
     for step in needed:
         for operand in step.operands:
@@ -73,6 +72,27 @@ def pipeline_function(document, namespace, input_name: str, output_name: str):
 
     func.steps = len(needed)
     return func
+
+
+def _steps_computing(document, input_name: str, output_name: str) -> list:
+    """The steps, in order, that ``output_name`` is computed through from ``input_name``: its
+    ancestors, and every in-place step before it that changes one of them (``a2 =
+    a.add_(1)`` changes ``a`` for a later ``b = a.pow(2)`` that never names ``a2``)."""
+    names = [step.name for step in document.steps]
+    end = names.index(output_name) if output_name in names else len(names) - 1
+    ancestors = {name for name in names[:end + 1]
+                 if name == output_name or depends_on(document, output_name, name)}
+    chosen = []
+    for step in document.steps[:end + 1]:
+        changes = _in_place(step) and step.operands and step.operands[0] in ancestors | {
+            input_name}
+        if (step.name in ancestors or changes) and depends_on(document, step.name, input_name):
+            chosen.append(step)
+    return chosen
+
+
+def _in_place(step) -> bool:
+    return step.op.endswith("_") and not step.op.endswith("__")
 
 
 @dataclass
@@ -94,6 +114,7 @@ class JacobianLesson:
     broadcasts: list[SentGrad] = field(default_factory=list)
     function: Callable | None = None  # f(x), for building J later
     point: object = None  # x, the input's value
+    backward_error: str | None = None  # why output.backward(v) fails here, when it does
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -144,10 +165,10 @@ def jacobian_lesson(document, replay, output: str, input_name: str, seed=None,
         tangent = np.zeros(inp.shape, dtype=x.numpy().dtype)
         tangent.reshape(-1)[:1] = 1
     _, forward = jvp(func, x, engine.tensor(np.asarray(tangent, dtype=x.numpy().dtype)))
-    sent, broadcasts = _backward_grad(replay, output, input_name, seed)
+    sent, broadcasts, error = _backward_grad(replay, output, input_name, seed)
     lesson = JacobianLesson(output, input_name, tuple(out.shape), tuple(inp.shape), None, seed,
                             None, sent, np.asarray(tangent), forward.numpy().reshape(out.shape),
-                            broadcasts, func, x)
+                            broadcasts, func, x, error)
     if build is None:
         build = quick_to_build(*lesson.shape, func.steps)
     if build:
@@ -163,11 +184,11 @@ def _backward_grad(replay, output, input_name, seed):
                       retain_graph=True)
     run.run_to_end()
     if run.error:
-        return None, []
+        return None, [], run.error
     key = f"t:{input_name}"
     incoming = [r.grad_output for r in run.records if r.key == key]
     broadcasts = [s for r in run.records for s in r.sent if s.broadcast is not None]
-    return (sum(incoming[1:], incoming[0].copy()) if incoming else None), broadcasts
+    return (sum(incoming[1:], incoming[0].copy()) if incoming else None), broadcasts, None
 
 
 def index_labels(shape: tuple) -> list[str]:

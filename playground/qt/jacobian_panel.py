@@ -9,6 +9,8 @@ comes from: at once when that is quick, else on a worker thread with a progress 
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..session.model import Session
+from ..session.text import torch_text
 from .engine_state import replay_at
 from .graph_model import shape_text
 from .jacobian_job import JacobianJob, downsample
@@ -236,6 +239,7 @@ class JacobianPanel(QWidget):
             fresh = jacobian_lesson(document, replay_at(self.session, 0), output, name, seed,
                                     tangent, build=False)
             lesson.backward_grad, lesson.broadcasts = fresh.backward_grad, fresh.broadcasts
+            lesson.backward_error = fresh.backward_error
         return lesson
 
     def _say(self, text: str, error: bool = False):
@@ -288,8 +292,12 @@ class JacobianPanel(QWidget):
                  if backward else f"what {out}.backward(v) sends to {inp}.grad")
         side.addWidget(self._plot(f"<b>.grad</b>: {where}", grad, levels), 2, 0)
         same = grad is not None and np.allclose(lesson.vjp, grad, rtol=1e-5, atol=1e-6)
-        self.check = _html_label(f"<b style='color:#2e7d32'>vᵀJ = {inp}.grad ✓</b>" if same
-                                 else f"<b style='color:#c62828'>vᵀJ differs from {inp}.grad</b>")
+        failed = torch_text(lesson.backward_error or "")
+        self.check = _html_label(
+            f"<b style='color:#2e7d32'>vᵀJ = {inp}.grad ✓</b>" if same else
+            f"<b style='color:#c62828'>{out}.backward(v) fails here, so there is no .grad to "
+            f"compare:</b> {html.escape(failed)}" if failed else
+            f"<b style='color:#c62828'>vᵀJ differs from {inp}.grad</b>")
         side.addWidget(self.check, 3, 0)
         top = QHBoxLayout()
         top.addWidget(j_plot)

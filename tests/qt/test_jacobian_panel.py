@@ -18,6 +18,7 @@ from playground.qt.jacobian_panel import JacobianPanel
 from playground.qt.mini_heatmap import MatrixPlot
 from playground.qt.selection import Selection
 from playground.session import Action, Document, Leaf, Seed, Session, Step
+from playground.session.lessons import load_lesson
 
 from .test_graph_view import linear_document, seed_document
 
@@ -142,3 +143,30 @@ def test_panel_reuses_its_plots_when_it_redraws(qtbot):
         panel.refresh()
     assert set(panel.findChildren(MatrixPlot)) == plots
     assert "vᵀJ = inp.grad ✓" in panel.check.text()
+
+
+def test_in_place_steps_count_in_j_and_a_failing_backward_is_named(qtbot):
+    """The in-place lesson: ``a2 = a.add_(1)`` changes ``a`` before ``b = a.pow(2)``, which
+    never names a2; and ``loss.backward()`` fails there (a saved y was changed)."""
+    torch = pytest.importorskip("torch")
+    session = Session(load_lesson("inplace-pitfalls"))
+    session.select(len(session.outcomes) - 1)
+    panel = JacobianPanel(session, Selection())
+    qtbot.addWidget(panel)
+    panel.output_box.setCurrentIndex(panel.output_box.findData("b"))
+    panel.refresh()
+    x = torch.tensor(session.state("x", 0).value)
+
+    def by_torch(t):
+        a = t * 2
+        a.add_(1)
+        return a.pow(2)
+
+    expected = torch.autograd.functional.jacobian(by_torch, x).reshape(6, 6).numpy()
+    np.testing.assert_allclose(panel.lesson.jacobian, expected, rtol=1e-6)
+    assert "vᵀJ = x.grad ✓" in panel.check.text()
+    panel.output_box.setCurrentIndex(panel.output_box.findData("loss"))
+    panel.refresh()
+    assert "loss.backward(v) fails here" in panel.check.text()
+    assert "modified by an inplace operation" in panel.check.text()
+    assert "torch.FloatTensor" in panel.check.text()
