@@ -145,10 +145,12 @@ class AddLeafDialog(QDialog):
         try:
             self._leaf = self._build()
             self.message.setText("")
+            self.message.hide()  # no blank line above the buttons while all is well
             self.preview.setText(f"{self._leaf.name} = {factory_call(self._leaf)}")
         except ValueError as error:
             self._leaf = None
             self.message.setText(str(error))
+            self.message.show()
             self.preview.setText("")
         self.ok.setEnabled(self._leaf is not None)
         self.adjustSize()

@@ -41,8 +41,7 @@ class RenameDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Rename tensor")
         self.session, self.old, self._apply = session, old, apply
-        prompt = QLabel(f"New name for <b>{old}</b> (it changes in every step that uses it):",
-                        self)
+        prompt = QLabel(f"New name for <b>{old}</b>; every step that uses it follows:", self)
         prompt.setWordWrap(True)
         self.name = QLineEdit(old, self)
         self.name.selectAll()

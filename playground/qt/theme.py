@@ -121,7 +121,10 @@ def apply_theme(name: str) -> None:
 def style_sheet(name: str) -> str:
     """The application style sheet of theme ``name``."""
     name = name if name in THEMES else "light"
-    return _STYLE.format(c=DARK if name == "dark" else LIGHT) + _indicator_style(THEMES_DIR / name)
+    c = DARK if name == "dark" else LIGHT
+    sheet = _STYLE.format(c=c) + _TABS.format(c=c, edge=_TAB_EDGE[name])
+    sheet += _FIELDS.format(c=c, **_FIELD_EDGES[name])
+    return sheet + _indicator_style(THEMES_DIR / name)
 
 
 def _indicator_style(folder: Path) -> str:
@@ -177,4 +180,32 @@ QToolBar {{ spacing: 4px; padding: 3px; }}
 QToolButton {{ padding: 4px 8px; }}
 QLabel#panelError {{ color: {c.error}; }}
 QLabel#panelHint {{ color: {c.muted}; }}
+"""
+
+# Fusion frames a text field in the window colour darkened: on the dark theme (1.1:1) a learner
+# could not see where to type, on the light one it was faint (2:1). Fields inside combo and spin
+# boxes keep their parent's frame.
+_FIELD_EDGES = {"light": {"edge": "#868c96", "disabled_edge": "#d0d4da"},
+                "dark": {"edge": "#6b717c", "disabled_edge": "#3e424a"}}
+_FIELDS = """
+QLineEdit {{ border: 1px solid {edge}; border-radius: 3px; padding: 2px 3px;
+             background: {c.base}; }}
+QLineEdit:focus {{ border-color: {c.accent}; }}
+QLineEdit:disabled {{ border-color: {disabled_edge}; }}
+QComboBox QLineEdit, QAbstractSpinBox QLineEdit {{ border: none; padding: 0; }}
+"""
+
+# Which tab is shown must be plain in both themes: Fusion's dark tabs drew the unselected one
+# lighter, so ".grad" read as chosen while "value" was. The shown tab is the base colour with
+# an accent line on its outer edge; the others are muted.
+_TAB_EDGE = {"light": "#d0d4da", "dark": "#3a3e46"}
+_TABS = """
+QTabBar::tab {{ padding: 4px 12px; background: {c.alternate}; color: {c.muted};
+                border: 1px solid {edge}; }}
+QTabBar::tab:top {{ border-bottom: none; border-top: 2px solid transparent; }}
+QTabBar::tab:bottom {{ border-top: none; border-bottom: 2px solid transparent; }}
+QTabBar::tab:selected {{ background: {c.base}; color: {c.text}; }}
+QTabBar::tab:top:selected {{ border-top: 2px solid {c.accent}; }}
+QTabBar::tab:bottom:selected {{ border-bottom: 2px solid {c.accent}; }}
+QTabBar::tab:hover:!selected {{ color: {c.text}; }}
 """

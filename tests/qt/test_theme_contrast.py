@@ -54,3 +54,42 @@ def test_an_unticked_requires_grad_box_in_the_tensors_panel_stands_out(window, t
     box = rect.adjusted(0, 0, -(rect.width() - rect.height() - 6), 0)
     background = image.pixelColor(rect.right() - 2, rect.center().y())
     assert _best_contrast(image, box, background) >= 3.0
+
+
+def test_a_text_field_shows_where_to_type(qtbot, theme):
+    from PySide6.QtWidgets import QLineEdit, QWidget
+
+    holder = QWidget()  # the field on a panel's background, not focused
+    qtbot.addWidget(holder)
+    field = QLineEdit("4, 5", holder)
+    field.move(10, 10)
+    holder.resize(200, 60)
+    holder.show()
+    image = holder.grab().toImage()
+    background = holder.palette().color(holder.backgroundRole())
+    left_edge = field.geometry().adjusted(0, 4, -(field.width() - 2), -4)
+    assert _best_contrast(image, left_edge, background) >= 3.0
+
+
+def test_the_shown_tab_is_marked_in_the_accent_colour(qtbot, theme):
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QTabBar
+
+    from playground.qt.theme import colors
+
+    tabs = QTabBar()
+    qtbot.addWidget(tabs)
+    tabs.addTab("value")
+    tabs.addTab(".grad")
+    tabs.show()
+    accent = QColor(colors().accent)
+
+    def marked(index: int) -> bool:
+        image = tabs.grab().toImage()
+        rect = tabs.tabRect(index)
+        return any(image.pixelColor(x, y) == accent for x in range(rect.left(), rect.right())
+                   for y in range(rect.top(), rect.top() + 4))
+
+    assert marked(0) and not marked(1)
+    tabs.setCurrentIndex(1)
+    assert marked(1) and not marked(0)
