@@ -116,6 +116,13 @@ def build_menus(window) -> None:
     _build_toolbars(window)
 
 
+def _tick_current_theme(window) -> None:
+    for name in ("light", "dark"):
+        action = window.findChild(QAction, f"actionTheme{name.title()}")
+        if action is not None:
+            action.setChecked(current_theme() == name)
+
+
 def _build_view_menu(window, view: QMenu) -> None:
     panels = view.addMenu("Panels")
     for dock in window.docks.values():
@@ -128,6 +135,9 @@ def _build_view_menu(window, view: QMenu) -> None:
         action.setChecked(current_theme() == name)
         themes.addAction(action)
         view.addAction(action)
+    # The theme can change without the menu (a script, the settings at start): tick the
+    # one in use whenever the menu opens.
+    view.aboutToShow.connect(partial(_tick_current_theme, window))
     view.addSeparator()
     hold = _action(window, "Hold colour scale", lambda on: _hold_scale(window, on),
                    name="actionHoldScale",

@@ -131,7 +131,7 @@ def _indicator_style(folder: Path) -> str:
     # Fusion outlines an unticked box or radio in the window colour darkened: on a dark
     # background it all but vanishes, on a light one it is faint (under 2:1). Each theme
     # draws them from its own images instead, outlined at 3:1 or more.
-    kinds = {"checkbox": ("QCheckBox", "QAbstractItemView", "QGroupBox", "QMenu"),
+    kinds = {"checkbox": ("QCheckBox", "QAbstractItemView", "QGroupBox"),
              "radio": ("QRadioButton",)}
     rules = []
     for kind, widgets in kinds.items():

@@ -93,3 +93,17 @@ def test_the_shown_tab_is_marked_in_the_accent_colour(qtbot, theme):
     assert marked(0) and not marked(1)
     tabs.setCurrentIndex(1)
     assert marked(1) and not marked(0)
+
+
+def test_the_view_menu_ticks_the_theme_in_use(window, qtbot):
+    from PySide6.QtGui import QAction
+
+    window.set_theme("dark")  # not through the menu
+    view = next(action.menu() for action in window.menuBar().actions()
+                if action.text().replace("&", "") == "View")
+    view.aboutToShow.emit()
+    assert window.findChild(QAction, "actionThemeDark").isChecked()
+    assert not window.findChild(QAction, "actionThemeLight").isChecked()
+    window.set_theme("light")
+    view.aboutToShow.emit()
+    assert window.findChild(QAction, "actionThemeLight").isChecked()
