@@ -49,7 +49,7 @@ class ConsolePanel(QWidget):
         layout.addWidget(self.view)
         self.shown = SHOWN  # grows when the learner asks for earlier actions
         self._writer = TranscriptWriter(self.view.document())
-        self._entries: list[ConsoleEntry] | None = None  # None: to be made again
+        self._entries: dict[int, ConsoleEntry] = {}  # by action index, made when first drawn
         self._drawn: list[tuple] = []  # (entry, outcome) of each action in the document
         self._first = 0  # the transcript index of the first action in the document
         self._footer: list[Run] | None = None
@@ -59,7 +59,7 @@ class ConsolePanel(QWidget):
 
     def refresh(self) -> None:
         """Draw again even if nothing changed (after a theme change)."""
-        self._entries = None
+        self._entries = {}
         self._drawn = []
         self._writer.clear()
         self._draw()
@@ -82,28 +82,34 @@ class ConsolePanel(QWidget):
             bar.setValue(bar.maximum() - below)  # keep the lines that were in view
 
     def _on_timeline_changed(self, *_):
-        self._entries = None
+        self._entries = {}  # an action's code depends on the names the whole timeline uses
+
+    def _entries_between(self, start: int, stop: int) -> list[ConsoleEntry]:
+        missing = [i for i in range(start, stop) if i not in self._entries]
+        if missing:  # the same code the exported script has
+            made = transcript(self.session, missing[0], missing[-1] + 1)
+            self._entries.update((entry.index - 1, entry) for entry in made)
+        return [self._entries[i] for i in range(start, stop)]
 
     # -- drawing --
     def _draw(self) -> None:
         self._updates.cancel()
-        if self._entries is None:
-            self._entries = transcript(self.session)  # the same code the exported script has
         outcomes = self.session.outcomes
-        cursor = min(self.session.cursor, len(self._entries))
-        wanted = [(entry, outcomes[entry.index]) for entry in self._entries[:cursor]]
+        cursor = self.session.cursor
         first = self._first
         # Keep the actions drawn when the point is at most twice ``shown`` after the first.
         if not (first <= max(0, cursor - self.shown) and cursor - first <= 2 * self.shown):
             first = max(0, cursor - self.shown)
+        wanted = [(entry, outcomes[entry.index])
+                  for entry in self._entries_between(first, cursor)]
         kept = 0
         if first == self._first:
             drawn = self._drawn
-            limit = min(len(drawn), len(wanted) - first)
-            while kept < limit and _same(drawn[kept], wanted[first + kept]):
+            limit = min(len(drawn), len(wanted))
+            while kept < limit and _same(drawn[kept], wanted[kept]):
                 kept += 1
         footer = self._footer_runs(cursor)
-        if first == self._first and kept == len(self._drawn) == len(wanted) - first and (
+        if first == self._first and kept == len(self._drawn) == len(wanted) and (
                 footer == self._footer and self._writer.entries == kept):
             return
         writer = self._writer
@@ -114,11 +120,11 @@ class ConsolePanel(QWidget):
             writer.remove_footer()
             writer.truncate(kept)
             writer.set_header(_earlier_runs(first))
-            for entry, outcome in wanted[first + kept:]:
+            for entry, outcome in wanted[kept:]:
                 writer.append(self._entry_runs(entry, outcome))
             writer.set_footer(footer)
         self._first, self._footer = first, footer
-        self._drawn = wanted[first:]
+        self._drawn = wanted
         bar = self.view.verticalScrollBar()
         bar.setValue(bar.maximum())
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .export import action_body
+from .export import action_body, kept_names
 from .model import Session
 
 
@@ -22,11 +22,17 @@ class ConsoleEntry:
     error: str | None
 
 
-def transcript(session: Session) -> list[ConsoleEntry]:
+def transcript(session: Session, start: int = 0, stop: int | None = None) -> list[ConsoleEntry]:
+    """The entries of the timeline's actions ``start`` to ``stop - 1`` (all by default; action
+    ``i`` is timeline point ``i + 1``). A part costs what its actions cost: the console draws
+    the last few of a long timeline."""
     taken = set(session.tensor_names(len(session.outcomes) - 1))
+    kept = None  # what every forward's code needs: read from the whole timeline once
     entries = []
-    for outcome in session.outcomes[1:]:
-        code = "\n".join(action_body(session, outcome, taken))
+    for outcome in session.outcomes[1:][start:stop]:
+        if kept is None and outcome.action.kind == "forward":
+            kept = kept_names(session)
+        code = "\n".join(action_body(session, outcome, taken, kept))
         entries.append(ConsoleEntry(outcome.index, code, outcome.output, outcome.error))
     return entries
 

@@ -54,7 +54,7 @@ def assert_line(expression: str, array: np.ndarray | None) -> str:
     return f"assert torch.equal({expression}, {expected})"
 
 
-def _kept_names(session: Session) -> set[str]:
+def kept_names(session: Session) -> set[str]:
     """Steps the timeline mentions, which must stay variables in the script."""
     names = set()
     for outcome in session.outcomes[1:]:
@@ -131,7 +131,7 @@ def definition_lines(session: Session) -> tuple[list[str], Pipeline]:
                          "playground)")
         else:
             lines += leaf_lines(leaf, made_value(start, leaf.name))
-    pipeline = Pipeline(session.document, _valid_steps(start), _kept_names(session))
+    pipeline = Pipeline(session.document, _valid_steps(start), kept_names(session))
     notes = {step.name: step.note for step in session.document.steps}
     for covered, code in pipeline.statements():
         for name in covered:
@@ -140,12 +140,15 @@ def definition_lines(session: Session) -> tuple[list[str], Pipeline]:
     return lines, pipeline
 
 
-def action_body(session: Session, outcome: Outcome, taken: set[str]) -> list[str]:
-    """The torch lines of one timeline point's action (forward repeats the pipeline)."""
+def action_body(session: Session, outcome: Outcome, taken: set[str],
+                kept: set[str] | None = None) -> list[str]:
+    """The torch lines of one timeline point's action (forward repeats the pipeline);
+    ``kept`` is ``kept_names(session)`` when the caller already has it (it reads every action)."""
     action = outcome.action
     if action.kind == "forward":
         before = session.outcomes[outcome.index - 1]
-        return Pipeline(session.document, _valid_steps(before), _kept_names(session)).lines()
+        kept = kept_names(session) if kept is None else kept
+        return Pipeline(session.document, _valid_steps(before), kept).lines()
     return action_lines(action, outcome.seed_used, _free_name(taken))
 
 
