@@ -231,6 +231,7 @@ class TensorEditor(QWidget):
             while self.slice_row.count():
                 widget = self.slice_row.takeAt(0).widget()
                 if widget is not None:
+                    widget.hide()  # out of the layout, it would linger in view until deleted
                     widget.deleteLater()
             self.slice_boxes = []
             if leading:

@@ -55,8 +55,11 @@ def test_the_slice_boxes_go_with_the_tensor_that_needs_them(qtbot):
     qtbot.addWidget(widget)
     selection.select("cube")
     assert len(widget.slice_boxes) == 1
+    widget.show()
+    boxes = list(widget.slice_boxes)
     widget.show_grad(True)  # cube.grad is None: no slice to pick
     assert widget.stack.currentWidget() is widget.empty_label and not widget.slice_boxes
+    assert not any(box.isVisible() for box in boxes)
     widget.show_grad(False)
     assert len(widget.slice_boxes) == 1
     selection.select("s")
