@@ -10,6 +10,7 @@ import math
 import re
 
 from pydantic import ValidationError
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,6 +32,15 @@ from .rename_dialog import taken_names
 
 FACTORIES = ("zeros", "ones", "full", "eye", "rand", "randn", "arange", "linspace")
 DTYPES = ("float32", "float64", "int64", "bool")
+FACTORY_TIPS = {  # what each factory makes, in a line
+    "zeros": "torch.zeros(shape): every element 0", "ones": "torch.ones(shape): every element 1",
+    "full": "torch.full(shape, fill): every element the fill value",
+    "eye": "torch.eye(n, m): 1 on the diagonal, 0 elsewhere",
+    "rand": "torch.rand(shape): uniform in [0, 1), from the random seed",
+    "randn": "torch.randn(shape): standard normal, from the random seed",
+    "arange": "torch.arange(start, end, step): evenly spaced, end excluded",
+    "linspace": "torch.linspace(start, end, steps): steps values, end included",
+}
 _USES = {  # which fields each factory reads
     "zeros": {"shape"}, "ones": {"shape"}, "full": {"shape", "fill"}, "eye": {"shape"},
     "rand": {"shape", "seed"}, "randn": {"shape", "seed"}, "arange": {"start", "end", "step"},
@@ -80,6 +90,8 @@ class AddLeafDialog(QDialog):
         self.name = QLineEdit(self._free_name(), self)
         self.factory = QComboBox(self)
         self.factory.addItems(FACTORIES)
+        for index, factory in enumerate(FACTORIES):
+            self.factory.setItemData(index, FACTORY_TIPS[factory], Qt.ItemDataRole.ToolTipRole)
         self.shape = QLineEdit("3, 4", self)
         self.shape.setPlaceholderText("e.g. 3, 4")
         self.fill = QLineEdit("0.5", self)

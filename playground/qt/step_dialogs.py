@@ -67,6 +67,7 @@ class BackwardDialog(QDialog):
         self.target = QComboBox(self)
         self.target.addItems(list(self._shapes))
         self.target.setCurrentText(settings.resolved_target(session))
+        self.target.setToolTip("The tensor backward starts from: out in out.backward(v)")
         form.addRow("Target tensor", self.target)
 
         self.kinds = QButtonGroup(self)
@@ -93,6 +94,8 @@ class BackwardDialog(QDialog):
 
         self.retain = QCheckBox("retain_graph=True  (keep the graph for another backward)", self)
         self.retain.setChecked(settings.retain_graph)
+        self.retain.setToolTip("Keep the tensors the graph saved. Off (PyTorch's default), "
+                               "backward frees them and a second backward through it raises")
         form.addRow("", self.retain)
         self.preview = QLabel(self)
         self.preview.setObjectName("panelHint")

@@ -80,6 +80,8 @@ class TensorEditor(QWidget):
         self.tabs.addTab("value")
         self.tabs.addTab(".grad")
         self.tabs.setDrawBase(False)
+        self.tabs.setTabToolTip(0, "The tensor's values (a leaf's can be edited here)")
+        self.tabs.setTabToolTip(1, "Its .grad: what backward accumulated (read-only)")
         self.tabs.currentChanged.connect(self._on_view_changed)
         top = QHBoxLayout()
         top.addWidget(self.name_label)
@@ -239,6 +241,8 @@ class TensorEditor(QWidget):
             for dim in range(len(leading)):
                 box = QSpinBox()
                 box.setPrefix(f"dim {dim}: ")
+                box.setToolTip(f"Which index along dim {dim} to show: the table is a 2-d "
+                               "slice over the last two dims")
                 box.valueChanged.connect(self._on_slice_changed)
                 self.slice_boxes.append(box)
                 self.slice_row.addWidget(box)

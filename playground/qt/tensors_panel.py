@@ -86,6 +86,8 @@ class TensorsPanel(QWidget):
         for button, name in ((self.add_button, "plus"), (self.rename_button, "pen"),
                              (self.delete_button, "trash-can")):
             set_icon(button, name)
+        self.add_button.setToolTip("Add a leaf tensor: zeros, ones, full, eye, rand, randn, "
+                                   "arange or linspace, with its shape, dtype and requires_grad")
         legend = QLabel("☑ = requires_grad (tick a leaf to track it for backward) · grad_fn: "
                         "the op that made it, or leaf · double-click to edit values", self)
         legend.setObjectName("panelHint")
@@ -211,6 +213,17 @@ class TensorsPanel(QWidget):
         kind = self._origin(name)
         self.rename_button.setEnabled(kind in ("leaf", "step"))
         self.delete_button.setEnabled(kind in ("leaf", "step"))
+        # Each button says what it does, and while it is off, why.
+        if kind in ("leaf", "step"):
+            self.rename_button.setToolTip(f"Rename {name}: every step and action that uses it "
+                                          "follows")
+            self.delete_button.setToolTip(f"Delete {name} (refused, with the reason, while a "
+                                          "step or the timeline uses it)")
+        else:
+            why = (f"{name} was made by a detach action on the timeline: undo that action to "
+                   "remove it" if kind == "detached" else "Select a tensor first")
+            self.rename_button.setToolTip(why)
+            self.delete_button.setToolTip(why)
 
     def _origin(self, name: str) -> str:
         if name in (leaf.name for leaf in self.session.document.leaves):

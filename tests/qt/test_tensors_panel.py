@@ -247,3 +247,20 @@ def test_every_column_is_readable_at_the_default_dock_width(make_window, qtbot, 
     qtbot.waitUntil(lambda: tree.viewport().width() < default_width - 50)
     _check_every_cell_fits(tree)
     assert _shown_lines(tree, _row(window.tensors, "out_pow"), GRAD_FN) == ["Pow", "Backward0"]
+
+
+def test_the_buttons_say_what_they_do_and_why_they_are_off(window):
+    panel = window.tensors
+    window.selection.select(None)
+    assert not panel.rename_button.isEnabled()
+    assert panel.rename_button.toolTip() == "Select a tensor first"
+    window.selection.select("out")
+    assert panel.delete_button.isEnabled() and "Delete out" in panel.delete_button.toolTip()
+    trigger(window, "actionForward")
+    trigger(window, "actionDetach")
+    detached = window.selection.name if window.selection.name != "out" else next(
+        a.new_name for a in window.session.document.actions if a.kind == "detach")
+    window.selection.select(detached)
+    assert not panel.delete_button.isEnabled()
+    assert "undo that action" in panel.delete_button.toolTip()
+    assert "randn" in panel.add_button.toolTip()
