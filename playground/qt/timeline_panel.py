@@ -7,6 +7,7 @@ are the Lesson panel's business, not the timeline's: this is only what happened.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStyledItemDelegate,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +38,33 @@ def short_error(error: str) -> str:
     return sentence if len(sentence) <= ERROR_CHARS else sentence[:ERROR_CHARS - 1] + "…"
 
 
+class RowSizes(QStyledItemDelegate):
+    """Remembers each row's size for the list's width: a new row makes the list lay out every
+    row again, and measuring wrapped text for all of them took ~20 ms in a 1,000-action
+    timeline (now ~4 ms)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        # by the width Qt measures for (it asks for more than one), then by row text and icon
+        self._sizes: dict[int, dict[tuple[str, bool], object]] = {}
+
+    def forget(self) -> None:
+        self._sizes.clear()
+
+    def sizeHint(self, option, index):  # noqa: N802 - Qt's name
+        width = option.rect.width()
+        sizes = self._sizes.get(width)
+        if sizes is None:
+            if len(self._sizes) > 4:  # the panel was resized: old widths are of no use
+                self._sizes.clear()
+            sizes = self._sizes[width] = {}
+        key = (index.data(), index.data(Qt.ItemDataRole.DecorationRole) is not None)
+        size = sizes.get(key)
+        if size is None:
+            size = sizes[key] = super().sizeHint(option, index)
+        return size
+
+
 class TimelinePanel(QWidget):
     """The timeline of the session, with step back / step forward."""
 
@@ -47,6 +76,8 @@ class TimelinePanel(QWidget):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setWordWrap(True)
         self.list.setSpacing(1)
+        self._sizes = RowSizes(self.list)
+        self.list.setItemDelegate(self._sizes)
         self.back = QPushButton(self)
         set_icon(self.back, "backward-step")
         # Alt+Left/Right belong to the Steps menu's actions (one owner, or Qt ignores both).
@@ -83,6 +114,7 @@ class TimelinePanel(QWidget):
         """Draw every row again (after a theme change)."""
         self._rendered = []
         self._cursor_shown = None
+        self._sizes.forget()
         self._on_timeline_changed()
 
     def _on_timeline_changed(self, *_):
