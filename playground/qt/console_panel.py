@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 from playground.session import Session
 from playground.session.action_warnings import action_warnings
 from playground.session.console import ConsoleEntry, transcript
+from playground.session.export import kept_names
 
 from .console_text import EARLIER_LINK, Run, TranscriptWriter, span
 from .error_help import explain
@@ -50,6 +51,7 @@ class ConsolePanel(QWidget):
         self.shown = SHOWN  # grows when the learner asks for earlier actions
         self._writer = TranscriptWriter(self.view.document())
         self._entries: dict[int, ConsoleEntry] = {}  # by action index, made when first drawn
+        self._kept: set[str] | None = None  # the names the timeline's forwards keep
         self._drawn: list[tuple] = []  # (entry, outcome) of each action in the document
         self._first = 0  # the transcript index of the first action in the document
         self._footer: list[Run] | None = None
@@ -59,7 +61,7 @@ class ConsolePanel(QWidget):
 
     def refresh(self) -> None:
         """Draw again even if nothing changed (after a theme change)."""
-        self._entries = {}
+        self._entries, self._kept = {}, None
         self._drawn = []
         self._writer.clear()
         self._draw()
@@ -83,11 +85,14 @@ class ConsolePanel(QWidget):
 
     def _on_timeline_changed(self, *_):
         self._entries = {}  # an action's code depends on the names the whole timeline uses
+        self._kept = None
 
     def _entries_between(self, start: int, stop: int) -> list[ConsoleEntry]:
         missing = [i for i in range(start, stop) if i not in self._entries]
         if missing:  # the same code the exported script has
-            made = transcript(self.session, missing[0], missing[-1] + 1)
+            if self._kept is None:
+                self._kept = kept_names(self.session)
+            made = transcript(self.session, missing[0], missing[-1] + 1, self._kept)
             self._entries.update((entry.index - 1, entry) for entry in made)
         return [self._entries[i] for i in range(start, stop)]
 

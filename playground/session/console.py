@@ -22,12 +22,13 @@ class ConsoleEntry:
     error: str | None
 
 
-def transcript(session: Session, start: int = 0, stop: int | None = None) -> list[ConsoleEntry]:
+def transcript(session: Session, start: int = 0, stop: int | None = None,
+               kept: set[str] | None = None) -> list[ConsoleEntry]:
     """The entries of the timeline's actions ``start`` to ``stop - 1`` (all by default; action
     ``i`` is timeline point ``i + 1``). A part costs what its actions cost: the console draws
-    the last few of a long timeline."""
+    the last few of a long timeline. ``kept`` is ``kept_names(session)`` if already known."""
     taken = set(session.tensor_names(len(session.outcomes) - 1))
-    kept = None  # what every forward's code needs: read from the whole timeline once
+    # What every forward's code needs, read from the whole timeline: once, and only if needed.
     entries = []
     for outcome in session.outcomes[1:][start:stop]:
         if kept is None and outcome.action.kind == "forward":
