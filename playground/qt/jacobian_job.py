@@ -1,5 +1,5 @@
 """Building a Jacobian walk by walk, so that a big one can be built off the GUI thread, with
-progress and Cancel; and a picture of it small enough to draw. No Qt here.
+progress and Cancel. No Qt here.
 
 ``jacobian_walks`` yields after every walk: one backward walk per output element (a row of J),
 or, when the input has fewer elements than the output, one forward walk per input element (a
@@ -18,8 +18,6 @@ import numpy as np
 import engine
 from engine.forward_ad import TangentGraph, recording
 from playground.session.text import error_text
-
-DISPLAY_LIMIT = 200  # J is drawn at most this many cells a side; bigger is shown downsampled
 
 
 def jacobian_walks(func, point, rows: int):
@@ -123,25 +121,6 @@ class JacobianJob:
             self._walks.close()  # a forward-mode graph releases its arrays
             self.seconds = time.perf_counter() - start
             self.finished.set()
-
-
-def downsample(matrix: np.ndarray, limit: int = DISPLAY_LIMIT):
-    """A picture of ``matrix`` at most ``limit`` cells a side: each cell is the entry of largest
-    magnitude (sign kept) in its block, so a thin diagonal or a lone non-zero stays visible where
-    an average would fade it. Returns the picture, the first row and first column of each
-    block, and the block size (1: no downsampling)."""
-    rows, cols = matrix.shape
-    block = max(1, -(-max(rows, cols) // limit))
-    if block == 1:
-        return matrix, list(range(rows)), list(range(cols)), 1
-    out_rows, out_cols = -(-rows // block), -(-cols // block)
-    padded = np.zeros((out_rows * block, out_cols * block), dtype=np.float64)
-    padded[:rows, :cols] = matrix
-    blocks = padded.reshape(out_rows, block, out_cols, block).transpose(0, 2, 1, 3)
-    blocks = blocks.reshape(out_rows, out_cols, block * block)
-    magnitude = np.where(np.isfinite(blocks), np.abs(blocks), np.inf)  # nan stays visible
-    picked = np.take_along_axis(blocks, magnitude.argmax(axis=2)[..., None], axis=2)[..., 0]
-    return picked, list(range(0, rows, block)), list(range(0, cols, block)), block
 
 
 def data_dtype(tensor) -> np.dtype:

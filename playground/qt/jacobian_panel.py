@@ -28,10 +28,10 @@ from ..session.model import Session
 from ..session.text import torch_text
 from .engine_state import replay_at
 from .graph_model import shape_text
-from .jacobian_job import JacobianJob, downsample
-from .jacobian_model import JacobianLesson, depends_on, index_labels, jacobian_lesson
+from .jacobian_job import JacobianJob
+from .jacobian_model import JacobianLesson, depends_on, index_labels_at, jacobian_lesson
 from .jacobian_progress import JobProgress
-from .mini_heatmap import MatrixPlot, symmetric_levels
+from .mini_heatmap import MatrixPlot, downsample, symmetric_levels
 from .selection import Selection
 from .view_updates import connect_coalesced, guarded
 
@@ -269,17 +269,15 @@ class JacobianPanel(QWidget):
             self._j_plot.title.setMinimumWidth(320)
         j_plot = self._j_plot
         shrunk = (f"<br><i>shown downsampled: each cell is the largest-magnitude entry of a "
-                  f"{block} × {block} block, labelled with its first index</i>"
-                  if block > 1 else "")
+                  f"{block[0]} × {block[1]} block, labelled with its first index</i>"
+                  if block != (1, 1) else "")
         j_plot.set_title(f"<b>J</b> = ∂{out}/∂{inp}: {rows:,} × {cols:,} (rows: {out} "
                          f"{shape_text(lesson.output_shape)} flattened, columns: {inp} "
                          f"{shape_text(lesson.input_shape)} flattened){shrunk}")
         j_plot.cell = cell
         j_plot.show()
-        row_labels = index_labels(lesson.output_shape)
-        col_labels = index_labels(lesson.input_shape)
-        j_plot.set_array(picture, row_labels=[row_labels[i] for i in row_starts],
-                         col_labels=[col_labels[i] for i in col_starts])
+        j_plot.set_array(picture, row_labels=index_labels_at(lesson.output_shape, row_starts),
+                         col_labels=index_labels_at(lesson.input_shape, col_starts))
         grad = lesson.backward_grad
         levels = symmetric_levels(lesson.vjp, grad)
         seed_from = ("the seed of backward #" + str(self._backward_number(backward[1]))

@@ -19,6 +19,7 @@ import pyqtgraph as pg  # after PySide6, so that it picks this binding
 DIVERGING = pg.colormap.get("CET-D1")
 SEQUENTIAL = pg.colormap.get("viridis")
 TEXT_LIMIT = 12  # numbers are written while both sides have at most this many cells
+DISPLAY_LIMIT = 200  # a picture is drawn at most this many cells a side; bigger is downsampled
 
 
 def to_2d(array) -> np.ndarray:
@@ -45,6 +46,25 @@ def symmetric_levels(*arrays) -> tuple[float, float]:
             top = max(top, float(np.abs(finite).max()))
     top = top or 1.0
     return -top, top
+
+
+def downsample(matrix: np.ndarray, limit: int = DISPLAY_LIMIT):
+    """A picture of ``matrix`` at most ``limit`` cells a side: each cell is the entry of largest
+    magnitude (sign kept) in its block, so a thin diagonal or a lone non-zero stays visible where
+    an average would fade it. Returns the picture, the first row and first column of each
+    block, and the block's (rows, columns); (1, 1) when nothing was merged."""
+    rows, cols = matrix.shape
+    tall, wide = max(1, -(-rows // limit)), max(1, -(-cols // limit))
+    if tall == wide == 1:
+        return matrix, list(range(rows)), list(range(cols)), (1, 1)
+    out_rows, out_cols = -(-rows // tall), -(-cols // wide)
+    padded = np.zeros((out_rows * tall, out_cols * wide), dtype=np.float64)
+    padded[:rows, :cols] = matrix
+    blocks = padded.reshape(out_rows, tall, out_cols, wide).transpose(0, 2, 1, 3)
+    blocks = blocks.reshape(out_rows, out_cols, tall * wide)
+    magnitude = np.where(np.isfinite(blocks), np.abs(blocks), np.inf)  # nan stays visible
+    picked = np.take_along_axis(blocks, magnitude.argmax(axis=2)[..., None], axis=2)[..., 0]
+    return picked, list(range(0, rows, tall)), list(range(0, cols, wide)), (tall, wide)
 
 
 def colours(picture: np.ndarray, diverging: bool, levels=None) -> np.ndarray:
@@ -150,6 +170,8 @@ class MatrixPlot(QWidget):
     "None"); ``row_labels``/``col_labels`` override the index ticks (the Jacobian's
     ``(i, j)`` labels); ``marked`` outlines one cell (row, col) of the 2-D picture.
     ``texts.text_limit`` and ``texts.hide_zeros`` say when numbers are written in the cells.
+    A picture over ``DISPLAY_LIMIT`` cells a side is drawn downsampled (``downsample``), and
+    the title says so; ``block`` is then the (rows, columns) each cell stands for.
     """
 
     def __init__(self, title: str = "", diverging: bool = True, parent: QWidget | None = None,
@@ -159,6 +181,8 @@ class MatrixPlot(QWidget):
         self.cell = cell
         self.max_side = 640
         self.array = None
+        self.block = (1, 1)
+        self._title = title
         self.title = QLabel(title)
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.title.setWordWrap(True)
@@ -192,12 +216,20 @@ class MatrixPlot(QWidget):
         self.set_array(None)
 
     def set_title(self, text: str) -> None:
-        self.title.setText(text)
+        self._title = text
+        self._show_title()
+
+    def _show_title(self) -> None:
+        tall, wide = self.block
+        note = (f"<br><i>downsampled: a cell is the largest-magnitude entry of {tall} × {wide}"
+                "</i>" if self.block != (1, 1) else "")
+        self.title.setText(self._title + note)
 
     def set_array(self, array, levels=None, marked=None, row_labels=None, col_labels=None,
                   none_shape=None):
         """Show ``array``; None draws a hatched "None" the size of ``none_shape``."""
         self.array = None if array is None else np.asarray(array)
+        self.block = (1, 1)
         if self.array is None:
             picture = np.zeros(to_2d(np.zeros(none_shape or ())).shape)
             rgba = np.full(picture.shape + (4,), 235, dtype=np.uint8)
@@ -209,6 +241,8 @@ class MatrixPlot(QWidget):
                                                        Qt.BrushStyle.BDiagPattern))
         else:
             picture = to_2d(self.array)
+            picture, row_labels, col_labels, marked = self._fitted(picture, row_labels,
+                                                                   col_labels, marked)
             rgba = colours(picture, self.diverging, levels)
             self.image.setImage(rgba, autoLevels=False)
             self.texts.set_picture(picture, rgba, marked)
@@ -227,6 +261,19 @@ class MatrixPlot(QWidget):
         self._set_ticks("top", cols, col_labels, (6.5 * top_chars + 4) / max(cell, 0.1))
         self.plot_widget.setFixedSize(max(width, 90), max(height, 50))
         self.title.setMaximumWidth(max(width, 160))
+        self._show_title()
+
+    def _fitted(self, picture, row_labels, col_labels, marked):
+        """``picture`` small enough to draw (its labels and marked cell to match); a million
+        cells would cost 70 ms to colour for a 640-pixel plot."""
+        small, rows, cols, self.block = downsample(picture)
+        if self.block == (1, 1):
+            return picture, row_labels, col_labels, marked
+        tall, wide = self.block
+        row_labels = [row_labels[i] if row_labels else str(i) for i in rows]
+        col_labels = [col_labels[i] if col_labels else str(i) for i in cols]
+        return small, row_labels, col_labels, None if marked is None else (
+            marked[0] // tall, marked[1] // wide)
 
     def _set_ticks(self, side, count, labels, cells_per_label=1.0):
         """A tick every few cells: as many as fit without overlapping, at most 24."""

@@ -10,9 +10,10 @@ from PySide6.QtCore import Qt
 
 from engine.autograd.functional import jacobian
 from playground.qt.engine_state import replay_at
-from playground.qt.jacobian_job import JacobianJob, build_all, downsample, jacobian_walks
+from playground.qt.jacobian_job import JacobianJob, build_all, jacobian_walks
 from playground.qt.jacobian_model import MAX_ENTRIES, jacobian_lesson, pipeline_function
 from playground.qt.jacobian_panel import JacobianPanel
+from playground.qt.mini_heatmap import MatrixPlot, downsample
 from playground.qt.selection import Selection
 from playground.session import Document, Leaf, Session, Step, TensorData
 
@@ -174,9 +175,42 @@ def test_downsampling_keeps_a_thin_diagonal_and_signs():
     matrix = np.eye(1000, dtype=np.float32)
     matrix[0, 999] = -3.0
     picture, rows, cols, block = downsample(matrix)
-    assert block == 5 and picture.shape == (200, 200) and rows[:2] == [0, 5]
+    assert block == (5, 5) and picture.shape == (200, 200) and rows[:2] == [0, 5]
     assert (np.diag(picture) == 1).all() and picture[0, 199] == -3.0
     assert np.count_nonzero(picture) == 201
     small, _, _, one = downsample(np.ones((20, 20)))
-    assert one == 1 and small.shape == (20, 20)
+    assert one == (1, 1) and small.shape == (20, 20)
+    column = np.zeros((1_000_000, 1), dtype=np.float32)  # 10^6 outputs of one input
+    column[123_456] = 7.0
+    picture, rows, cols, block = downsample(column)
+    assert block == (5000, 1) and picture.shape == (200, 1) and picture[24, 0] == 7.0
 
+
+
+def test_a_big_side_plot_is_drawn_downsampled_and_says_so(qtbot):
+    plot = MatrixPlot()
+    qtbot.addWidget(plot)
+    plot.set_title("<b>v</b>")
+    values = np.arange(1000 * 300, dtype=np.float32).reshape(1000, 300)
+    plot.set_array(values, marked=(999, 299))
+    assert plot.block == (5, 2) and plot.texts.picture.shape == (200, 150)
+    assert plot.texts.marked == (199, 149) and plot.array is not None
+    assert plot.texts.picture[199, 149] == values.max()
+    assert "downsampled" in plot.title.text() and "5 × 2" in plot.title.text()
+    plot.set_array(np.ones((4, 5)))  # a small one again: no note
+    assert plot.block == (1, 1) and "downsampled" not in plot.title.text()
+
+
+def test_a_million_outputs_of_one_input_draw_without_colouring_a_million_cells(qtbot):
+    document = Document(
+        leaves=(Leaf(name="a", values=values(1), requires_grad=True),
+                Leaf(name="m", values=values(1000, 1000))),
+        steps=(Step(name="ma", op="mul", operands=("m", "a")),
+               Step(name="out", op="exp", operands=("ma",))))
+    _, panel = _panel(qtbot, document)
+    qtbot.waitUntil(lambda: panel.lesson.jacobian is not None, timeout=60_000)
+    assert panel.lesson.jacobian.shape == (1_000_000, 1)
+    assert panel._j_plot.texts.picture.shape == (200, 1)
+    shown = [p for p in panel._plots[:panel._plots_used] if p.array is not None]
+    assert any(p.block == (5, 5) for p in shown)  # v and J·u, shaped like out (1000, 1000)
+    assert all(max(p.texts.picture.shape) <= 200 for p in shown)
