@@ -20,6 +20,7 @@ DIVERGING = pg.colormap.get("CET-D1")
 SEQUENTIAL = pg.colormap.get("viridis")
 TEXT_LIMIT = 12  # numbers are written while both sides have at most this many cells
 DISPLAY_LIMIT = 200  # a picture is drawn at most this many cells a side; bigger is downsampled
+THUMBNAIL_LIMIT = 64  # the same for the thumbnails inside graph nodes
 
 
 def to_2d(array) -> np.ndarray:
@@ -90,8 +91,10 @@ def _span(picture):
 
 
 def thumbnail(array, diverging: bool) -> QImage:
-    """A tensor as a small image, one pixel per element (scaled by whoever draws it)."""
-    rgba = colours(to_2d(array), diverging)
+    """A tensor as a small image, one pixel per element up to ``THUMBNAIL_LIMIT`` a side and
+    downsampled beyond (it is drawn some 60 pixels wide; colouring the million elements of a
+    1000 x 1000 tensor took ~350 ms for each node of the graph)."""
+    rgba = colours(downsample(to_2d(array), THUMBNAIL_LIMIT)[0], diverging)
     height, width = rgba.shape[:2]
     image = QImage(rgba.data, width, height, width * 4, QImage.Format.Format_RGBA8888)
     return image.copy()  # own the pixels: rgba goes away

@@ -243,3 +243,17 @@ def test_the_graph_stays_fitted_when_the_viewport_changes_until_the_learner_zoom
     view.canvas.zoom(1.25)
     view.canvas.resize(view.canvas.width() - 50, view.canvas.height())
     assert not view.canvas.fitted and not whole_graph_visible()  # the learner's zoom is kept
+
+
+def test_a_big_tensors_thumbnail_is_downsampled_and_keeps_a_lone_spike(qtbot):
+    import numpy as np
+
+    from playground.qt.mini_heatmap import THUMBNAIL_LIMIT, thumbnail
+
+    grad = np.zeros((1000, 1000), dtype=np.float32)
+    grad[500, 500] = -5.0
+    image = thumbnail(grad, diverging=True)
+    assert max(image.width(), image.height()) <= THUMBNAIL_LIMIT
+    zero, spike = image.pixelColor(0, 0), image.pixelColor(500 // 16, 500 // 16)
+    assert spike != zero and spike.blue() > spike.red()  # CET-D1: negative is blue
+    assert thumbnail(np.ones((4, 5)), diverging=False).width() == 5  # small: one pixel each
