@@ -103,6 +103,11 @@ class JacobianPanel(QWidget):
         self.tangent_box.activated.connect(self._on_tangent_changed)
         self.element_box.valueChanged.connect(self._on_tangent_changed)
         self._updates = connect_coalesced(self, session, self.refresh)
+        # At once, even while the panel is hidden (its refresh waits until it shows): a J being
+        # built is of the session as it was, so it is dropped, never drawn.
+        for signal in (session.definitions_changed, session.timeline_changed,
+                       session.cursor_changed):
+            signal.connect(self._on_session_changed)
         selection.changed.connect(self._on_selection_changed)
         self.refresh()
 
@@ -124,6 +129,13 @@ class JacobianPanel(QWidget):
     @guarded
     def _on_tangent_changed(self, *_):
         self.refresh()
+
+    @guarded
+    def _on_session_changed(self, *_):
+        if self.job is not None:
+            self.progress.stop()
+            self._say("The session changed while J was being built: it is built again for the "
+                      "session as it is now.")
 
     @guarded
     def _on_job_cancelled(self, job):

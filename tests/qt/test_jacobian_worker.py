@@ -161,6 +161,22 @@ def test_a_session_change_meanwhile_discards_the_stale_j(qtbot):
     np.testing.assert_allclose(panel.lesson.jacobian, expected, rtol=1e-5, atol=1e-7)
 
 
+def test_a_session_change_while_the_panel_is_hidden_drops_the_job_at_once(qtbot):
+    session, panel = _panel(qtbot, slow_document())
+    stale = panel.job
+    assert stale is not None
+    panel.hide()  # another tab raised: the panel's own refresh waits until it shows again
+    session.replace_step("h0", Step(name="h0", op="mul", operands=("a", -2.0)))
+    assert stale.cancelled and panel.job is None and panel.lesson.jacobian is None
+    assert "session changed while J was being built" in panel.message.text()
+    assert stale.finished.wait(30) and stale.matrix is None
+    panel.show()
+    qtbot.waitUntil(lambda: panel.lesson.jacobian is not None, timeout=60_000)
+    func, x = _function_and_point(session.document, "h11", "a")
+    np.testing.assert_allclose(panel.lesson.jacobian, jacobian(func, x).numpy().reshape(1000, 1000),
+                               rtol=1e-5, atol=1e-7)
+
+
 def test_above_a_million_entries_the_panel_says_the_size_and_the_limit(qtbot):
     document = Document(leaves=(Leaf(name="a", factory="ones", shape=(1001,),
                                      requires_grad=True),),
