@@ -46,6 +46,7 @@ class JobProgress(QWidget):
     def start(self, job: JacobianJob, walks: int) -> None:
         self.stop()
         self.job = job.start()
+        self.destroyed.connect(job.cancel)  # the panel closed: stop computing for nobody
         self.bar.setRange(0, max(walks, 1))
         self.bar.setValue(0)
         for widget in (self.bar, self.cancel_button):

@@ -230,3 +230,17 @@ def test_a_million_outputs_of_one_input_draw_without_colouring_a_million_cells(q
     shown = [p for p in panel._plots[:panel._plots_used] if p.array is not None]
     assert any(p.block == (5, 5) for p in shown)  # v and J·u, shaped like out (1000, 1000)
     assert all(max(p.texts.picture.shape) <= 200 for p in shown)
+
+
+def test_closing_the_panel_stops_its_worker(qtbot):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    session = Session(slow_document())
+    panel = JacobianPanel(session, Selection())
+    panel.show()
+    job = panel.job
+    assert job is not None
+    panel.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert job.cancelled and job.finished.wait(30) and job.matrix is None
