@@ -142,8 +142,13 @@ class TensorsPanel(QWidget):
             item = QTreeWidgetItem(self.tree, self._texts(state))
             item.setData(NAME, Qt.ItemDataRole.UserRole, name)
             item.setFont(NAME, mono)
+            # Only a leaf's box can be clicked; say so where a click would do nothing.
+            follows = {"leaf": "",
+                       "step": " (it follows the inputs: only a leaf's box can be ticked)",
+                       "detached": " (detach() made it so: only a leaf's box can be ticked)",
+                       }.get(state.origin, "")
             item.setToolTip(NAME, self._describe(state)
-                            + f"\nrequires_grad={state.requires_grad}")
+                            + f"\nrequires_grad={state.requires_grad}{follows}")
             if state.value is None:
                 item.setForeground(NAME, QBrush(QColor(c.error)))
                 for column in range(1, len(COLUMNS)):

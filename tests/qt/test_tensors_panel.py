@@ -264,3 +264,11 @@ def test_the_buttons_say_what_they_do_and_why_they_are_off(window):
     assert not panel.delete_button.isEnabled()
     assert "undo that action" in panel.delete_button.toolTip()
     assert "randn" in panel.add_button.toolTip()
+
+
+def test_a_non_leaf_box_says_why_it_cannot_be_ticked(window):
+    out, inp = _row(window.tensors, "out"), _row(window.tensors, "inp")
+    assert not out.flags() & Qt.ItemFlag.ItemIsUserCheckable
+    assert "only a leaf's box can be ticked" in out.toolTip(NAME)
+    assert inp.flags() & Qt.ItemFlag.ItemIsUserCheckable
+    assert "only a leaf" not in inp.toolTip(NAME)
