@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "(forward,backward,backward_again,zero_grad,detach,next)")
     parser.add_argument("--screenshot", metavar="OUT.png",
                         help="render the window (offscreen) after --do, save it and exit")
+    parser.add_argument("--theme", choices=("light", "dark"),
+                        help="the window's theme for this run (screenshots are light unless "
+                             "this says dark; the theme chosen in the window is kept)")
     return parser
 
 
@@ -99,7 +102,7 @@ def _open_window(args, document) -> int:
         return 0
     actions = [name for name in args.do.split(",") if name.strip()]
     return run_window(document, lesson=args.lesson, session_path=args.session, actions=actions,
-                      screenshot=args.screenshot)
+                      screenshot=args.screenshot, theme=args.theme)
 
 
 def run(args) -> int:

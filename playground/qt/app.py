@@ -101,12 +101,18 @@ def open_document(window, document: Document | None, lesson: str | None,
 
 def run_window(document: Document | None = None, lesson: str | None = None,
                session_path: str | None = None, actions: Sequence[str] = (),
-               screenshot: str | None = None) -> int:
-    """Open the window; with ``screenshot`` render it offscreen after ``actions`` and exit."""
+               screenshot: str | None = None, theme: str | None = None) -> int:
+    """Open the window; with ``screenshot`` render it offscreen after ``actions`` and exit.
+
+    ``theme`` (``light``/``dark``) is used for this run only; a screenshot is light unless told
+    otherwise, so the README's picture does not depend on the theme last chosen in the window.
+    """
     if screenshot and "QT_QPA_PLATFORM" not in os.environ:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = application()
     window = create_window(remember_layout=not screenshot)
+    if theme or screenshot:
+        window.set_theme(theme or "light", remember=False)
     if screenshot:
         open_document(window, document, lesson, session_path)
     else:

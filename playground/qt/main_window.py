@@ -290,9 +290,11 @@ class MainWindow(QMainWindow):
         value = self.settings.value("recentFiles", [])
         return [value] if isinstance(value, str) else list(value or [])
 
-    def set_theme(self, name: str) -> None:
+    def set_theme(self, name: str, remember: bool = True) -> None:
+        """Switch to the ``light`` or ``dark`` theme; ``remember`` it for the next start."""
         apply_theme(name)
-        self.settings.setValue("theme", current_theme())
+        if remember:
+            self.settings.setValue("theme", current_theme())
         recolor_icons(self)
         # Panels read theme colours when they draw: redraw them.
         for panel in (self.tensors, self.console, self.timeline, self.code, self.lesson_panel):

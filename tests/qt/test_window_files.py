@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QMessageBox
 
 from playground.qt.app import save_screenshot
@@ -162,3 +162,31 @@ def test_export_heatmaps_png_and_hold_colour_scale(window, tmp_path):
     assert window.heatmaps.hold
     window.heatmaps.hold_check.setChecked(False)
     assert not window.action_hold_scale.isChecked()
+
+
+def _brightness(path) -> float:
+    image = QImage(str(path))
+    samples = [QColor(image.pixel(x, y)).lightnessF()
+               for x in range(0, image.width(), 40) for y in range(0, image.height(), 40)]
+    return sum(samples) / len(samples)
+
+
+def test_screenshots_are_light_unless_told_and_keep_the_chosen_theme(tmp_path):
+    import os
+
+    config = tmp_path / "config"
+    settings = config / "TensorPlayground" / "Tensor Playground.conf"
+    settings.parent.mkdir(parents=True)
+    settings.write_text("[General]\ntheme=dark\n")
+    env = dict(os.environ, XDG_CONFIG_HOME=str(config))
+    shots = {}
+    for theme in (None, "dark"):
+        out = tmp_path / f"{theme}.png"
+        flags = ["--theme", theme] if theme else []
+        result = subprocess.run(
+            [sys.executable, "main.py", "--lesson", "seed-notebook", "--screenshot", str(out),
+             *flags], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+        assert result.returncode == 0, result.stderr
+        shots[theme] = _brightness(out)
+    assert shots[None] > 0.75 > 0.35 > shots["dark"], shots
+    assert "theme=dark" in settings.read_text()  # the user's choice is not overwritten
