@@ -59,6 +59,9 @@ class StepTree(QTreeWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        # A long line keeps both ends (the name it makes, the operands it reads); the whole
+        # line is in the row's tooltip.
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
 
     def drop_row(self, point) -> int:
         """The row a drop at ``point`` inserts before."""
@@ -177,6 +180,7 @@ class PipelineBuilder(QWidget):
             tip = (state.error if state is not None else None) or "not computed"
             plain = help_text(tip)  # what it means and the fix, under the engine's words
             tip += f"\n\n{plain}" if plain else ""
+        tip = f"{step_line(step, valid)}\n{tip}"
         for column in range(3):
             item.setToolTip(column, tip)
         flags = item.flags() | Qt.ItemFlag.ItemIsDragEnabled

@@ -329,3 +329,14 @@ def test_the_form_shows_the_chosen_ops_formulas(builder):
     assert "self: threshold_backward(grad, result, 0)" in dialog.formula_label.text()
     dialog.choose_op("lt")
     assert "records no grad_fn" in dialog.formula_label.text()
+
+
+def test_a_long_step_line_keeps_both_ends_and_is_whole_in_its_tooltip(window):
+    window.resize(1280, 800)
+    window.show()
+    tree = window.pipeline.tree
+    rows = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    loss = next(item for item in rows if item.text(1).startswith("loss = "))
+    assert tree.textElideMode() == Qt.TextElideMode.ElideMiddle
+    assert loss.toolTip(1).splitlines()[0] == loss.text(1)
+    assert "binary_cross_entropy" in loss.text(1)
