@@ -24,6 +24,8 @@ an action → repainted
     Panels tabbed behind another (Graph, Backward step by step, Jacobian, by default) are not
     visible; rows marked "tab raised" show the same action with that tab in front. The seed
     lesson shows its Lesson panel in front of the Console; the other sessions show the Console.
+    "Backward after 1,000 actions" appends to the long timeline with the Console in front (it
+    shows the last actions of the transcript; a "show more" link brings earlier ones).
 memory
     ``VmRSS`` of a child process showing a 1,000-action session of 64×64 tensors.
 """
@@ -220,12 +222,24 @@ def bench_timeline_jump(window: Window, rounds: int) -> dict:
             "load_ms": round(loaded * 1e3), "target": "<= 50 ms"}
 
 
+def bench_long_backward(window: Window, rounds: int) -> dict:
+    """Backward at the end of the 1,000-action timeline, the Console in front: the views that
+    follow the whole timeline (the Console's transcript, the Timeline's rows) must not cost
+    more per action as it grows."""
+    window.load(sessions.long_timeline_document(1000, 64))  # the Console in front, as in jump
+    window.trigger("actionBackward")
+    window.settle()
+    row = window.time(lambda: window.trigger("actionBackward"), rounds)
+    return {"workload": "Backward after 1,000 actions, Console in front", **row,
+            "target": "<= 50 ms"}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="under a minute, for CI")
     parser.add_argument("--only", default="", help="comma-separated keys of the rows to run "
-                        "(start, seed, tabs, 512, 2048, cell, jump, memory); all by default")
+                        "(start, seed, tabs, 512, 2048, cell, jump, long, memory); all by default")
     parser.add_argument("--json", default="bench-results/window.json")
     args = parser.parse_args(argv)
     quick = args.quick
@@ -240,6 +254,7 @@ def main(argv=None) -> int:
                                                  "<= 150 ms; no block > 100 ms")],
         "cell": lambda: [bench_cell_edit(window(), rounds)],
         "jump": lambda: [bench_timeline_jump(window(), rounds * 2)],
+        "long": lambda: [bench_long_backward(window(), rounds)],
         "memory": lambda: [bench_memory()],
     }
     made: list[Window] = []
