@@ -97,6 +97,43 @@ def test_question_has_an_answer_after_its_action(name, index):
     assert answer.text
 
 
+def _states_the_answer(note: str, revealed: predict.Answer) -> bool:
+    """Whether ``note`` gives ``revealed`` away: the lesson panel shows the note of the step
+    it is about to take while it asks that step's question."""
+    if revealed.kind == "outcome":
+        return revealed.value != "ok" and (revealed.value in note or any(
+            quote in revealed.text for quote in QUOTED.findall(note)))
+    value = np.asarray(revealed.value) if revealed.kind in ("number", "tensor") else None
+    if value is not None and value.ndim == 0:
+        number = re.escape(f"{float(value):g}")
+        return re.search(rf"(=|\bis)\s*{number}(?!\w|\.\d)", note) is not None
+    if value is not None and value.ndim == 1:
+        return "[" + ", ".join(f"{float(v):g}" for v in value) + "]" in note
+    return f"{revealed.expression} is {revealed.text}" in note
+
+
+@pytest.mark.parametrize(("name", "index"), QUESTIONS)
+def test_question_note_does_not_give_the_answer_away(name, index):
+    session = _session(name)
+    action = session.document.actions[index]
+    revealed = predict.answer(session, action.question, index + 1)
+    assert not _states_the_answer(action.note or "", revealed), (action.note, revealed.text)
+    assert not _states_the_answer(action.question.prompt, revealed), action.question.prompt
+
+
+def test_the_give_away_check_catches_a_note_that_states_the_answer():
+    two = predict.Answer(np.array(2.0, dtype=np.float32), "tensor(2.)", "tensor", "b.grad[0]")
+    assert _states_the_answer("each use adds 1: b.grad[0] = 2.", two)
+    assert not _states_the_answer("b was used in 2 places; d loss / dz = 1 everywhere.", two)
+    row = predict.Answer(np.array([1.0, 2.0, 0.0]), "tensor([1., 2., 0.])", "tensor", "x.grad")
+    assert _states_the_answer("it keeps row 0 of J: x.grad = [1, 2, 0]", row)
+    error = predict.Answer("RuntimeError", "RuntimeError: Mismatch in shape: grad_output[0]",
+                           "outcome", "outcome")
+    assert _states_the_answer("It fails: 'Mismatch in shape: grad_output'", error)
+    assert _states_the_answer("a RuntimeError, as the seed is too short", error)
+    assert not _states_the_answer("sq.backward(v) with a seed of shape (3,)", error)
+
+
 # -- the same lesson under real torch --
 def _run_under_torch(session: Session, index: int) -> tuple[dict, list[str]]:
     """Run the lesson's exported torch code (definitions, then each action's lines) through
