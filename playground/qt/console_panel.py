@@ -7,8 +7,9 @@ is shown the same way in amber.
 
 The transcript is kept in the text document one action at a time: a new action appends its
 lines, a step back in time removes the lines after the point, so neither lays out the whole
-transcript again. At most ``SHOWN`` actions before the point are drawn (a 1,000-action
-timeline would otherwise take ~100 ms a jump); a link at the top shows earlier ones on demand.
+transcript again. Only the last ``SHOWN`` (up to twice that, kept from before) actions before
+the point are drawn, and only their code is made (a 1,000-action timeline took ~100 ms a jump
+and ~350 ms an action); a link at the top draws earlier ones on demand.
 """
 
 from __future__ import annotations
