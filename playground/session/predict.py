@@ -14,6 +14,7 @@ view can ask again without revealing), a readable wrong answer is ``Verdict(Fals
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,14 @@ import numpy as np
 
 import engine as torch
 
-from .predict_typed import PredictError, TypedShape, TypedTensor, printed_tolerance, read_literal
+from .predict_typed import (
+    PredictError,
+    TypedShape,
+    TypedTensor,
+    is_number,
+    read_literal,
+    tolerances,
+)
 from .text import shown
 
 if TYPE_CHECKING:
@@ -256,10 +264,11 @@ _DTYPE_ALIASES = {"float": "float32", "double": "float64", "long": "int64", "int
 def judge(typed: str, answer: Answer) -> Verdict:
     """Whether ``typed`` is ``answer``; PredictError when the text cannot be read at all.
 
-    Numbers match within rel 1e-4 / abs 1e-6 (``8``, ``8.0``, ``tensor(8.)``, ``1e-3``), or as
-    PyTorch printed them when typed with 4 or more decimals (``-0.1060`` for -0.10595); shapes
-    as ``(5, 4)``, ``[5, 4]``, ``5x4`` or ``torch.Size([5, 4])``; tensors as nested lists;
-    outcomes as ``ok``, ``error`` (any exception) or the exception's name, in any case.
+    Numbers match within rel 1e-4 / abs 1e-6 (``8``, ``8.0``, ``tensor(8.)``, ``1e-3``,
+    ``2/3``), or as a rounding of the answer when typed as a decimal with 2 or more significant
+    digits (``-0.106`` or ``-0.1060`` for -0.10595, ``0.33`` for 1/3); shapes as ``(5, 4)``,
+    ``[5, 4]``, ``5x4`` or ``torch.Size([5, 4])``; tensors as nested lists; outcomes as ``ok``,
+    ``error`` (any exception) or the exception's name, in any case and within a sentence.
     """
     if not isinstance(typed, str) or not typed.strip():
         raise PredictError("type an answer first")
@@ -271,7 +280,7 @@ def judge(typed: str, answer: Answer) -> Verdict:
     if answer.kind in word_judges:
         correct = word_judges[answer.kind](text, answer.value)
     else:
-        correct = _literal_matches(read_literal(text), answer, printed_tolerance(text))
+        correct = _literal_matches(read_literal(text), answer)
     name = answer.expression or "the answer"
     if correct:
         return Verdict(True, f"Right: {name} is {answer.text}")
@@ -279,10 +288,18 @@ def judge(typed: str, answer: Answer) -> Verdict:
 
 
 def _outcome_matches(text: str, value: str) -> bool:
-    word = text.split(":", 1)[0].strip().lower()
-    if value == "ok":
-        return word in _OK_WORDS
-    return word in _ERROR_WORDS or word == value.lower()
+    """``ok`` words for ok; for an error, its name (``RuntimeError``, ``runtime error``, ``it
+    raises a RuntimeError``) or a plain "it fails", but never another exception's name."""
+    said = text.split(":", 1)[0].strip().lower()
+    if said in _OK_WORDS or value == "ok":
+        return value == "ok" and said in _OK_WORDS
+    words = re.findall(r"[a-z]+", said)
+    joined = "".join(words)
+    named = [w for w in words if w.endswith(("error", "exception"))
+             and w not in ("error", "exception")]
+    if named or value.lower() in joined:
+        return value.lower() in joined and all(n == value.lower() for n in named)
+    return said in _ERROR_WORDS or any(word in _ERROR_WORDS for word in words)
 
 
 def _grad_fn_matches(text: str, value: str) -> bool:
@@ -295,7 +312,7 @@ def _dtype_matches(text: str, value: str) -> bool:
     return _DTYPE_ALIASES.get(word, word) == value.removeprefix("torch.")
 
 
-def _literal_matches(typed, answer: Answer, printed: float = 0.0) -> bool:
+def _literal_matches(typed, answer: Answer) -> bool:
     if answer.kind == "none":
         return typed is None
     if answer.kind == "bool":
@@ -306,9 +323,10 @@ def _literal_matches(typed, answer: Answer, printed: float = 0.0) -> bool:
     if answer.kind == "number":
         typed = typed.data if isinstance(typed, TypedTensor) else typed
         expected = np.array(answer.value)
-        return _is_number(typed) and _close(np.array(float(typed)), expected, printed)
+        return is_number(typed) and _close(np.array(float(typed)), expected,
+                                           np.array(tolerances(typed)))
     typed = typed.data if isinstance(typed, TypedTensor) else typed
-    return _array_matches(typed, answer.value, printed)
+    return _array_matches(typed, answer.value)
 
 
 def _as_sizes(typed):
@@ -320,11 +338,7 @@ def _as_sizes(typed):
     return None
 
 
-def _is_number(value) -> bool:
-    return type(value) in (int, float)
-
-
-def _array_matches(typed, expected: np.ndarray, printed: float) -> bool:
+def _array_matches(typed, expected: np.ndarray) -> bool:
     if typed is None or isinstance(typed, TypedShape):
         return False
     try:
@@ -335,7 +349,7 @@ def _array_matches(typed, expected: np.ndarray, printed: float) -> bool:
         return False
     if expected.dtype == bool:
         return _only_bools(typed) and np.array_equal(array, expected)
-    return _close(array, expected.astype(np.float64), printed)
+    return _close(array, expected.astype(np.float64), np.array(tolerances(typed)))
 
 
 def _only_bools(typed) -> bool:
@@ -344,11 +358,12 @@ def _only_bools(typed) -> bool:
     return isinstance(typed, bool)
 
 
-def _close(typed: np.ndarray, expected: np.ndarray, printed: float = 0.0) -> bool:
-    if np.allclose(typed, expected, rtol=RELATIVE, atol=ABSOLUTE, equal_nan=True):
-        return True
-    return printed > 0 and bool(np.allclose(typed, expected, rtol=0, atol=printed,
-                                            equal_nan=True))
+def _close(typed: np.ndarray, expected: np.ndarray, rounding: np.ndarray) -> bool:
+    """Each number within rel/abs tolerance, or within the rounding of how it was typed."""
+    near = np.isclose(typed, expected, rtol=RELATIVE, atol=ABSOLUTE, equal_nan=True)
+    with np.errstate(invalid="ignore"):  # inf - inf: not a rounding, and isclose has judged it
+        rounded = np.abs(typed - expected) <= rounding
+    return bool(np.all(near | rounded))
 
 
 def renamed_expression(expression: str, old: str, new: str) -> str:

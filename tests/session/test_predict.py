@@ -207,6 +207,28 @@ def _tensor(values) -> Answer:
     ("runtimeerror", Answer("RuntimeError", "RuntimeError: x", "outcome", "outcome"), True),
     ("ValueError", Answer("RuntimeError", "RuntimeError: x", "outcome", "outcome"), False),
     ("OK", Answer("RuntimeError", "RuntimeError: x", "outcome", "outcome"), False),
+    ("runtime error", Answer("RuntimeError", "RuntimeError: x", "outcome", "outcome"), True),
+    ("it raises a RuntimeError", Answer("RuntimeError", "RuntimeError: x", "outcome", "outcome"),
+     True),
+    ("raises an error", Answer("RuntimeError", "RuntimeError: x", "outcome", "outcome"), True),
+    ("it raises a TypeError", Answer("RuntimeError", "RuntimeError: x", "outcome", "outcome"),
+     False),
+    ("RuntimeError or ValueError", Answer("RuntimeError", "RuntimeError: x", "outcome",
+                                          "outcome"), False),
+    ("no error", Answer("RuntimeError", "RuntimeError: x", "outcome", "outcome"), False),
+    ("no error", Answer("ok", "ok", "outcome", "outcome"), True),
+    ("it raises an error", Answer("ok", "ok", "outcome", "outcome"), False),
+    ("2/3", _tensor(2 / 3), True),
+    ("0.67", _tensor(2 / 3), True),  # rounded to 2 significant digits
+    ("0.7", _tensor(2 / 3), False),
+    ("4 * 3", _tensor(12.0), True),
+    ("12", _tensor(12.4), False),  # a whole number is exact, not a rounding
+    ("12.0", _tensor(12.4), False),
+    ("[0.33, 1.0]", _tensor([1 / 3, 1.0]), True),
+    ("[1/3, 2]", _tensor([1 / 3, 1.0]), False),
+    ("-0.5", Answer(-0.5, "-0.5", "number", "x"), True),
+    ("3.0", Answer(3.0, "3.0", "number", "x"), True),
+    ("3.04", Answer(3.0, "3.0", "number", "x"), False),
     ("TBackward0", Answer("TBackward0", "TBackward0", "grad_fn", "x"), True),
     ("<TBackward0 object at 0x7f>", Answer("TBackward0", "TBackward0", "grad_fn", "x"), True),
     ("tbackward", Answer("TBackward0", "TBackward0", "grad_fn", "x"), True),
@@ -222,7 +244,9 @@ def test_judge(typed, answer_, correct):
 
 
 @pytest.mark.parametrize("typed", ["", "   ", "eight", "__import__('os')", "[1, 2", "x" * 20000,
-                                   "[" * 5000 + "]" * 5000, "1 +", "tensor(8.) tensor(9.)"])
+                                   "[" * 5000 + "]" * 5000, "1 +", "tensor(8.) tensor(9.)",
+                                   "1/0", "[1, 2] * 2", "2 ** 3", "1e300 * 1e300",
+                                   "+".join(["1"] * 5000)])
 def test_unreadable_answers_are_a_clear_error_not_a_crash(typed):
     with pytest.raises(PredictError):
         judge(typed, _tensor(8.0))
@@ -244,8 +268,11 @@ def test_the_seed_notebook_question_is_answered_on_its_action():
     ("tensor(-0.1060)", True),
     ("-0.10595", True),
     ("-0.1059", False),  # 4 decimals, but not the rounding of the value
-    ("-0.106", False),  # 3 decimals earn no extra tolerance (rel 1e-4 refuses it)
-    ("-0.1", False),
+    ("-0.106", True),  # rounded to 3 decimals (rel 1e-4 alone would refuse it)
+    ("-0.11", True),  # rounded to 2 significant digits
+    ("-0.1", False),  # one significant digit is too coarse to count as the answer
+    ("-0.12", False),
+    ("-2/19", False),  # arithmetic is exact, not a rounding: -0.10526 is another number
 ])
 def test_numbers_typed_as_pytorch_printed_them(typed, correct):
     printed = Answer(np.array(-0.10595271, dtype=np.float32), "tensor(-0.1060)", "tensor", "g")
@@ -256,7 +283,9 @@ def test_a_printed_tensor_typed_back_is_right():
     values = np.array([[0.12344, -0.5], [2.0, 0.33333]], dtype=np.float32)
     typed = "tensor([[ 0.1234, -0.5000],\n        [ 2.0000,  0.3333]])"
     assert judge(typed, Answer(values, typed, "tensor", "t")).correct
-    assert not judge("[[0.1234, -0.5], [2, 0.3333]]", Answer(values, typed, "tensor", "t")).correct
+    # Each number is judged by how it was typed: rounded decimals, and exact -0.5 and 2.
+    assert judge("[[0.1234, -0.5], [2, 0.3333]]", Answer(values, typed, "tensor", "t")).correct
+    assert not judge("[[0.1234, -0.5], [2, 0.3]]", Answer(values, typed, "tensor", "t")).correct
 
 
 def _asked_session() -> Session:
