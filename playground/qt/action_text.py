@@ -22,7 +22,11 @@ def action_code(action: Action, seed_used: np.ndarray | None = None) -> list[str
 
 def action_line(action: Action) -> str:
     """One line for lists: the call itself (``out.backward(v, retain_graph=True)``)."""
-    lines = action_code(action)
+    # A literal or random seed is named v as in the code that defines it (its values are not
+    # needed for one line); without a stand-in the call would read y.backward(), no seed at all.
+    stand_in = np.zeros(0, np.float32) if action.kind == "backward" and action.seed.kind in (
+        "randn", "literal") else None
+    lines = action_code(action, stand_in)
     return lines[-1] if len(lines) == 1 or action.kind == "backward" else "; ".join(lines)
 
 
