@@ -291,9 +291,11 @@ def _outcome_matches(text: str, value: str) -> bool:
     """``ok`` words for ok; for an error, its name (``RuntimeError``, ``runtime error``, ``it
     raises a RuntimeError``) or a plain "it fails", but never another exception's name."""
     said = text.split(":", 1)[0].strip().lower()
-    if said in _OK_WORDS or value == "ok":
-        return value == "ok" and said in _OK_WORDS
-    words = re.findall(r"[a-z]+", said)
+    words = re.findall(r"[a-z]+", re.sub(r"\b(no|without an?) (error|exception)", "ok", said))
+    fails = any(w.endswith(("error", "exception")) or w in _ERROR_WORDS for w in words)
+    says_ok = said in _OK_WORDS or (not fails and any(w in _OK_WORDS for w in words))
+    if says_ok or value == "ok":
+        return value == "ok" and says_ok
     joined = "".join(words)
     named = [w for w in words if w.endswith(("error", "exception"))
              and w not in ("error", "exception")]

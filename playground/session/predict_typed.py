@@ -67,14 +67,31 @@ def read_literal(text: str):
     if len(parts) > 1 and all(p.isdigit() for p in parts):  # 5x4
         return TypedShape(tuple(int(p) for p in parts))
     source = _PRINTED_GRAPH.sub("", text)
+    if "[" in source:  # "[-1 -2]" is numpy's [-1, -2], not the arithmetic [-3]
+        source = _NUMPY_SIGNED_GAP.sub(", ", source)
     try:
         tree = ast.parse(source, mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except SyntaxError:
+        source = _NUMPY_GAP.sub(", ", source)  # [1 2 0] as numpy prints it: [1, 2, 0]
+        tree = _parsed(source, text)
+    except (ValueError, RecursionError, MemoryError):
         raise PredictError(f"could not read {text!r}: {_HELP}") from None
     try:
         return _literal(tree.body, source)
     except RecursionError:
         raise PredictError(f"could not read {text!r}: it is nested too deeply") from None
+
+
+# The blank between two numbers (or rows) of a list printed by numpy: "[1. 2.]", "[[1 2] [3 4]]".
+_NUMPY_GAP = re.compile(r"(?<=[\d.\]])\s+(?=[-+\d.\[])")
+_NUMPY_SIGNED_GAP = re.compile(r"(?<=[\d.\]])\s+(?=[-+][\d.])")
+
+
+def _parsed(source: str, text: str) -> ast.Expression:
+    try:
+        return ast.parse(source, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise PredictError(f"could not read {text!r}: {_HELP}") from None
 
 
 _NAMES = {"true": True, "false": False, "none": None, "nan": float("nan"), "inf": float("inf")}

@@ -226,6 +226,13 @@ def _tensor(values) -> Answer:
     ("12.0", _tensor(12.4), False),
     ("[0.33, 1.0]", _tensor([1 / 3, 1.0]), True),
     ("[1/3, 2]", _tensor([1 / 3, 1.0]), False),
+    ("[1 2 0]", _tensor([1, 2, 0]), True),  # as numpy prints a list
+    ("[-1 -2]", _tensor([-1, -2]), True),  # numpy's [-1, -2], not the arithmetic [-3]
+    ("[[ 2.  4.]\n [ 8. 10.]]", _tensor([[2, 4], [8, 10]]), True),
+    ("[1 - 2]", _tensor([-1]), True),  # spaced both sides: arithmetic
+    ("it works", Answer("ok", "ok", "outcome", "outcome"), True),
+    ("works without an error", Answer("ok", "ok", "outcome", "outcome"), True),
+    ("it works", Answer("RuntimeError", "RuntimeError: x", "outcome", "outcome"), False),
     ("-0.5", Answer(-0.5, "-0.5", "number", "x"), True),
     ("3.0", Answer(3.0, "3.0", "number", "x"), True),
     ("3.04", Answer(3.0, "3.0", "number", "x"), False),
