@@ -1,6 +1,7 @@
 """The course: lessons in index.json's order with their titles, and every shipped question
 answerable on its lesson at the point it is asked about."""
 
+import numpy as np
 import pytest
 
 from playground.session import Session
@@ -64,3 +65,40 @@ def test_every_question_of_a_lesson_has_an_answer_that_judges_itself_right(name)
         assert question.prompt.strip() and question.reason.strip()
         typed = revealed.value if revealed.kind == "outcome" else revealed.text
         assert judge(str(typed), revealed).correct, (name, question.expression, typed)
+
+
+def _learner_answers(revealed) -> tuple[list[str], list[str]]:
+    """What a learner might type for a shipped answer: ways to say it, and near misses."""
+    if revealed.kind == "outcome":
+        if revealed.value == "ok":
+            return ["ok", "it works", "no error"], ["error", "RuntimeError"]
+        name = revealed.value
+        return [name, name.lower(), "error", f"it raises a {name}"], ["ok", "no error"]
+    if revealed.kind == "bool":
+        return [str(revealed.value), str(revealed.value).lower()], [str(not revealed.value)]
+    if revealed.kind == "none":
+        return ["None", "none"], ["0", "[]"]
+    if revealed.kind == "shape":
+        sizes = list(revealed.value)
+        wrong = "()" if sizes else "(1,)"
+        return [str(tuple(sizes)), str(sizes), f"torch.Size({sizes})"], [wrong]
+    value = np.asarray(revealed.value, dtype=np.float64)
+    if value.ndim == 0:
+        number = float(value)
+        ways = [f"{number:g}", f"{number:.4f}", f"tensor({number:.4f})"]
+        return ways, [f"{number + 1:g}", f"{-number - 1:g}"]
+    listed = value.tolist()
+    return [str(listed), f"tensor({listed})"], [str((value + 1).tolist())]
+
+
+@pytest.mark.parametrize("name", lesson_names())
+def test_every_shipped_question_accepts_what_a_learner_would_type_and_refuses_near_misses(name):
+    document = load_lesson(name)
+    session = Session(document)
+    for _, point, question in questions(document):
+        revealed = answer(session, question, point)
+        right, wrong = _learner_answers(revealed)
+        for typed in right:
+            assert judge(typed, revealed).correct, (name, question.expression, typed)
+        for typed in wrong:
+            assert not judge(typed, revealed).correct, (name, question.expression, typed)
