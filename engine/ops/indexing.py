@@ -491,6 +491,8 @@ def setitem(x: Tensor, key, value):
     the leaf first, then sizes and dtypes; a copy into a view expands the value first."""
     from .. import dtypes
 
+    if not isinstance(value, Tensor):  # PyTorch makes the number a tensor before anything else
+        check_fits(value, x._data.dtype)
     np_key = numpy_key(key)
     basic, index_arrays = split_key(x._data.ndim, np_key)
     view = _basic_view(Tensor._make(x._data), basic)  # PyTorch's errors for the key
@@ -518,8 +520,6 @@ def setitem(x: Tensor, key, value):
     if advanced:
         _check_key(view, index_arrays)  # indices out of bounds: found last, by the kernel
     _check_overlap(x, np_key, basic, value, place)
-    if not isinstance(value, Tensor):
-        check_fits(value, x._data.dtype)
     # PyTorch copy_s a value into its place, but fill_s it with a 0-d one (and, unlike copy_,
     # fill_ records a gradient even into an int or bool tensor).
     fills = value_data.ndim == 0 and place != () and not advanced

@@ -241,3 +241,11 @@ def test_index_arrays_out_of_bounds_are_not_checked_when_nothing_is_read():
 def test_setitem_on_a_leaf_names_the_view_it_writes_through(key):
     ours, theirs = errors(lambda T: T.zeros(2, 3, requires_grad=True).__setitem__(key, 1.0))
     assert ours == theirs
+
+
+@pytest.mark.parametrize("key", [(1,), 0, [3]])
+def test_inf_into_an_int_tensor_is_refused_before_the_index_is_checked(key):
+    # PyTorch turns the number into a tensor of x's dtype first: an out-of-bounds index is not
+    # what it reports (the fuzzer found v0[(1,)] = inf on a one-element int64 tensor).
+    ours, theirs = errors(lambda T: T.zeros(1, dtype=T.int64).__setitem__(key, float("inf")))
+    assert ours == theirs
