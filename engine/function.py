@@ -80,6 +80,39 @@ class SavedTensor:
 _NOTHING_SAVED: dict = {}
 
 
+class SavedValue:
+    """``grad_fn._saved_<name>``: what a node saved under ``name``, as PyTorch exposes it.
+
+    A descriptor per name rather than ``Function.__getattr__``: a class with ``__getattr__``
+    makes every attribute read of every node take Python's slow path, and the op dispatch and
+    the backward walk read node attributes all the time.
+    """
+
+    __slots__ = ("name", "attr")
+
+    def __init__(self, name: str):
+        self.name = name
+        self.attr = "_saved_" + name
+
+    def __get__(self, node, owner=None):
+        if node is None:
+            return self
+        saved = node._saved
+        if saved is None:
+            raise RuntimeError(FREED_MESSAGE)
+        if self.name in saved:
+            return Tensor._make(saved[self.name].unpack(node))
+        raise AttributeError(f"'{node.torch_name}' object has no attribute '{self.attr}'")
+
+
+# Every name an op saves under (``save``, ``save_input``, ``save_result``); ops that save under
+# names made at run time (the index tensors of ``x[idx]``) look those up themselves.
+SAVED_NAMES = (
+    "self", "other", "result", "condition", "exponent", "target", "weight", "pos_weight",
+    "total_weight", "indices", "fn",
+)
+
+
 class Function:
     """Base class of ops. Subclasses define ``forward``, ``backward`` and usually ``jvp``.
 
@@ -115,17 +148,6 @@ class Function:
     def __repr__(self):
         return f"<{self.torch_name} object at {hex(id(self))}>"
 
-    def __getattr__(self, attr):
-        # PyTorch exposes saved values as ``grad_fn._saved_self``; the graph view uses them too.
-        if attr.startswith("_saved_"):
-            saved = self.__dict__.get("_saved", _NOTHING_SAVED)
-            if saved is None:
-                raise RuntimeError(FREED_MESSAGE)
-            key = attr[len("_saved_"):]
-            if key in saved:
-                return Tensor._make(saved[key].unpack(self))
-        raise AttributeError(f"'{self.torch_name}' object has no attribute '{attr}'")
-
     # -- used by ops --
     def save(self, name: str, array, tensor=None):
         """Keep ``array`` for backward under ``name`` (PyTorch's ``self``, ``other``, ``result``).
@@ -159,7 +181,11 @@ class Function:
         saved = self._saved
         if saved is None:
             raise RuntimeError(FREED_MESSAGE)
-        return saved[name].unpack(self)
+        entry = saved[name]  # entry.unpack(self), inline: every backward formula calls this
+        counter = entry.counter
+        if counter is not None and counter.value != entry.version:
+            raise RuntimeError(entry._modified_message(self))
+        return entry.data
 
     @property
     def saved_names(self) -> tuple[str, ...]:
@@ -183,6 +209,10 @@ class Function:
 
     def jvp(self, *tangents):
         raise NotImplementedError(f"{self.torch_name} has no forward-mode rule")
+
+
+for _name in SAVED_NAMES:
+    setattr(Function, f"_saved_{_name}", SavedValue(_name))
 
 
 def sum_tangents(*tangents):
@@ -221,16 +251,19 @@ def _graph_inputs(inputs):
     """For each input: does it need grad, the node its gradient goes to, and the shape and dtype
     that gradient must have. None when no input needs grad (the common no-grad path)."""
     needs, edges, meta = [], [], []
+    wanted = False
     for t in inputs:
         if t is not None and (t._requires_grad or t._grad_fn is not None):
+            wanted = True
             needs.append(True)
             edges.append(t._grad_fn or t._grad_accumulator())
-            meta.append((t._data.shape, t._data.dtype))
+            data = t._data
+            meta.append((data.shape, data.dtype))
         else:
             needs.append(False)
             edges.append(None)
             meta.append(None)
-    if True not in needs:
+    if not wanted:
         return None
     return tuple(needs), tuple(edges), tuple(meta)
 
@@ -242,6 +275,7 @@ def record(cls, inputs, arrays, *params):
     new Tensor whose ``grad_fn`` is the op when any input requires grad and grad mode is on.
     """
     fn = cls.__new__(cls)
+    view_of = inputs[0] if cls.is_view else None
     graph = _graph_inputs(inputs) if grad_mode.STATE.enabled and cls.differentiable else None
     if graph is None:
         count = len(inputs)
@@ -249,23 +283,27 @@ def record(cls, inputs, arrays, *params):
         out = fn.forward(*arrays, *params)
         if type(out) is not np.ndarray:  # numpy gives scalars for 0-d results; keep arrays
             out = np.asarray(out)
-        return Tensor._make(out, None, None, inputs[0] if cls.is_view else None)
+        return Tensor._make(out, None, None, view_of)
 
+    # Every attribute the walk reads is set here on the node itself: reading a class-level
+    # default through an instance takes Python's slow path.
     fn.needs_input_grad, fn._edges, fn._input_meta = graph
+    fn._saved = _NOTHING_SAVED
+    fn._retained = None
     fn._recording = True
-    fn._inputs = inputs
-    fn._out_counter = counter = inputs[0]._counter if cls.is_view else VersionCounter()
+    fn._inputs = inputs  # for save_input, during the forward only
+    fn._out_counter = counter = view_of._counter if view_of is not None else VersionCounter()
     out = fn.forward(*arrays, *params)
     if type(out) is not np.ndarray:
         out = np.asarray(out)
-    del fn._inputs
+    fn._inputs = None
     fn._sequence_nr = _next_sequence_nr()
     if grad_mode.STATE.forward_ad:
         fn._fw_inputs = arrays
         fn._fw_result = out
-    result = Tensor._make(out, fn, counter, inputs[0] if cls.is_view else None)
-    if fn._saved is not _NOTHING_SAVED and "result" in fn._saved:
-        saved_result = fn._saved["result"]
+    result = Tensor._make(out, fn, counter, view_of)
+    saved_result = fn._saved.get("result")
+    if saved_result is not None:
         saved_result.version = counter.value
         saved_result.tensor_ref = weakref.ref(result)
     return result

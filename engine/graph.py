@@ -8,11 +8,12 @@ input's shape here (broadcasting is undone once, for every op) and accumulated, 
 from __future__ import annotations
 
 import heapq
+import itertools
 
 import numpy as np
 
 from . import grad_mode
-from .function import AccumulateGrad, Function
+from .function import _NOTHING_SAVED, AccumulateGrad, Function
 
 
 class BackwardStep:
@@ -93,13 +94,13 @@ def _nodes_leading_to(roots, targets):
     return needed
 
 
-def walk(roots, grads, retain_graph=False, capture=None, accumulate=True):
+def walk(roots, grads, retain_graph=False, capture=None, accumulate=True, steps=True):
     """Walk the graph from ``roots`` (nodes) seeded with ``grads`` (arrays), yielding each step.
 
     ``capture`` maps nodes to a list in which their incoming gradient is stored instead of being
     passed on (``autograd.grad`` and ``backward(inputs=...)``); with ``accumulate=False`` leaves'
     ``.grad`` is left alone. Saved tensors are released as each node finishes unless
-    ``retain_graph``.
+    ``retain_graph``. With ``steps=False`` it yields None for each node (nobody looks at them).
     """
     # Ready nodes wait in a heap keyed by -sequence_nr: PyTorch runs the most recently created
     # node first, and AccumulateGrad (sequence_nr infinity) as soon as it is ready.
@@ -110,11 +111,10 @@ def walk(roots, grads, retain_graph=False, capture=None, accumulate=True):
     for node, grad in zip(roots, grads):
         _accumulate(buffers, owned, node, grad)
     ready = []
-    tie = 0
+    tie = itertools.count().__next__  # AccumulateGrad nodes share a sequence_nr: FIFO among them
     for node in buffers:
         if counts.get(node, 0) == 0:
-            heapq.heappush(ready, (-node._sequence_nr, tie, node))
-            tie += 1
+            heapq.heappush(ready, (-node._sequence_nr, tie(), node))
     previous_mode = grad_mode.STATE.enabled
     grad_mode.STATE.enabled = False  # backward formulas are not themselves recorded
     try:
@@ -126,36 +126,49 @@ def walk(roots, grads, retain_graph=False, capture=None, accumulate=True):
                     if child is not None:
                         counts[child] -= 1
                         if counts[child] == 0:
-                            heapq.heappush(ready, (-child._sequence_nr, tie, child))
-                            tie += 1
+                            heapq.heappush(ready, (-child._sequence_nr, tie(), child))
                 continue
             if node._retained is not None:
                 _store_retained(node, grad)
-            if capture is not None and node in capture:
-                capture[node].append(grad)
-                if isinstance(node, AccumulateGrad) or not any(
-                    child in needed for child in node._edges
-                ):
-                    continue  # nothing wanted lies beyond: leave its saved tensors alone
-            if needed is not None and node not in needed:
-                continue
-            if isinstance(node, AccumulateGrad):
+            if capture is not None:
+                if node in capture:
+                    capture[node].append(grad)
+                    if not any(child in needed for child in node._edges):
+                        continue  # nothing wanted lies beyond: leave its saved tensors alone
+                if node not in needed:
+                    continue
+            if type(node) is AccumulateGrad:
                 if accumulate:
                     node.backward(grad)
-                yield BackwardStep(node, grad, ())
+                yield BackwardStep(node, grad, ()) if steps else None
                 continue
-            sent = _run_node(node, grad, retain_graph)
-            yield BackwardStep(node, grad, sent)
-            for child, child_grad in zip(node._edges, sent):
-                if child is None:
+            result = node.backward(grad)
+            if type(result) is not tuple:
+                result = (result,)
+            if not retain_graph and node._saved is not _NOTHING_SAVED:
+                node._saved = None  # release(), inline: free the saved tensors
+            sent = [] if steps else None
+            for child, child_grad, meta in zip(node._edges, result, node._input_meta):
+                if child is None:  # this input needs no gradient (meta is None too)
+                    if steps:
+                        sent.append(None)
                     continue
                 if child_grad is not None:
-                    _accumulate(buffers, owned, child, child_grad)
+                    if type(child_grad) is not np.ndarray or child_grad.shape != meta[0] or (
+                        child_grad.dtype is not meta[1]
+                    ):  # the common case, checked inline: already the input's shape and dtype
+                        child_grad = _fit(child_grad, meta)
+                    if child in buffers:
+                        _accumulate(buffers, owned, child, child_grad)
+                    else:  # the first gradient to reach it (inline too: the common case)
+                        buffers[child] = child_grad
+                if steps:
+                    sent.append(child_grad)
                 left = counts[child] - 1
                 counts[child] = left
                 if left == 0:
-                    heapq.heappush(ready, (-child._sequence_nr, tie, child))
-                    tie += 1
+                    heapq.heappush(ready, (-child._sequence_nr, tie(), child))
+            yield BackwardStep(node, grad, tuple(sent)) if steps else None
     finally:
         grad_mode.STATE.enabled = previous_mode
 
@@ -175,26 +188,17 @@ def _accumulate(buffers, owned, node, grad):
             owned.add(node)
 
 
-def _run_node(node, grad, retain_graph):
-    result = node.backward(grad)
-    if type(result) is not tuple:
-        result = (result,)
-    sent = []
-    for child_grad, meta in zip(result, node._input_meta):
-        if child_grad is None or meta is None:
-            sent.append(None)
-            continue
-        shape, dtype = meta
-        if type(child_grad) is not np.ndarray:
-            child_grad = np.asarray(child_grad)
-        if child_grad.shape != shape:
-            child_grad = sum_to_shape(child_grad, shape)
-        if child_grad.dtype != dtype:
-            child_grad = child_grad.astype(dtype)
-        sent.append(child_grad)
-    if not retain_graph:
-        node.release()
-    return tuple(sent)
+def _fit(grad, meta):
+    """A gradient a formula returned, as its input needs it: an array of the input's shape
+    (broadcasting summed back) and dtype."""
+    shape, dtype = meta
+    if type(grad) is not np.ndarray:
+        grad = np.asarray(grad)
+    if grad.shape != shape:
+        grad = sum_to_shape(grad, shape)
+    if grad.dtype is not dtype and grad.dtype != dtype:
+        grad = grad.astype(dtype)
+    return grad
 
 
 def _store_retained(node, grad):
@@ -206,5 +210,5 @@ def _store_retained(node, grad):
 
 def run_backward(roots, grads, retain_graph=False, capture=None, accumulate=True):
     """Run the walk to completion (what ``Tensor.backward`` does)."""
-    for _ in walk(roots, grads, retain_graph, capture, accumulate):
+    for _ in walk(roots, grads, retain_graph, capture, accumulate, steps=False):
         pass

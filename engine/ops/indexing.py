@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import grad_mode
-from ..function import Function, record
+from ..function import Function, SavedValue, record
 from ..tensor import LEAF_INPLACE_MESSAGE, VIEW_INPLACE_MESSAGE, Tensor
 from .shape import Unsqueeze
 from .unary import check_fits
@@ -73,7 +73,17 @@ class Alias(Function):
         return t
 
 
-class Index(Function):
+class _SavesIndexTensors(Function):
+    """A node that saves its index tensors as ``indices_0``, ``indices_1``, ...: named at run
+    time, so looked up here (``grad_fn._saved_indices_0``) rather than by a class attribute."""
+
+    def __getattr__(self, attr):
+        if attr.startswith("_saved_indices_"):
+            return SavedValue(attr[len("_saved_"):]).__get__(self)
+        raise AttributeError(f"'{self.torch_name}' object has no attribute '{attr}'")
+
+
+class Index(_SavesIndexTensors):
     torch_name = "IndexBackward0"
     formulas = {"self": "index_backward(grad.new_zeros_symint(self.sym_sizes()), indices, grad)"}
 
@@ -106,7 +116,7 @@ def saved_indices(node: Function):
     return node.saved("indices")
 
 
-class CopySlices(Function):
+class CopySlices(_SavesIndexTensors):
     """``x[key] = value`` on a tensor in a graph: the old values there get no gradient, the
     value gets ``grad[key]`` (summed to its shape).
 

@@ -13,7 +13,7 @@ from operator import attrgetter
 
 import numpy as np
 
-from ..function import Function, sum_tangents
+from ..function import Function, SavedValue, sum_tangents
 
 NONE, MEAN, SUM = 0, 1, 2
 _REDUCTIONS = {"none": NONE, "mean": MEAN, "sum": SUM}
@@ -71,17 +71,27 @@ def unsigned(value: int) -> int:
     return value % (1 << 64)
 
 
+class _OptionalSavedValue(SavedValue):
+    """``grad_fn._saved_weight`` and the like: None when the op was given none."""
+
+    __slots__ = ()
+
+    def __get__(self, node, owner=None):
+        if node is not None and self.name not in (node._saved or {}):
+            return None
+        return super().__get__(node, owner)
+
+
 class _OptionalSaved(Function):
     """Saved tensors that may be absent: ``grad_fn._saved_weight`` is then None, as in PyTorch."""
 
     optional_saved: tuple = ()
     _saved_reduction = property(attrgetter("reduction"))
 
-    def __getattr__(self, attr):
-        name = attr[len("_saved_"):] if attr.startswith("_saved_") else None
-        if name in self.optional_saved and name not in (self.__dict__.get("_saved") or {}):
-            return None
-        return super().__getattr__(attr)
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in cls.optional_saved:
+            setattr(cls, f"_saved_{name}", _OptionalSavedValue(name))
 
     def _optional(self, name):
         """A saved tensor that may be absent (``weight=None``); once freed it raises as usual."""
