@@ -9,6 +9,7 @@ import numpy as np
 
 from playground.session import Action, Session
 from playground.session.codegen import action_lines
+from playground.session.runner import literal_array
 
 FORWARD_CODE = "# Forward: the pipeline runs again (fresh values, a fresh graph)"
 
@@ -28,6 +29,15 @@ def action_line(action: Action) -> str:
         "randn", "literal") else None
     lines = action_code(action, stand_in)
     return lines[-1] if len(lines) == 1 or action.kind == "backward" else "; ".join(lines)
+
+
+def upcoming_code(action: Action) -> list[str]:
+    """The lines of an action not taken yet, as a question about it shows them: a literal seed
+    is written out (its values are the point of "with this seed"); a random one is only drawn
+    when the step runs, so it reads ``v``."""
+    if action.kind == "backward" and action.seed.kind == "literal":
+        return action_code(action, literal_array(action.seed.values))
+    return [action_line(action)]
 
 
 def _span(array: np.ndarray) -> str:

@@ -17,7 +17,7 @@ from playground.session import Action, RemoveAction, Session
 from playground.session.lessons import lesson_names, lesson_title
 from playground.session.predict import PredictError, answer, judge
 
-from .action_text import action_line
+from .action_text import action_line, upcoming_code
 from .icons import set_icon
 from .lesson_guide import LessonGuide
 from .lesson_question import EMPTY_GUESS, QuestionBox, Reveal, RevealBox, check_guess
@@ -156,7 +156,7 @@ class LessonPanel(QWidget):
         asking = live and pending is not None and pending.question is not None
         if asking and self._asked != (position, pending):
             self._asked = (position, pending)
-            self.question.ask(pending.question)
+            self.question.ask(pending.question, upcoming_code(pending))
         self.question.setVisible(asking)
         self.next_button.setVisible(not asking and live and bool(self.guide))
         following = self.following_lesson() if pending is None else None

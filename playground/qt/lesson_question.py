@@ -30,6 +30,7 @@ from .lesson_steps import rich
 from .theme import colors
 
 EMPTY_GUESS = "Type what you expect first, then Reveal"
+MAX_CODE_LINES = 8  # a big literal seed is cut: the question is about its idea, not every number
 # Answers whose kind is a word (an error name, a grad_fn, a dtype): any text can be judged.
 _WORD_ANSWERS = (("attr", "grad_fn"), ("attr", "dtype"))
 
@@ -70,6 +71,10 @@ class QuestionBox(QFrame):
         self.prompt = QLabel(self)
         self.prompt.setObjectName("questionPrompt")
         self.prompt.setWordWrap(True)
+        self.code = QLabel(self)  # the step the question is about, as it will run
+        self.code.setObjectName("questionCode")
+        self.code.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.guess = QLineEdit(self)
         self.guess.setObjectName("questionGuess")
         self.guess.setPlaceholderText("Your prediction, e.g. 8 or [[1, 2], [3, 4]]")
@@ -97,6 +102,7 @@ class QuestionBox(QFrame):
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(6)
         layout.addWidget(self.prompt)
+        layout.addWidget(self.code)
         layout.addLayout(row)
         layout.addWidget(self.message)
         layout.addWidget(self.show_me, 0, Qt.AlignmentFlag.AlignRight)
@@ -106,8 +112,18 @@ class QuestionBox(QFrame):
         self.show_me.linkActivated.connect(self._on_show_me)
         self.refresh()
 
-    def ask(self, question: Question) -> None:
+    def ask(self, question: Question, code: list[str] = ()) -> None:
+        """Ask ``question`` about the step whose ``code`` lines are shown under it."""
         self.prompt.setText(f"<b>Predict:</b> {rich(question.prompt)}")
+        # A literal's continuation lines are indented to its bracket: too wide for the panel.
+        lines = [part if i == 0 else "    " + part.lstrip()
+                 for line in code for i, part in enumerate(line.split("\n"))]
+        shown = lines[:MAX_CODE_LINES]
+        if len(lines) > MAX_CODE_LINES:
+            shown.append("...")
+        self.code.setText("\n".join(f"{'>>>' if i == 0 else '...'} {line}"
+                                     for i, line in enumerate(shown)))
+        self.code.setVisible(bool(shown))
         self.guess.clear()
         self.say("")
 

@@ -303,3 +303,26 @@ def test_an_action_redraws_only_the_rows_whose_state_changed(tiny, monkeypatch):
     rendered.clear()
     tiny.session.select(1)  # back to just after step 1: its output comes back
     assert rendered == [1]
+
+
+def test_a_question_shows_the_step_it_is_about_with_a_literal_seed_written_out(open_lesson):
+    question = {"prompt": "With this seed, what is x.grad[0, 1]?", "expression": "x.grad[0, 1]",
+                "reason": "2 * x[0, 1] * v[0, 1] = 2 * 2 * 10."}
+    seed = {"kind": "literal", "values": {"shape": [2, 2], "data": [1.0, 10.0, 100.0, 1000.0]}}
+    data = {**TINY, "steps": [TINY["steps"][0]],
+            "actions": [{"kind": "backward", "target": "sq", "seed": seed,
+                         "question": question}]}
+    window = open_lesson(data)
+    code = window.lesson_panel.question.code
+    assert code.isVisibleTo(window)
+    lines = code.text().splitlines()
+    assert lines[0].startswith(">>> v = torch.tensor([[1.0, 10.0],")
+    assert "[100.0, 1000.0]]" in lines[1] and lines[1].startswith("...")
+    assert lines[-1] == "... sq.backward(v)"
+
+
+def test_a_question_about_a_plain_step_shows_its_one_line(tiny):
+    trigger(tiny, "actionBackward")  # the lesson's first step, taken by hand
+    tiny.lesson_panel.take_next_step()  # the print
+    assert tiny.lesson_panel.question.code.text() == (
+        ">>> loss.backward(torch.ones_like(loss), retain_graph=True)")
