@@ -133,6 +133,10 @@ class PipelineBuilder(QWidget):
         session.definitions_changed.connect(self._on_definitions_changed)
         session.cursor_changed.connect(self._on_cursor_changed)
         selection.changed.connect(self._on_selection_changed)
+        self._names: list[str] = []  # the step of each row
+        self._looks: list[tuple | None] = []  # (step, facts, look) each row shows
+        self._mono = QFont("monospace")
+        self._mono.setStyleHint(QFont.StyleHint.Monospace)
         self.refresh()
 
     # -- reading --
@@ -144,33 +148,49 @@ class PipelineBuilder(QWidget):
         item = self.tree.currentItem()
         return item.data(1, NAME_ROLE) if item is not None else None
 
-    def refresh(self) -> None:
+    def refresh(self, force: bool = False) -> None:
+        """Show the steps; rows are remade only when steps came, went, were renamed or moved,
+        otherwise each row sets only the cells that changed (``force``: all, after a theme
+        change)."""
         steps = self.session.document.steps
-        current = self.selected_step() or self.selection.name
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
+        names = [step.name for step in steps]
         self.tree.blockSignals(True)
-        self.tree.clear()
-        for step in steps:
-            item = self._item(step, mono)
-            self.tree.addTopLevelItem(item)
-            if step.name == current:
-                self.tree.setCurrentItem(item)
+        if force or names != self._names:
+            current = self.selected_step() or self.selection.name
+            self.tree.clear()
+            self._names, self._looks = names, []
+            for step in steps:
+                item = QTreeWidgetItem()
+                item.setData(1, NAME_ROLE, step.name)
+                item.setFont(1, self._mono)
+                flags = item.flags() | Qt.ItemFlag.ItemIsDragEnabled
+                item.setFlags(flags & ~Qt.ItemFlag.ItemIsDropEnabled)
+                self.tree.addTopLevelItem(item)
+                self._looks.append(None)
+                if step.name == current:
+                    self.tree.setCurrentItem(item)
+        tensors = self.session.current.states
+        marks = (colors().success, colors().error)  # a theme change redraws the marks
+        for row, step in enumerate(steps):
+            state = tensors.get(step.name)
+            facts = _step_facts(state)
+            old = self._looks[row]
+            if old is not None and old[0] is step and old[1] == facts and old[2][3] in marks:
+                continue  # the same step and facts draw the same row (a backward changes none)
+            look = self._look(step, state)
+            self._looks[row] = (step, facts, look)
+            if old is None or old[2] != look:
+                self._apply(self.tree.topLevelItem(row), look,
+                            None if old is None else old[2])
         self.tree.blockSignals(False)
         if not self._error_shown:
             self.show_message(HINT if steps else EMPTY_HINT)
         self._update_buttons()
 
-    def _item(self, step: Step, font: QFont) -> QTreeWidgetItem:
-        names = self.session.tensor_names()
-        state = self.session.state(step.name) if step.name in names else None
+    def _look(self, step: Step, state) -> tuple:
+        """(mark, line, shape, mark colour, tooltip) of the row of ``step``."""
         valid = state is not None and state.value is not None
-        item = QTreeWidgetItem(["✓" if valid else "✗", step_line(step, valid),
-                                _shape(state.value.shape) if valid else "—"])
-        item.setData(1, NAME_ROLE, step.name)
-        item.setFont(1, font)
-        mark = QColor(colors().success if valid else colors().error)
-        item.setForeground(0, QBrush(mark))
+        line = step_line(step, valid)
         if valid:
             tip = f"{step.name}: {state.value.dtype} {_shape(state.value.shape)}"
             tip += f", grad_fn={state.grad_fn}" if state.grad_fn else ""
@@ -180,12 +200,20 @@ class PipelineBuilder(QWidget):
             tip = (state.error if state is not None else None) or "not computed"
             plain = help_text(tip)  # what it means and the fix, under the engine's words
             tip += f"\n\n{plain}" if plain else ""
-        tip = f"{step_line(step, valid)}\n{tip}"
+        mark = colors().success if valid else colors().error
+        return ("✓" if valid else "✗", line, _shape(state.value.shape) if valid else "—", mark,
+                f"{line}\n{tip}")
+
+    @staticmethod
+    def _apply(item: QTreeWidgetItem, look: tuple, old: tuple | None) -> None:
         for column in range(3):
-            item.setToolTip(column, tip)
-        flags = item.flags() | Qt.ItemFlag.ItemIsDragEnabled
-        item.setFlags(flags & ~Qt.ItemFlag.ItemIsDropEnabled)
-        return item
+            if old is None or old[column] != look[column]:
+                item.setText(column, look[column])
+        if old is None or old[3] != look[3]:
+            item.setForeground(0, QBrush(QColor(look[3])))
+        if old is None or old[4] != look[4]:
+            for column in range(3):
+                item.setToolTip(column, look[4])
 
     def _update_buttons(self) -> None:
         row = self.tree.indexOfTopLevelItem(self.tree.currentItem()) \
@@ -318,6 +346,15 @@ class PipelineBuilder(QWidget):
             if item.data(1, NAME_ROLE) == name:
                 self.tree.setCurrentItem(item)
                 return
+
+
+def _step_facts(state) -> tuple | None:
+    """What a step's row shows of its tensor, cheap to compare."""
+    if state is None:
+        return None
+    value = state.value
+    return (None if value is None else (value.shape, value.dtype), state.grad_fn, state.error,
+            state.blocked_by)
 
 
 def _shape(shape) -> str:

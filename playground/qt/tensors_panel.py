@@ -8,6 +8,7 @@ None. Add a leaf, rename, delete (refused with the reason while something uses i
 from __future__ import annotations
 
 from functools import partial
+from typing import NamedTuple
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -51,6 +52,24 @@ HEADER_TIPS = {
     GRAD_FN: "leaf: made by you, not by an op (grad_fn is None); its .grad is kept. "
              "A non-leaf shows the grad_fn that backward walks through",
 }
+
+
+def _row_facts(state, c) -> tuple:
+    """What a row is drawn from, cheap to compare (the arrays only by shape and dtype)."""
+    value = state.value
+    return (state.name, None if value is None else (value.shape, value.dtype), state.grad is None,
+            state.requires_grad, state.is_leaf, state.origin, state.grad_fn, state.error,
+            state.blocked_by, c.error, c.muted)
+
+
+class RowLook(NamedTuple):
+    """What one row shows, column by column (a colour "" is the default text colour)."""
+
+    texts: tuple[str, ...]
+    tips: tuple[str, ...]
+    colours: tuple[str, ...]
+    checked: bool | None  # None: no box (the tensor failed)
+    checkable: bool
 
 
 class TensorsPanel(QWidget):
@@ -118,12 +137,16 @@ class TensorsPanel(QWidget):
         selection.changed.connect(self._on_selection_changed)
         self._refreshing = False
         self._shown = None
+        self._looks: list[tuple] = []  # (facts, RowLook) each row shows, row by row
+        self._mono = QFont("monospace")
+        self._mono.setStyleHint(QFont.StyleHint.Monospace)
         self._on_session_changed()
 
     # -- showing the session --
     def refresh(self) -> None:
         """Draw again even if nothing changed (after a theme change)."""
         self._shown = None
+        self._looks = [None] * len(self._looks)
         self._on_session_changed()
 
     def _on_session_changed(self, *_):
@@ -132,44 +155,87 @@ class TensorsPanel(QWidget):
         if self._shown is not None and all(a is b for a, b in zip(shown, self._shown)):
             return
         self._shown = shown
+        names = self.session.tensor_names()
         self._refreshing = True
-        self.tree.clear()
+        # Rows are kept and reused in order; each sets only what differs from what it shows.
+        # After a backward that is the .grad cell of a few rows, after a rename one row's name
+        # (Qt measures and repaints only the cells that changed); a tensor added or removed
+        # adds or removes a row at the end and the rows after it take their new tensors.
+        tree = self.tree
+        while tree.topLevelItemCount() > len(names):
+            tree.takeTopLevelItem(tree.topLevelItemCount() - 1)
+            self._looks.pop()
+        while tree.topLevelItemCount() < len(names):
+            QTreeWidgetItem(tree).setFont(NAME, self._mono)
+            self._looks.append(None)
         c = colors()
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        for name in self.session.tensor_names():
+        texts_resized = False
+        for row, name in enumerate(names):
             state = self.session.state(name)
-            item = QTreeWidgetItem(self.tree, self._texts(state))
-            item.setData(NAME, Qt.ItemDataRole.UserRole, name)
-            item.setFont(NAME, mono)
-            # Only a leaf's box can be clicked; say so where a click would do nothing.
-            follows = {"leaf": "",
-                       "step": " (it follows the inputs: only a leaf's box can be ticked)",
-                       "detached": " (detach() made it so: only a leaf's box can be ticked)",
-                       }.get(state.origin, "")
-            item.setToolTip(NAME, self._describe(state)
-                            + f"\nrequires_grad={state.requires_grad}{follows}")
-            if state.value is None:
-                item.setForeground(NAME, QBrush(QColor(c.error)))
-                for column in range(1, len(COLUMNS)):
-                    item.setToolTip(column, self._describe(state))
-            else:
-                checked = Qt.CheckState.Checked if state.requires_grad else \
-                    Qt.CheckState.Unchecked
-                item.setCheckState(REQUIRES_GRAD, checked)
-                if state.origin == "leaf":  # a non-leaf's requires_grad follows its inputs
-                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                else:
-                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
-            if state.grad is None:
-                item.setForeground(GRAD, QBrush(QColor(c.muted)))
-            if state.is_leaf:
-                item.setForeground(GRAD_FN, QBrush(QColor(c.muted)))
-            item.setToolTip(GRAD_FN, state.grad_fn or "leaf: no grad_fn")
+            facts = _row_facts(state, c)
+            old = self._looks[row]
+            if old is not None and old[0] == facts:
+                continue  # the same facts draw the same row: most rows, after most actions
+            look = self._look(state, c)
+            self._looks[row] = (facts, look)
+            if old is None or old[1] != look:
+                texts_resized |= self._apply(tree.topLevelItem(row), name, look,
+                                             None if old is None else old[1])
         self._refreshing = False
-        self.grad_fn_column.fit()
+        if texts_resized:
+            self.grad_fn_column.fit()
         self._on_selection_changed(self.selection.name)
         self._update_buttons()
+
+    def _look(self, state, c) -> RowLook:
+        """Everything a row shows for ``state``, to compare with what it shows now."""
+        failed = state.value is None
+        # Only a leaf's box can be clicked; say so where a click would do nothing.
+        follows = {"leaf": "",
+                   "step": " (it follows the inputs: only a leaf's box can be ticked)",
+                   "detached": " (detach() made it so: only a leaf's box can be ticked)",
+                   }.get(state.origin, "")
+        describe = self._describe(state)
+        return RowLook(
+            texts=tuple(self._texts(state)),
+            tips=(describe + f"\nrequires_grad={state.requires_grad}{follows}",
+                  *([describe] * 2 if failed else ["", ""]),
+                  state.grad_fn or "leaf: no grad_fn"),
+            colours=(c.error if failed else "", "", c.muted if state.grad is None else "",
+                     c.muted if state.is_leaf else ""),
+            checked=None if failed else state.requires_grad,
+            checkable=not failed and state.origin == "leaf",  # a non-leaf's follows its inputs
+        )
+
+    def _apply(self, item: QTreeWidgetItem, name: str, look: RowLook,
+               old: RowLook | None) -> bool:
+        """Set the parts of ``item`` that differ from ``old`` (all when None); returns whether
+        a text's length changed (the columns may need another width)."""
+        if old is None or old.texts[NAME] != name:
+            item.setData(NAME, Qt.ItemDataRole.UserRole, name)
+        resized = False
+        for column in range(len(COLUMNS)):
+            text = look.texts[column]
+            if old is None or old.texts[column] != text:
+                resized |= old is None or len(old.texts[column]) != len(text)
+                item.setText(column, text)
+            if old is None or old.tips[column] != look.tips[column]:
+                item.setToolTip(column, look.tips[column])
+            colour = look.colours[column]
+            if old is None or old.colours[column] != colour:
+                item.setData(column, Qt.ItemDataRole.ForegroundRole,
+                             QBrush(QColor(colour)) if colour else None)
+        if old is None or old.checked != look.checked:
+            if look.checked is None:  # a failed tensor has no box
+                item.setData(REQUIRES_GRAD, Qt.ItemDataRole.CheckStateRole, None)
+            else:
+                item.setCheckState(REQUIRES_GRAD, Qt.CheckState.Checked if look.checked
+                                   else Qt.CheckState.Unchecked)
+        if old is None or old.checkable != look.checkable:
+            flags = item.flags()
+            item.setFlags(flags | Qt.ItemFlag.ItemIsUserCheckable if look.checkable
+                          else flags & ~Qt.ItemFlag.ItemIsUserCheckable)
+        return resized
 
     @staticmethod
     def _texts(state) -> list[str]:
@@ -262,6 +328,18 @@ class TensorsPanel(QWidget):
         QTimer.singleShot(0, self, partial(self.toggle_requires_grad, name, flag))
 
     def toggle_requires_grad(self, name: str, flag: bool) -> bool:
+        if self._set_requires_grad(name, flag):
+            return True
+        # Refused or nothing to do: the box shows what the session says again (a click had
+        # already ticked or unticked it).
+        names = self.session.tensor_names()
+        if name in names:
+            self._looks[names.index(name)] = None
+        self._shown = None
+        self._on_session_changed()
+        return False
+
+    def _set_requires_grad(self, name: str, flag: bool) -> bool:
         if name not in self.session.document.tensor_names() or self._origin(name) != "leaf":
             return False
         leaf = self.session.leaf(name)
@@ -270,8 +348,6 @@ class TensorsPanel(QWidget):
         if flag and leaf.dtype in ("int64", "bool"):  # the leaf would fail; refuse it here
             self.show_message(f"{name} is {leaf.dtype}: only floating-point tensors can "
                               "require gradients (make it float32 to track it)")
-            self._shown = None
-            self._on_session_changed()  # the tick goes back off
             return False
         return self._push(set_requires_grad(self.session, name, flag))
 

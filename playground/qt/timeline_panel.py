@@ -38,6 +38,11 @@ def short_error(error: str) -> str:
     return sentence if len(sentence) <= ERROR_CHARS else sentence[:ERROR_CHARS - 1] + "…"
 
 
+def _count(number: int, noun: str) -> str:
+    """``1 step``, ``2 steps``, ``0 steps``."""
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 class RowSizes(QStyledItemDelegate):
     """Remembers each row's size for the list's width: a new row makes the list lay out every
     row again, and measuring wrapped text for all of them took ~20 ms in a 1,000-action
@@ -139,8 +144,9 @@ class TimelinePanel(QWidget):
         c = colors()
         if outcome.action is None:
             document = self.session.document
-            return QListWidgetItem(icon("flag", c.muted), f"Start — {len(document.leaves)} "
-                                   f"tensors, {len(document.steps)} steps computed")
+            return QListWidgetItem(icon("flag", c.muted), f"Start — "
+                                   f"{_count(len(document.leaves), 'tensor')}, "
+                                   f"{_count(len(document.steps), 'step')} computed")
         text = f"{outcome.index}. {action_line(outcome.action)}"
         details = [short_error(outcome.error)] if outcome.error else []
         details += grad_changes(self.session, outcome.index)

@@ -41,3 +41,15 @@ def test_remembered_row_sizes_are_the_measured_ones(qtbot):
         assert len(set(remembered)) > 1  # rows differ (an error row is longer): a real check
     rows = [panel.list.visualItemRect(panel.list.item(i)) for i in range(panel.list.count())]
     assert all(a.bottom() < b.top() for a, b in zip(rows, rows[1:]))  # stacked, never overlapping
+
+
+def test_the_start_row_counts_in_words(qtbot):
+    session = Session(jvp_document())
+    panel = TimelinePanel(session)
+    qtbot.addWidget(panel)
+    assert panel.list.item(0).text() == "Start — 1 tensor, 3 steps computed"
+    document = jvp_document()
+    leaf = document.leaves[0]
+    session.set_document(document.model_copy(update={
+        "steps": document.steps[:1], "leaves": (leaf, leaf.model_copy(update={"name": "other"}))}))
+    assert panel.list.item(0).text() == "Start — 2 tensors, 1 step computed"
