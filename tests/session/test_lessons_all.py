@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from playground.session import Session, predict
-from playground.session.export import action_body, definition_lines, script
+from playground.session.export import action_body, definition_lines
 from playground.session.lessons import lesson_names, load_lesson
 from tests.session.scripts import needs_torch
 
@@ -232,14 +232,3 @@ def test_whole_lesson_under_torch_fails_where_it_failed_here_and_ends_in_the_sam
     assert outcomes == [(o.error or "ok").split(":", 1)[0] for o in session.outcomes[1:]]
     _assert_state_matches(session, last + 1, namespace)
 
-
-@needs_torch
-@pytest.mark.parametrize("name", LESSONS)
-def test_exported_script_prints_under_torch_exactly_what_the_console_showed(name):
-    session = _session(name)
-    shown_in_console = "".join(o.output + "\n" for o in session.outcomes[1:] if o.output)
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        exec(compile(script(session), f"<{name} export>", "exec"), {"__name__": "export"})
-    assert printed.getvalue() == shown_in_console
