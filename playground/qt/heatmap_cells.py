@@ -12,9 +12,11 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
+from .theme import colors, graph_colors
+
 TEXT_LIMIT = 16  # numbers are written while both sides are at most this many cells
 OUTLINE_LIMIT = 1024  # changed cells outlined one by one; more (or all) outline the picture
-HATCH = QColor(150, 150, 150)
+NONE_PIXELS = 15  # the "None" label's size, the same in every card (smaller only if it must)
 OUTLINE = QColor(20, 20, 20)
 
 
@@ -133,18 +135,21 @@ class CellOverlay(QGraphicsItem):
         painter.restore()
 
     def _paint_none(self, painter, whole: QRectF):
-        painter.fillRect(whole, QColor(238, 238, 238))
-        painter.fillRect(whole, QBrush(HATCH, Qt.BrushStyle.BDiagPattern))
+        # The theme's colours (a white box glared in the dark theme) and one label size for
+        # every card: it once followed the picture, 28 px on a matrix and 10 px on a vector.
+        c, graph = colors(), graph_colors()
+        painter.fillRect(whole, QColor(graph.empty_cell))
+        painter.fillRect(whole, QBrush(QColor(graph.frame), Qt.BrushStyle.BDiagPattern))
         font = QFont()
-        font.setPixelSize(int(max(10, min(28, whole.height() * 0.3, whole.width() * 0.22))))
+        font.setPixelSize(int(min(NONE_PIXELS, max(9.0, whole.height() * 0.7))))
         font.setBold(True)
         painter.setFont(font)
         box = QFontMetricsF(font).boundingRect(self.none_text).adjusted(-8, -3, 8, 3)
         box.moveCenter(whole.center())
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(255, 255, 255, 235))
+        painter.setBrush(QColor(c.base))
         painter.drawRoundedRect(box, 4, 4)
-        painter.setPen(QColor(90, 90, 90))
+        painter.setPen(QColor(c.muted))
         painter.drawText(whole, Qt.AlignmentFlag.AlignCenter, self.none_text)
 
     def _paint_marks(self, painter, to_device, cell: QRectF):
