@@ -15,6 +15,7 @@ class _GradState(threading.local):
 
 
 STATE = _GradState()
+STATE.enabled = True  # on the instance: read by every op, and an instance attribute reads fast
 
 
 def is_grad_enabled() -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from . import dtypes
 from .ops import binary, indexing, linalg, reduce, shape, unary
-from .ops._args import is_number
+from .ops._args import elementwise, is_number
 from .tensor import Tensor
 
 
@@ -24,6 +24,18 @@ def _operand_or_not_implemented(func):
         if not (type(other) is Tensor or is_number(other)):
             return NotImplemented
         return func(self, other)
+
+    return method
+
+
+def _operator(cls):
+    """``tensor + other`` and ``tensor * other``: what ``add`` and ``mul`` do once the left
+    operand is known to be a tensor and the right one checked, without going through them."""
+
+    def method(self, other):
+        if not (type(other) is Tensor or is_number(other)):
+            return NotImplemented
+        return elementwise(cls, (self, other))
 
     return method
 
@@ -105,9 +117,9 @@ _METHODS = {
     "exp_": _inplace(unary.exp), "neg_": _inplace(unary.neg), "relu_": _inplace(unary.relu),
     "fill_": _fill, "zero_": _zero,
     # operators
-    "__add__": _operand_or_not_implemented(binary.add), "__radd__": _reflected(binary.add),
+    "__add__": _operator(binary.Add), "__radd__": _reflected(binary.add),
     "__sub__": _operand_or_not_implemented(binary.sub), "__rsub__": _reflected(binary.sub),
-    "__mul__": _operand_or_not_implemented(binary.mul), "__rmul__": _reflected(binary.mul),
+    "__mul__": _operator(binary.Mul), "__rmul__": _reflected(binary.mul),
     "__truediv__": _operand_or_not_implemented(binary.div),
     "__rtruediv__": _reflected(binary.div),
     "__pow__": _operand_or_not_implemented(binary.pow), "__rpow__": _reflected(binary.pow),

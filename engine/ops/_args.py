@@ -77,7 +77,14 @@ def broadcast_error(shape_a, shape_b) -> RuntimeError:
 def elementwise(cls, operands, *params, dtype=None):
     """Record an elementwise op over tensors and numbers, with PyTorch's promotion and errors."""
     a, b = operands
-    arrays = (_same_kind_pair(a, b) if dtype is None else None) or to_arrays(operands, dtype)
+    arrays = None
+    if dtype is None and type(a) is Tensor:  # _same_kind_pair's commonest case, inline
+        if type(b) is Tensor and a._data.dtype is b._data.dtype:
+            arrays = (a._data, b._data)
+        else:
+            arrays = _same_kind_pair(a, b)
+    if arrays is None:
+        arrays = to_arrays(operands, dtype)
     inputs = (a if type(a) is Tensor else None, b if type(b) is Tensor else None)
     try:
         return record(cls, inputs, arrays, *params)
