@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from playground.session import Action, RemoveAction, Session
+from playground.session.action_warnings import action_warnings
 from playground.session.lessons import lesson_names, lesson_title
 from playground.session.predict import PredictError, answer, judge
 
@@ -149,7 +150,8 @@ class LessonPanel(QWidget):
                            session.document.actions)
         point, live, matches, position = self._state()
         plan = self.guide.plan
-        self.steps.show_progress(set(matches), position)
+        failed = {index for index, at in matches.items() if self.session.outcomes[at].error}
+        self.steps.show_progress(set(matches), position, failed)
         pending = plan[position] if position < len(plan) else None
         self._show_reveal(point)
         self._show_output(point, matches)
@@ -197,7 +199,10 @@ class LessonPanel(QWidget):
         elif outcome.error:
             self.steps.show_output(taken, outcome.error.splitlines()[0], is_error=True)
         else:
-            self.steps.show_output(taken, outcome.output.rstrip("\n"))
+            # What PyTorch would warn about (reading a non-leaf's .grad) belongs with it.
+            warned = action_warnings(self.session, outcome)
+            parts = [outcome.output.rstrip("\n"), *warned]
+            self.steps.show_output(taken, "\n".join(part for part in parts if part))
 
     def _progress_text(self, live: bool, position: int) -> str:
         total = len(self.guide.plan)

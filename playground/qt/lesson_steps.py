@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
@@ -18,8 +18,9 @@ from playground.session import Action
 from .action_text import action_line
 from .theme import colors
 
-DONE, CURRENT, SKIPPED, TODO = "done", "current", "skipped", "todo"
-MARKERS = {DONE: "✓", CURRENT: "▶", SKIPPED: "–"}
+DONE, FAILED, CURRENT, SKIPPED, TODO = "done", "failed", "current", "skipped", "todo"
+MARKERS = {DONE: "✓", FAILED: "✗", CURRENT: "▶", SKIPPED: "–"}
+TAKEN = (DONE, FAILED)  # rows a click travels back to
 
 
 def rich(text: str) -> str:
@@ -84,7 +85,7 @@ class StepRow(QFrame):
         c = colors()
         _restyle(self.output, f"color: {c.error if self._output_is_error else c.text}; "
                               f"background: {c.base}; padding: 3px;")
-        past = self.state in (DONE, SKIPPED)
+        past = self.state in (DONE, FAILED, SKIPPED)
         code_colour = c.muted if past else c.text
         parts = [f'<span style="font-family: monospace; color: {code_colour}">'
                  f"{rich(action_line(self.action))}</span>"]
@@ -95,18 +96,21 @@ class StepRow(QFrame):
             parts.append(f'<span style="color: {c.muted}">{rich(self.action.note)}</span>')
         self.text.setText("<br>".join(parts))
         marker = MARKERS.get(self.state, "?" if self.action.question else str(self.number))
-        colour = {DONE: c.success, CURRENT: c.accent}.get(self.state, c.muted)
+        colour = {DONE: c.success, FAILED: c.error, CURRENT: c.accent}.get(self.state, c.muted)
         self.marker.setText(f'<b style="color: {colour}">{marker}</b>')
         background = c.base if self.state == CURRENT else "transparent"
         border = c.accent if self.state == CURRENT else "transparent"
         _restyle(self, f"QFrame#lessonStep {{ background: {background}; "
                        f"border-left: 3px solid {border}; border-radius: 3px; }}")
-        self.setCursor(Qt.CursorShape.PointingHandCursor if self.state == DONE
+        self.setCursor(Qt.CursorShape.PointingHandCursor if self.state in TAKEN
                        else Qt.CursorShape.ArrowCursor)
-        self.setToolTip("Show the timeline right after this step" if self.state == DONE else "")
+        tip = {DONE: "Show the timeline right after this step",
+               FAILED: "This step raised an error (its message is under it and in the "
+                       "Console). Click to show the timeline right after it"}
+        self.setToolTip(tip.get(self.state, ""))
 
     def mousePressEvent(self, event):
-        if self.state == DONE and event.button() == Qt.MouseButton.LeftButton:
+        if self.state in TAKEN and event.button() == Qt.MouseButton.LeftButton:
             self.clicked.emit(self.number)
         super().mousePressEvent(event)
 
@@ -132,6 +136,11 @@ class StepList(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.rows: list[StepRow] = []
         self._current = 0  # the row show_progress highlighted
+        self._scroll_wanted: list[int] = []
+        self._scroll_timer = QTimer(self)
+        self._scroll_timer.setSingleShot(True)
+        self._scroll_timer.setInterval(0)
+        self._scroll_timer.timeout.connect(self._on_scroll_timer)
         self._body = QWidget(self)
         self._layout = QVBoxLayout(self._body)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -166,21 +175,41 @@ class StepList(QScrollArea):
             self._layout.insertWidget(first + number - 1, row)
             self.rows.append(row)
 
-    def show_progress(self, done: set[int], current: int) -> None:
-        """Tick the plan indexes in ``done``, highlight ``current`` (the next step) and scroll
-        it into view; steps before it that were not taken (skipped prints) are dashed."""
+    def show_progress(self, done: set[int], current: int, failed: set[int] = frozenset()
+                      ) -> None:
+        """Tick the plan indexes in ``done`` (✗ those in ``failed``, which raised), highlight
+        ``current`` (the next step) and scroll it into view; steps before it that were not taken
+        (skipped prints) are dashed."""
         for index, row in enumerate(self.rows):
             if index == current:
                 row.set_state(CURRENT)
+            elif index in done:
+                row.set_state(FAILED if index in failed else DONE)
             else:
-                row.set_state(DONE if index in done else SKIPPED if index < current else TODO)
+                row.set_state(SKIPPED if index < current else TODO)
         self._current = current
         self._scroll_to(current)
 
     def _scroll_to(self, *indexes: int | None) -> None:
+        """Scroll to the rows once the layout has placed them: a row whose state or output
+        just changed has its old place and height until then (the list stayed at its top)."""
+        wanted = [i for i in indexes if i is not None]
+        if len(self.rows) and self._current >= len(self.rows):  # done: show the last steps
+            wanted.append(len(self.rows) - 1)
+        self._scroll_wanted = wanted
+        if not self._scroll_timer.isActive():
+            self._scroll_timer.start()
+
+    def showEvent(self, event):  # noqa: N802 - Qt's name
+        # Steps taken while the panel was a tab behind the Console: scroll now it can be seen.
+        super().showEvent(event)
+        self._scroll_to(*self._scroll_wanted, self._current)
+
+    def _on_scroll_timer(self) -> None:
+        self.widget().layout().activate()
         # One after the other: the last one wins when they do not all fit.
-        for index in indexes:
-            if index is not None and 0 <= index < len(self.rows):
+        for index in self._scroll_wanted:
+            if 0 <= index < len(self.rows):
                 self.ensureWidgetVisible(self.rows[index], 0, 40)
 
     def show_output(self, index: int | None, text: str, is_error: bool = False) -> None:

@@ -6,7 +6,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
 
 from playground.qt.action_text import action_line
-from playground.qt.lesson_steps import CURRENT, DONE, SKIPPED, TODO, StepRow
+from playground.qt.lesson_steps import CURRENT, DONE, FAILED, SKIPPED, TODO, StepRow
 from playground.session import Document, lessons, persist
 from tests.qt.helpers import trigger
 
@@ -233,7 +233,7 @@ def test_the_whole_course_runs_through_the_panel_lesson_after_lesson(make_window
             reveal = panel.reveal_box.shown
             assert reveal is not None and reveal.message == "", (name, reveal)
         assert panel.progress.text().startswith("Lesson complete"), name
-        assert set(panel.steps.states()) <= {DONE, SKIPPED}, name
+        assert set(panel.steps.states()) <= {DONE, FAILED, SKIPPED}, name
         assert asked >= 1, f"{name} asks no question"
         if number + 1 < len(names):
             assert panel.next_button.text().startswith("Next lesson: ")
@@ -326,3 +326,53 @@ def test_a_question_about_a_plain_step_shows_its_one_line(tiny):
     tiny.lesson_panel.take_next_step()  # the print
     assert tiny.lesson_panel.question.code.text() == (
         ">>> loss.backward(torch.ones_like(loss), retain_graph=True)")
+
+
+def test_a_step_that_raised_is_marked_with_a_cross_not_a_tick(open_lesson):
+    data = {**TINY, "actions": [
+        {"kind": "backward", "target": "loss"},
+        {"kind": "backward", "target": "loss", "note": "Without retain_graph: it fails."},
+        {"kind": "print", "items": [{"kind": "grad", "text": "x"}]}]}
+    window = open_lesson(data)
+    panel = window.lesson_panel
+    panel.advance()
+    panel.advance()
+    assert panel.steps.states() == [DONE, FAILED, CURRENT]
+    assert "raised an error" in panel.steps.rows[1].toolTip()
+    assert "✗" in panel.steps.rows[1].marker.text()
+
+
+def test_reading_a_non_leafs_grad_shows_pytorchs_warning_under_the_step(open_lesson):
+    data = {**TINY, "actions": [
+        {"kind": "backward", "target": "loss"},
+        {"kind": "print", "items": [{"kind": "grad", "text": "sq"}]}]}
+    window = open_lesson(data)
+    panel = window.lesson_panel
+    panel.advance()
+    panel.advance()
+    shown = panel.steps.rows[1].output.text()
+    assert shown.startswith("None") and "UserWarning" in shown and "not a leaf" in shown
+
+
+def test_the_list_follows_the_next_step_down_a_long_lesson(open_lesson, qtbot):
+    actions = [{"kind": "print", "items": [{"kind": "value", "text": "x"}],
+                "note": "A note long enough to take a few lines in the narrow panel. " * 3}
+               for _ in range(12)]
+    window = open_lesson({**TINY, "actions": actions})
+    window.resize(1280, 800)
+    window.show()
+    window.docks["console"].raise_()  # the steps are taken with the Lesson tab behind
+    panel = window.lesson_panel
+    for _ in range(9):
+        panel.advance()
+        qtbot.wait(1)
+    window.docks["lesson"].raise_()
+    rows = panel.steps.rows
+    viewport = panel.steps.viewport()
+
+    def on_screen(row) -> bool:
+        top = row.mapTo(viewport, row.rect().topLeft()).y()
+        return 0 <= top and top + 20 <= viewport.height()
+
+    qtbot.waitUntil(lambda: on_screen(rows[9]))
+    assert not on_screen(rows[0])
