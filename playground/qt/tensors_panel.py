@@ -263,7 +263,8 @@ class TensorsPanel(QWidget):
         for index in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(index)
             if item.data(NAME, Qt.ItemDataRole.UserRole) == name:
-                if self.tree.currentItem() is not item:
+                # rows are reused: the current row may have lost its highlight meanwhile
+                if self.tree.currentItem() is not item or not item.isSelected():
                     self.tree.setCurrentItem(item)
                 break
         else:

@@ -156,3 +156,17 @@ def test_the_pipeline_keeps_its_rows_through_a_backward_and_an_edit(qtbot):
     qtbot.addWidget(other)
     assert contents(widget.tree) == contents(other.tree)
     assert [item.text(0) for item in items(widget.tree)] == ["✓", "✗", "✗"]
+
+
+def test_a_renamed_or_shifted_row_stays_selected(panel):
+    session, stack, selection, widget = panel
+    selection.select("sq")
+    assert widget.rename("sq", "squared")
+    current = widget.tree.currentItem()
+    assert current.text(NAME) == "squared" and current.isSelected()
+    assert selection.name == "squared"
+    stack.push(RemoveStep(session, "out"))
+    selection.select("h")
+    stack.undo()  # out comes back at the end; h keeps its row and its highlight
+    current = widget.tree.currentItem()
+    assert current.text(NAME) == "h" and current.isSelected() and selection.name == "h"
