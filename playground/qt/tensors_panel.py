@@ -8,10 +8,9 @@ None. Add a leaf, rename, delete (refused with the reason while something uses i
 from __future__ import annotations
 
 from functools import partial
-from typing import NamedTuple
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -26,23 +25,25 @@ from PySide6.QtWidgets import (
 
 from playground.session import AddLeaf, RemoveLeaf, RemoveStep, Rename, Session, SessionError
 from playground.session.commands import action_label, set_requires_grad
-from playground.session.error_help import help_text
 
 from .icons import set_icon
 from .leaf_dialog import AddLeafDialog
 from .rename_dialog import RenameDialog
 from .selection import Selection
+from .tensor_rows import (
+    COLUMNS,
+    GRAD,
+    GRAD_FN,
+    NAME,
+    REQUIRES_GRAD,
+    SHAPE,
+    apply_look,
+    row_facts,
+    row_look,
+)
 from .theme import colors
 from .wrapped_names import WrappedNameDelegate
 
-# A tensor is a leaf exactly when it has no grad_fn, so one column says both ("leaf" or the
-# grad_fn's name, wrapped where the dock is narrow). The name's check box is requires_grad,
-# and the dtype follows the shape only when it is not float32, as PyTorch prints tensors:
-# five full columns do not fit beside the heatmaps, and grad_fn matters more here.
-COLUMNS = ("name", "shape", ".grad", "grad_fn")
-NAME, SHAPE, GRAD, GRAD_FN = range(len(COLUMNS))
-REQUIRES_GRAD = NAME
-DEFAULT_DTYPE = "float32"
 HEADER_TIPS = {
     NAME: "Ticked: requires_grad=True, operations on it are recorded for backward "
           "(click the box of a leaf to change it)",
@@ -52,24 +53,6 @@ HEADER_TIPS = {
     GRAD_FN: "leaf: made by you, not by an op (grad_fn is None); its .grad is kept. "
              "A non-leaf shows the grad_fn that backward walks through",
 }
-
-
-def _row_facts(state, c) -> tuple:
-    """What a row is drawn from, cheap to compare (the arrays only by shape and dtype)."""
-    value = state.value
-    return (state.name, None if value is None else (value.shape, value.dtype), state.grad is None,
-            state.requires_grad, state.is_leaf, state.origin, state.grad_fn, state.error,
-            state.blocked_by, c.error, c.muted)
-
-
-class RowLook(NamedTuple):
-    """What one row shows, column by column (a colour "" is the default text colour)."""
-
-    texts: tuple[str, ...]
-    tips: tuple[str, ...]
-    colours: tuple[str, ...]
-    checked: bool | None  # None: no box (the tensor failed)
-    checkable: bool
 
 
 class TensorsPanel(QWidget):
@@ -172,92 +155,20 @@ class TensorsPanel(QWidget):
         texts_resized = False
         for row, name in enumerate(names):
             state = self.session.state(name)
-            facts = _row_facts(state, c)
+            facts = row_facts(state, c)
             old = self._looks[row]
             if old is not None and old[0] == facts:
                 continue  # the same facts draw the same row: most rows, after most actions
-            look = self._look(state, c)
+            look = row_look(state, c)
             self._looks[row] = (facts, look)
             if old is None or old[1] != look:
-                texts_resized |= self._apply(tree.topLevelItem(row), name, look,
-                                             None if old is None else old[1])
+                texts_resized |= apply_look(tree.topLevelItem(row), name, look,
+                                           None if old is None else old[1])
         self._refreshing = False
         if texts_resized:
             self.grad_fn_column.fit()
         self._on_selection_changed(self.selection.name)
         self._update_buttons()
-
-    def _look(self, state, c) -> RowLook:
-        """Everything a row shows for ``state``, to compare with what it shows now."""
-        failed = state.value is None
-        # Only a leaf's box can be clicked; say so where a click would do nothing.
-        follows = {"leaf": "",
-                   "step": " (it follows the inputs: only a leaf's box can be ticked)",
-                   "detached": " (detach() made it so: only a leaf's box can be ticked)",
-                   }.get(state.origin, "")
-        describe = self._describe(state)
-        return RowLook(
-            texts=tuple(self._texts(state)),
-            tips=(describe + f"\nrequires_grad={state.requires_grad}{follows}",
-                  *([describe] * 2 if failed else ["", ""]),
-                  state.grad_fn or "leaf: no grad_fn"),
-            colours=(c.error if failed else "", "", c.muted if state.grad is None else "",
-                     c.muted if state.is_leaf else ""),
-            checked=None if failed else state.requires_grad,
-            checkable=not failed and state.origin == "leaf",  # a non-leaf's follows its inputs
-        )
-
-    def _apply(self, item: QTreeWidgetItem, name: str, look: RowLook,
-               old: RowLook | None) -> bool:
-        """Set the parts of ``item`` that differ from ``old`` (all when None); returns whether
-        a text's length changed (the columns may need another width)."""
-        if old is None or old.texts[NAME] != name:
-            item.setData(NAME, Qt.ItemDataRole.UserRole, name)
-        resized = False
-        for column in range(len(COLUMNS)):
-            text = look.texts[column]
-            if old is None or old.texts[column] != text:
-                resized |= old is None or len(old.texts[column]) != len(text)
-                item.setText(column, text)
-            if old is None or old.tips[column] != look.tips[column]:
-                item.setToolTip(column, look.tips[column])
-            colour = look.colours[column]
-            if old is None or old.colours[column] != colour:
-                item.setData(column, Qt.ItemDataRole.ForegroundRole,
-                             QBrush(QColor(colour)) if colour else None)
-        if old is None or old.checked != look.checked:
-            if look.checked is None:  # a failed tensor has no box
-                item.setData(REQUIRES_GRAD, Qt.ItemDataRole.CheckStateRole, None)
-            else:
-                item.setCheckState(REQUIRES_GRAD, Qt.CheckState.Checked if look.checked
-                                   else Qt.CheckState.Unchecked)
-        if old is None or old.checkable != look.checkable:
-            flags = item.flags()
-            item.setFlags(flags | Qt.ItemFlag.ItemIsUserCheckable if look.checkable
-                          else flags & ~Qt.ItemFlag.ItemIsUserCheckable)
-        return resized
-
-    @staticmethod
-    def _texts(state) -> list[str]:
-        if state.value is None:
-            why = f"blocked by {state.blocked_by}" if state.blocked_by else "failed"
-            return [state.name, why, "", ""]
-        grad = "None" if state.grad is None else "tensor"
-        shape, dtype = str(list(state.value.shape)), str(state.value.dtype)
-        if dtype != DEFAULT_DTYPE:
-            shape = f"{shape} {dtype}"
-        return [state.name, shape, grad, "leaf" if state.is_leaf else (state.grad_fn or "")]
-
-    @staticmethod
-    def _describe(state) -> str:
-        if state.value is None:
-            if not state.error:
-                return f"cannot be computed: {state.blocked_by} failed"
-            return "\n\n".join(filter(None, [state.error, help_text(state.error)]))
-        where = {"leaf": "a leaf you defined", "step": "computed by a pipeline step",
-                 "detached": "made by detach() on the timeline"}[state.origin]
-        return (f"{state.name}: {where}\nshape {list(state.value.shape)}, "
-                f"dtype {state.value.dtype}")
 
     def _on_selection_changed(self, name: str):
         for index in range(self.tree.topLevelItemCount()):
