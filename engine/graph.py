@@ -55,17 +55,19 @@ def sum_to_shape(grad: np.ndarray, shape: tuple) -> np.ndarray:
 def _dependencies(roots):
     """How many edges enter each node reachable from ``roots`` (iterative: deep graphs are fine)."""
     counts: dict = {}
-    seen = set(roots)
+    roots = set(roots)
     stack = list(roots)
     while stack:
         node = stack.pop()
         for child in node._edges:
             if child is None:
                 continue
-            counts[child] = counts.get(child, 0) + 1
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
+            if child in counts:
+                counts[child] += 1
+            else:  # reached for the first time: go on from it (roots are on the stack already)
+                counts[child] = 1
+                if child not in roots:
+                    stack.append(child)
     return counts
 
 

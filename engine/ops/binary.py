@@ -328,6 +328,10 @@ def _is_bool(value) -> bool:
 
 def _check_no_bool(a, b):
     """PyTorch refuses ``-`` with a bool operand (a tensor or a Python bool)."""
+    if type(a) is Tensor and type(b) is Tensor and (
+        a._data.dtype.kind != "b" and b._data.dtype.kind != "b"
+    ):
+        return  # two tensors, neither bool: the commonest case, decided at once
     if _is_bool(a) and _is_bool(b):
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
