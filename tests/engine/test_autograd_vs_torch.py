@@ -411,3 +411,13 @@ def inplace_twice_on_nonleaf(T):
                          ids=lambda f: f.__name__)
 def test_inplace_after_inplace_saved_result_matches_torch(scenario):
     assert outcome(scenario, engine) == outcome(scenario, torch)
+
+
+def test_the_same_output_given_twice_to_backward_sums_its_seeds_as_torch_does():
+    def scenario(T):
+        x = T.tensor([1.0, -2.0], requires_grad=True)
+        y = x * 2
+        T.autograd.backward([y, y], [T.tensor([1.0, 0.5]), T.tensor([3.0, 1.0])])
+        return x.grad
+
+    assert outcome(scenario, engine) == outcome(scenario, torch)
