@@ -145,6 +145,7 @@ class TensorsPanel(QWidget):
         # (Qt measures and repaints only the cells that changed); a tensor added or removed
         # adds or removes a row at the end and the rows after it take their new tensors.
         tree = self.tree
+        texts_resized = tree.topLevelItemCount() != len(names)  # the widest name may change
         while tree.topLevelItemCount() > len(names):
             tree.takeTopLevelItem(tree.topLevelItemCount() - 1)
             self._looks.pop()
@@ -152,7 +153,6 @@ class TensorsPanel(QWidget):
             QTreeWidgetItem(tree).setFont(NAME, self._mono)
             self._looks.append(None)
         c = colors()
-        texts_resized = False
         for row, name in enumerate(names):
             state = self.session.state(name)
             facts = row_facts(state, c)
