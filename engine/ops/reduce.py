@@ -31,6 +31,15 @@ def _expand_back(grad, dims, keepdim, shape):
     return np.broadcast_to(grad, shape)
 
 
+def _expand_number(grad, shape):
+    """``np.broadcast_to(grad, shape)`` for a 0-d gradient: the same read-only view of its one
+    number, made by the array constructor (``broadcast_to`` is Python code in numpy, and cost
+    more than the rest of a small sum's backward step)."""
+    view = np.ndarray(shape, grad.dtype, buffer=grad, strides=(0,) * len(shape))
+    view.flags.writeable = False
+    return view
+
+
 class Sum(Function):
     torch_name = "SumBackward0"
     formulas = {"self": "grad.expand_symint(self.sym_sizes())"}
@@ -40,7 +49,7 @@ class Sum(Function):
         return np.asarray(x.sum(dtype=dtype))
 
     def backward(self, grad):
-        return np.broadcast_to(grad, self.shape)
+        return _expand_number(grad, self.shape)
 
     def jvp(self, t):
         return np.asarray(t.sum())
@@ -70,7 +79,7 @@ class Mean(Function):
         return np.asarray(x.mean(), dtype=x.dtype)
 
     def backward(self, grad):
-        return np.broadcast_to(grad / self.count, self.shape)
+        return _expand_number(np.asarray(grad / self.count), self.shape)
 
     def jvp(self, t):
         return np.asarray(t.mean(), dtype=t.dtype)
