@@ -88,7 +88,8 @@ class MainWindow(QMainWindow):
         args = (self.session, self.undo_stack, self.selection)
         self.tensors = TensorsPanel(*args)
         self.pipeline = optional_panel("pipeline_builder", "PipelineBuilder", "Pipeline", *args)
-        self.editor = optional_panel("tensor_editor", "TensorEditor", "Tensor editor", *args)
+        # A tab behind the pipeline: built when first raised (or when ``editor`` is asked for).
+        self._editor_slot = LazyPanel("tensor_editor", "TensorEditor", "Tensor editor", *args)
         self.heatmaps = optional_panel("heatmap", "HeatmapPanel", "Heatmaps", self.session,
                                        self.selection)
         self.timeline = TimelinePanel(self.session)
@@ -119,7 +120,8 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(tensors, pipeline, Qt.Orientation.Vertical)
         # Three panels stacked in 800 px leave none room to work: the editor is a tab behind
         # the pipeline, raised by double-clicking a tensor.
-        editor = dock("editor", "Tensor editor", self.editor, left)
+        editor = dock("editor", "Tensor editor", self._editor_slot, left)
+        editor.visibilityChanged.connect(self._editor_slot.on_dock_shown)
         self.tabifyDockWidget(pipeline, editor)
         pipeline.raise_()
         self.tensors.edit_requested.connect(self._on_edit_requested)
@@ -135,6 +137,11 @@ class MainWindow(QMainWindow):
                          Qt.Orientation.Horizontal)
         self.resizeDocks([tensors, pipeline], [360, 340], Qt.Orientation.Vertical)
         self.resizeDocks([timeline, console], [260, 440], Qt.Orientation.Vertical)
+
+    @property
+    def editor(self) -> QWidget:
+        """The tensor editor (built now if its tab was never raised)."""
+        return self._editor_slot.panel()
 
     def _on_edit_requested(self, name: str):
         self.selection.select(name)

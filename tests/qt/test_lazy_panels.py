@@ -40,3 +40,16 @@ def test_a_view_built_late_shows_the_session_as_it_is_now(window, qtbot):
     qtbot.waitUntil(lambda: panel.lesson is not None)
     assert panel.output_box.currentData() == "out" and panel.input_box.currentData() == "inp"
     assert "vᵀJ = inp.grad ✓" in panel.check.text()
+
+
+def test_the_tensor_editor_is_built_when_a_tensor_is_opened_in_it(window, qtbot):
+    from playground.qt.tensor_editor import TensorEditor
+
+    window.show()
+    _settle(qtbot)
+    assert window.findChild(TensorEditor) is None  # a tab behind the pipeline at start
+    window.tensors.edit_requested.emit("w")  # what double-clicking a tensor's row does
+    qtbot.waitUntil(lambda: window.findChild(TensorEditor) is not None)
+    editor = window.findChild(TensorEditor)
+    assert editor is window.editor and editor.name == "w"
+    qtbot.waitUntil(editor.isVisible)

@@ -180,9 +180,7 @@ def test_ticking_requires_grad_on_an_int_leaf_is_refused_at_the_tick(window, qtb
 
 
 def test_paste_on_the_grad_tab_says_where_to_paste(window):
-    from playground.qt.tensor_editor import TensorEditor
-
-    editor = window.findChild(TensorEditor)
+    editor = window.editor  # built on first use (a tab behind the pipeline at start)
     window.selection.select("inp")
     editor.show_grad(True)
     assert not editor.paste_text("1")
