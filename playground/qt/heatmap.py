@@ -70,7 +70,9 @@ class HeatmapPanel(QWidget):
         layout.addWidget(self.scroll)
         self.scroll.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self._idle = QTimer(self)
-        self._idle.setInterval(0)
+        # Not 0: Qt paints a window a few ms after an update (5 ms, or the next frame), and a
+        # 0 ms timer built an off-screen card (~20 ms) before the cards on screen were painted.
+        self._idle.setInterval(20)
         self._idle.timeout.connect(self._build_one_more)
         session.definitions_changed.connect(self._on_definitions_changed)
         session.timeline_changed.connect(self._on_timeline_changed)
