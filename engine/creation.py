@@ -13,6 +13,22 @@ from .tensor import FLOAT_ONLY_MESSAGE, Tensor
 _generator = np.random.default_rng(0)
 
 
+def ones_array(shape, dtype) -> np.ndarray:
+    """``np.ones(shape, dtype)`` in two C calls (``np.ones`` is Python code in numpy; a backward
+    seed and ``ones_like`` are made on every step of a small workload)."""
+    data = np.empty(shape, dtype)
+    data.fill(1)
+    return data
+
+
+def _eye_array(n: int, m: int, dtype) -> np.ndarray:
+    """``np.eye(n, m, dtype=dtype)`` without numpy's Python layer: in the first m rows (the
+    only ones with a diagonal element), element (i, i) sits at i * (m + 1) once flattened."""
+    data = np.zeros((n, m), dtype)
+    data[:m].reshape(-1)[:: m + 1] = 1
+    return data
+
+
 def manual_seed(seed: int):
     """Make later ``rand``/``randn`` draws reproducible (not PyTorch's exact numbers)."""
     global _generator
@@ -148,7 +164,7 @@ def zeros(*size, dtype=None, requires_grad=False, device=None) -> Tensor:
 
 
 def ones(*size, dtype=None, requires_grad=False, device=None) -> Tensor:
-    return _leaf(np.ones(_size("ones", size), _float_dtype(dtype).numpy), None, requires_grad)
+    return _leaf(ones_array(_size("ones", size), _float_dtype(dtype).numpy), None, requires_grad)
 
 
 def full(size, fill_value, *, dtype=None, requires_grad=False, device=None) -> Tensor:
@@ -168,7 +184,8 @@ def eye(n, m=None, *, dtype=None, requires_grad=False, device=None) -> Tensor:
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
     if m is not None and m < 0:
         raise RuntimeError(f"m must be greater or equal to 0, got {m}")
-    return _leaf(np.eye(n, m, dtype=_float_dtype(dtype).numpy), None, requires_grad)
+    return _leaf(_eye_array(n, n if m is None else m, _float_dtype(dtype).numpy), None,
+                 requires_grad)
 
 
 def arange(start, end=None, step=1, *, dtype=None, requires_grad=False, device=None) -> Tensor:
@@ -262,7 +279,7 @@ def zeros_like(x: Tensor, *, dtype=None, requires_grad=False, device=None) -> Te
 
 
 def ones_like(x: Tensor, *, dtype=None, requires_grad=False, device=None) -> Tensor:
-    return _leaf(np.ones(x._data.shape, x._data.dtype if dtype is None else dtype.numpy), None,
+    return _leaf(ones_array(x._data.shape, x._data.dtype if dtype is None else dtype.numpy), None,
                  requires_grad)
 
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import grad_mode
 from .. import tensor as tensor_module
+from ..creation import ones_array
 from ..graph import BackwardStep, run_backward, walk
 from ..size import Size
 from ..tensor import Tensor
@@ -50,7 +51,7 @@ def make_roots(outputs, grad_outputs):
         if seed is None:
             if data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            seed_data = np.ones(data.shape, dtype=data.dtype)
+            seed_data = ones_array(data.shape, data.dtype)
         else:
             seed_data = seed._data if isinstance(seed, Tensor) else np.asarray(seed)
             if seed_data.shape != data.shape:

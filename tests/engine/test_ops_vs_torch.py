@@ -167,3 +167,17 @@ def test_gradient_matches_finite_differences(name):
     for index, leaf in enumerate(leaves):
         expected = _numeric_vjp(func, arrays, seed, index)
         np.testing.assert_allclose(leaf.grad.numpy(), expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("n, m", [(4, 5), (5, 4), (5, 2), (3, 1), (1, 3), (3, None), (0, 2),
+                                  (2, 0)])
+@pytest.mark.parametrize("dtype", ["float32", "int64", "bool"])
+def test_eye_ones_and_ones_like_match_torch(n, m, dtype):
+    # eye and ones are built here from np.zeros / np.empty (numpy's own are slower Python code)
+    results = []
+    for T in (engine, torch):
+        kind = getattr(T, dtype)
+        eye = T.eye(n, m, dtype=kind) if m is not None else T.eye(n, dtype=kind)
+        results.append((eye, T.ones(n, 2, dtype=kind), T.ones_like(eye)))
+    for ours, theirs in zip(*results):
+        assert_same_values(ours, theirs, rtol=0, atol=0)
