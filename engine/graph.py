@@ -117,8 +117,9 @@ def walk(roots, grads, retain_graph=False, capture=None, accumulate=True, steps=
     for node in buffers:
         if counts.get(node, 0) == 0:
             heapq.heappush(ready, (-node._sequence_nr, tie(), node))
-    previous_mode = grad_mode.STATE.enabled
-    grad_mode.STATE.enabled = False  # backward formulas are not themselves recorded
+    state = grad_mode.STATE
+    caller_mode = state.enabled
+    state.enabled = False  # backward formulas are not themselves recorded
     try:
         while ready:
             node = heapq.heappop(ready)[2]
@@ -142,7 +143,12 @@ def walk(roots, grads, retain_graph=False, capture=None, accumulate=True, steps=
             if type(node) is AccumulateGrad:
                 if accumulate:
                     node.backward(grad)
-                yield BackwardStep(node, grad, ()) if steps else None
+                if steps:  # the caller's code runs between steps: in the caller's grad mode
+                    state.enabled = caller_mode
+                    yield BackwardStep(node, grad, ())
+                    caller_mode, state.enabled = state.enabled, False
+                else:
+                    yield None
                 continue
             result = node.backward(grad)
             if type(result) is not tuple:
@@ -170,9 +176,14 @@ def walk(roots, grads, retain_graph=False, capture=None, accumulate=True, steps=
                 counts[child] = left
                 if left == 0:
                     heapq.heappush(ready, (-child._sequence_nr, tie(), child))
-            yield BackwardStep(node, grad, tuple(sent)) if steps else None
+            if steps:
+                state.enabled = caller_mode
+                yield BackwardStep(node, grad, tuple(sent))
+                caller_mode, state.enabled = state.enabled, False
+            else:
+                yield None
     finally:
-        grad_mode.STATE.enabled = previous_mode
+        state.enabled = caller_mode
 
 
 def _accumulate(buffers, owned, node, grad):

@@ -99,7 +99,7 @@ class BackwardRun:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                step = self._next_step()
+                step = next(self._steps)
         except StopIteration:
             self.finished = True
             return None
@@ -112,19 +112,6 @@ class BackwardRun:
             step.node.release()
         self.records.append(record)
         return record
-
-    def _next_step(self):
-        """The engine's next step, with this thread's grad mode as it was before.
-
-        The engine's step generator switches recording off for the whole walk, yields included,
-        so between two steps the GUI thread would record no graph (a Restart then replayed the
-        session without one: 'element 0 of tensors does not require grad'). Each step runs
-        inside ``no_grad`` instead, and the mode is restored when it yields; the first step
-        runs under ``enable_grad`` so that the mode the generator restores at its end, or when
-        it is dropped unfinished, is "enabled"."""
-        mode = engine.no_grad() if self.records else engine.enable_grad()
-        with mode:
-            return next(self._steps)
 
     def run_to_end(self) -> None:
         while self.step() is not None:

@@ -85,3 +85,27 @@ def test_gradients_summed_in_place_leave_what_steps_sent_untouched():
     values = np.tanh(x.detach().numpy())
     np.testing.assert_allclose(tanh_step.grad_output, 2 * values + 1, rtol=1e-6)
     np.testing.assert_allclose(x.grad.numpy(), (2 * values + 1) * (1 - values ** 2), rtol=1e-6)
+
+
+def test_code_run_between_steps_records_a_graph_as_usual():
+    # The walk itself records nothing, but while it waits at a step the caller's grad mode
+    # holds: a tensor computed between two steps has a grad_fn.
+    x = engine.ones(2, requires_grad=True)
+    steps = engine.autograd.backward_steps((x * 2).sum())
+    next(steps)
+    between = x * 3
+    assert engine.is_grad_enabled() and between.grad_fn is not None
+    with engine.no_grad():
+        next(steps)
+        assert not (x * 3).requires_grad  # and the caller's no_grad holds too
+    list(steps)
+    assert engine.is_grad_enabled()
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])
+
+
+def test_a_walk_dropped_halfway_leaves_grad_mode_as_it_found_it():
+    x = engine.ones(2, requires_grad=True)
+    steps = engine.autograd.backward_steps((x * 2).sum())
+    next(steps)
+    steps.close()
+    assert engine.is_grad_enabled()
