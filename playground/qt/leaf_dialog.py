@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -28,6 +27,7 @@ from playground.session import Leaf, Session
 from playground.session.codegen import factory_call
 from playground.session.runner import MAX_ELEMENTS
 
+from .message_row import dialog_refusal_row
 from .rename_dialog import taken_names
 
 FACTORIES = ("zeros", "ones", "full", "eye", "rand", "randn", "arange", "linspace")
@@ -122,15 +122,7 @@ class AddLeafDialog(QDialog):
         self.preview = QLabel(self)
         self.preview.setObjectName("panelHint")
         self.preview.setWordWrap(True)
-        self.message = QLabel(self)
-        self.message.setObjectName("panelError")
-        self.message.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Add")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self.message, buttons, self.ok = dialog_refusal_row(self, "Add")
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.preview)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QSizePolicy, QWidget
 
 from .theme import colors
 
@@ -29,6 +29,22 @@ def info_label(text: str = "") -> QLabel:
     label.setStyleSheet("color: palette(placeholder-text);")
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     return label
+
+
+def dialog_refusal_row(dialog: QDialog, ok_text: str
+                       ) -> tuple[QLabel, QDialogButtonBox, QPushButton]:
+    """The bottom of a dialog that checks what is typed: a red line where a refusal is said
+    (the dialog stays open), then OK (``ok_text``) and Cancel wired to accept and reject."""
+    message = QLabel(dialog)
+    message.setObjectName("panelError")
+    message.setWordWrap(True)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel, dialog)
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText(ok_text)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return message, buttons, ok
 
 
 class MessageLabel(QLabel):

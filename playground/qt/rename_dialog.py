@@ -10,7 +10,6 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -19,6 +18,8 @@ from PySide6.QtWidgets import (
 
 from playground.session import Session
 from playground.session.document import check_name
+
+from .message_row import dialog_refusal_row
 
 
 def taken_names(session: Session) -> set[str]:
@@ -45,15 +46,7 @@ class RenameDialog(QDialog):
         prompt.setWordWrap(True)
         self.name = QLineEdit(old, self)
         self.name.selectAll()
-        self.message = QLabel(self)
-        self.message.setObjectName("panelError")
-        self.message.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Rename")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self.message, buttons, self.ok = dialog_refusal_row(self, "Rename")
         layout = QVBoxLayout(self)
         layout.addWidget(prompt)
         layout.addWidget(self.name)

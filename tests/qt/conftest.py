@@ -41,3 +41,14 @@ def make_window(qtbot):
 def window(make_window):
     return make_window()
 
+
+
+@pytest.fixture(params=["light", "dark"])
+def each_theme(request):
+    """The test runs once in each theme; the theme in use before is put back."""
+    from playground.qt.theme import apply_theme, current_theme
+
+    before = current_theme()
+    apply_theme(request.param)
+    yield request.param
+    apply_theme(before)

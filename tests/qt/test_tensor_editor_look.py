@@ -4,24 +4,14 @@ and shows only the controls that apply to what it shows."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 
 from playground.qt.selection import Selection
 from playground.qt.tensor_editor import TensorEditor
-from playground.qt.theme import apply_theme, current_theme
 from playground.session import AddAction, Document, Leaf, Session, TensorData, UndoStack
 from tests.qt.contrast import contrast
 from tests.session.builders import backward, jvp_document
-
-
-@pytest.fixture(params=["light", "dark"])
-def theme(request):
-    before = current_theme()
-    apply_theme(request.param)
-    yield request.param
-    apply_theme(before)
 
 
 def _text_on_background(widget, row: int, column: int) -> float:
@@ -32,7 +22,7 @@ def _text_on_background(widget, row: int, column: int) -> float:
     return contrast(QColor(background.color()), text)
 
 
-def test_tinted_cells_keep_their_numbers_readable(qtbot, theme):
+def test_tinted_cells_keep_their_numbers_readable(qtbot, each_theme):
     session, stack, selection = Session(jvp_document()), UndoStack(), Selection()
     widget = TensorEditor(session, stack, selection)
     qtbot.addWidget(widget)

@@ -6,7 +6,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QRadioButton, QStyle, QStyleOptionButton
 
 from playground.qt.tensors_panel import NAME
-from playground.qt.theme import apply_theme, current_theme
 from tests.qt.contrast import contrast
 
 
@@ -16,19 +15,11 @@ def _best_contrast(image, rect, background) -> float:
                for y in range(rect.top(), rect.bottom() + 1))
 
 
-@pytest.fixture(params=["light", "dark"])
-def theme(request):
-    before = current_theme()
-    apply_theme(request.param)
-    yield request.param
-    apply_theme(before)
-
-
 @pytest.mark.parametrize("kind, element", [
     (QCheckBox, QStyle.SubElement.SE_CheckBoxIndicator),
     (QRadioButton, QStyle.SubElement.SE_RadioButtonIndicator),
 ])
-def test_an_unticked_box_stands_out_from_the_dialog(qtbot, theme, kind, element):
+def test_an_unticked_box_stands_out_from_the_dialog(qtbot, each_theme, kind, element):
     button = kind("retain_graph=True")
     qtbot.addWidget(button)
     button.show()
@@ -41,8 +32,8 @@ def test_an_unticked_box_stands_out_from_the_dialog(qtbot, theme, kind, element)
     assert _best_contrast(image, rect, background) >= 3.0
 
 
-def test_an_unticked_requires_grad_box_in_the_tensors_panel_stands_out(window, theme):
-    window.set_theme(theme)
+def test_an_unticked_requires_grad_box_in_the_tensors_panel_stands_out(window, each_theme):
+    window.set_theme(each_theme)
     tree = window.tensors.tree
     item = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
                 if tree.topLevelItem(i).text(NAME) == "input")
@@ -56,7 +47,7 @@ def test_an_unticked_requires_grad_box_in_the_tensors_panel_stands_out(window, t
     assert _best_contrast(image, box, background) >= 3.0
 
 
-def test_a_text_field_shows_where_to_type(qtbot, theme):
+def test_a_text_field_shows_where_to_type(qtbot, each_theme):
     from PySide6.QtWidgets import QLineEdit, QWidget
 
     holder = QWidget()  # the field on a panel's background, not focused
@@ -71,7 +62,7 @@ def test_a_text_field_shows_where_to_type(qtbot, theme):
     assert _best_contrast(image, left_edge, background) >= 3.0
 
 
-def test_the_shown_tab_is_marked_in_the_accent_colour(qtbot, theme):
+def test_the_shown_tab_is_marked_in_the_accent_colour(qtbot, each_theme):
     from PySide6.QtGui import QColor
     from PySide6.QtWidgets import QTabBar
 
