@@ -84,15 +84,11 @@ def _steps_computing(document, input_name: str, output_name: str) -> list:
                  if name == output_name or depends_on(document, output_name, name)}
     chosen = []
     for step in document.steps[:end + 1]:
-        changes = _in_place(step) and step.operands and step.operands[0] in ancestors | {
+        changes = step.in_place and step.operands and step.operands[0] in ancestors | {
             input_name}
         if (step.name in ancestors or changes) and depends_on(document, step.name, input_name):
             chosen.append(step)
     return chosen
-
-
-def _in_place(step) -> bool:
-    return step.op.endswith("_") and not step.op.endswith("__")
 
 
 @dataclass

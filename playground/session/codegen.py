@@ -136,9 +136,9 @@ class Pipeline:
                         if s.name in valid and s.operands and _chains(s)}
         # An in-place step, what it changes and a no_grad step each stay a line of their own:
         # folded, ``a`` of ``a.mul_(2)`` would vanish, and a no_grad block would swallow others.
-        self.folded -= {name for name, s in self.steps.items() if s.no_grad or _in_place(s)}
+        self.folded -= {name for name, s in self.steps.items() if s.no_grad or s.in_place}
         self.folded -= {s.operands[0] for s in document.steps
-                        if s.operands and (s.no_grad or _in_place(s))}
+                        if s.operands and (s.no_grad or s.in_place)}
 
     def lines(self) -> list[str]:
         return [line for _, code in self.statements() for line in code.splitlines()]
@@ -207,10 +207,6 @@ class Pipeline:
         args = ", ".join(code for code, _ in operands)
         suffix = spec.suffix if step.params.get("dim") is not None else ""
         return f"{path}({args}{params}){suffix}", ATOM
-
-
-def _in_place(step: Step) -> bool:
-    return step.op.endswith("_") and not step.op.endswith("__")
 
 
 def _chains(step: Step) -> bool:

@@ -166,6 +166,12 @@ class Step(_Frozen):
     no_grad: bool = False
     note: str = ""
 
+    @property
+    def in_place(self) -> bool:
+        """Whether the op writes into its first operand: in-place names end in one underscore
+        (``add_``), unlike dunders (``__add__``)."""
+        return self.op.endswith("_") and not self.op.endswith("__")
+
 
 class Seed(_Frozen):
     """The vector v of a backward call: ``implicit`` (no argument; scalars only), ``ones``
