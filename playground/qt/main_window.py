@@ -112,16 +112,13 @@ class MainWindow(QMainWindow):
         heatmaps = dock("heatmaps", "③ Heatmaps: values and .grad", self.heatmaps, left)
         self.splitDockWidget(tensors, heatmaps, Qt.Orientation.Horizontal)
         for key, (title, widget) in self.learning_views.items():
-            view_dock = dock(key, title, widget, left)
-            view_dock.visibilityChanged.connect(widget.on_dock_shown)
-            self.tabifyDockWidget(heatmaps, view_dock)
+            self.tabifyDockWidget(heatmaps, dock(key, title, widget, left))
         heatmaps.raise_()
         pipeline = dock("pipeline", "② Pipeline", self.pipeline, left)
         self.splitDockWidget(tensors, pipeline, Qt.Orientation.Vertical)
         # Three panels stacked in 800 px leave none room to work: the editor is a tab behind
         # the pipeline, raised by double-clicking a tensor.
         editor = dock("editor", "Tensor editor", self._editor_slot, left)
-        editor.visibilityChanged.connect(self._editor_slot.on_dock_shown)
         self.tabifyDockWidget(pipeline, editor)
         pipeline.raise_()
         self.tensors.edit_requested.connect(self._on_edit_requested)
@@ -152,6 +149,8 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{key}")
         dock.setWidget(widget)
+        if isinstance(widget, LazyPanel):  # built when its tab is first raised
+            dock.visibilityChanged.connect(widget.on_dock_shown)
         dock.dockLocationChanged.connect(self._tidy_tab_bars)
         dock.topLevelChanged.connect(self._tidy_tab_bars)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
