@@ -21,6 +21,7 @@ from playground.session import Session
 from playground.session.action_warnings import action_warnings
 from playground.session.console import ConsoleEntry, transcript
 from playground.session.export import kept_names
+from playground.session.text import counted
 
 from .console_text import EARLIER_LINK, Run, TranscriptWriter, span
 from .error_help import explain
@@ -138,7 +139,7 @@ class ConsolePanel(QWidget):
         c = colors()
         later = len(self.session.outcomes) - 1 - cursor
         if later:
-            return [span(c.muted, f"({later} later action{'s' * (later > 1)} not shown: "
+            return [span(c.muted, f"({counted(later, 'later action')} not shown: "
                                   f"you are looking at step {cursor})")]
         if cursor == 0:
             return [span(c.muted, "Nothing run yet. Press Forward, then Backward, and what "
@@ -167,7 +168,7 @@ def _earlier_runs(first: int) -> list[Run] | None:
     if not first:
         return None
     c = colors()
-    return [span(c.muted, f"({first} earlier action{'s' * (first > 1)} not shown: "),
+    return [span(c.muted, f"({counted(first, 'earlier action')} not shown: "),
             Run(f"show {min(first, MORE)} more", c.accent, False, EARLIER_LINK),
             span(c.muted, ")")]
 

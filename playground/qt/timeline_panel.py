@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from playground.session import Session
 from playground.session.error_help import help_text
+from playground.session.text import counted
 
 from .action_text import action_line, grad_changes
 from .icons import icon, set_icon
@@ -36,11 +37,6 @@ def short_error(error: str) -> str:
     first = error.splitlines()[0]
     sentence = first.split(". ")[0].split(" (")[0]
     return sentence if len(sentence) <= ERROR_CHARS else sentence[:ERROR_CHARS - 1] + "…"
-
-
-def _count(number: int, noun: str) -> str:
-    """``1 step``, ``2 steps``, ``0 steps``."""
-    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 class RowSizes(QStyledItemDelegate):
@@ -145,8 +141,8 @@ class TimelinePanel(QWidget):
         if outcome.action is None:
             document = self.session.document
             return QListWidgetItem(icon("flag", c.muted), f"Start — "
-                                   f"{_count(len(document.leaves), 'tensor')}, "
-                                   f"{_count(len(document.steps), 'step')} computed")
+                                   f"{counted(len(document.leaves), 'tensor')}, "
+                                   f"{counted(len(document.steps), 'step')} computed")
         text = f"{outcome.index}. {action_line(outcome.action)}"
         details = [short_error(outcome.error)] if outcome.error else []
         details += grad_changes(self.session, outcome.index)

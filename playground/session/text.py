@@ -27,3 +27,8 @@ def formatted(value) -> str:
     if hasattr(value, "dim") and value.dim() == 0:
         return format(value.item(), "")
     return shown(value)
+
+
+def counted(number: int, noun: str) -> str:
+    """``1 step``, ``2 steps``, ``0 steps``."""
+    return f"{number} {noun}" + ("" if number == 1 else "s")
