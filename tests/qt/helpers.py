@@ -19,3 +19,15 @@ def last_console_block(window) -> str:
     """What the console shows for the last action taken (from its ``>>>`` line on)."""
     text = window.console.plain_text()
     return text[text.rindex(">>>"):]
+
+
+def panel_over(panel_class, qtbot, document):
+    """``(session, undo stack, selection, panel)``: a panel of ``panel_class`` over a new
+    session of ``document``, as the window builds one."""
+    from playground.qt.selection import Selection
+    from playground.session import Session, UndoStack
+
+    session, stack, selection = Session(document), UndoStack(), Selection()
+    widget = panel_class(session, stack, selection)
+    qtbot.addWidget(widget)
+    return session, stack, selection, widget

@@ -11,15 +11,13 @@ from playground.qt.pipeline_builder import PipelineBuilder
 from playground.qt.pipeline_builder_fields import IntField, TensorListField, TextField
 from playground.qt.selection import Selection
 from playground.session import Session, UndoStack
+from tests.qt.helpers import panel_over
 from tests.session.builders import jvp_document
 
 
 @pytest.fixture
 def builder(qtbot):
-    session, stack, selection = Session(jvp_document()), UndoStack(), Selection()
-    widget = PipelineBuilder(session, stack, selection)
-    qtbot.addWidget(widget)
-    return session, stack, selection, widget
+    return panel_over(PipelineBuilder, qtbot, jvp_document())
 
 
 def marks(widget):

@@ -17,11 +17,10 @@ from playground.session import (
     EditStep,
     RemoveStep,
     Rename,
-    Session,
     Step,
     UndoStack,
 )
-from tests.qt.helpers import trigger
+from tests.qt.helpers import panel_over, trigger
 from tests.session.builders import backward, jvp_document
 
 ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
@@ -62,10 +61,7 @@ def contents(tree) -> list:
 
 @pytest.fixture
 def panel(qtbot):
-    session, stack, selection = Session(jvp_document()), UndoStack(), Selection()
-    widget = TensorsPanel(session, stack, selection)
-    qtbot.addWidget(widget)
-    return session, stack, selection, widget
+    return panel_over(TensorsPanel, qtbot, jvp_document())
 
 
 def fresh_contents(session, qtbot) -> list:
@@ -138,9 +134,7 @@ def test_a_removed_tensor_takes_its_row_away_and_the_selection_follows_names(pan
 
 
 def test_the_pipeline_keeps_its_rows_through_a_backward_and_an_edit(qtbot):
-    session, stack, selection = Session(jvp_document()), UndoStack(), Selection()
-    widget = PipelineBuilder(session, stack, selection)
-    qtbot.addWidget(widget)
+    session, stack, _, widget = panel_over(PipelineBuilder, qtbot, jvp_document())
     before = items(widget.tree)
     cells = changed_cells(widget.tree)
     stack.push(AddAction(session, backward()))

@@ -56,12 +56,17 @@ def test_the_shipped_course_starts_with_the_seed_notebook_and_lists_every_file()
     assert all(lesson_title(name) != name for name in names)  # every shipped lesson has a title
 
 
-@pytest.mark.parametrize("name", lesson_names())
-def test_every_question_of_a_lesson_has_an_answer_that_judges_itself_right(name):
+def _revealed(name: str):
+    """Each question of lesson ``name`` with the answer its reveal shows."""
     document = load_lesson(name)
     session = Session(document)
     for _, point, question in questions(document):
-        revealed = answer(session, question, point)
+        yield question, answer(session, question, point)
+
+
+@pytest.mark.parametrize("name", lesson_names())
+def test_every_question_of_a_lesson_has_an_answer_that_judges_itself_right(name):
+    for question, revealed in _revealed(name):
         assert question.prompt.strip() and question.reason.strip()
         typed = revealed.value if revealed.kind == "outcome" else revealed.text
         assert judge(str(typed), revealed).correct, (name, question.expression, typed)
@@ -93,10 +98,7 @@ def _learner_answers(revealed) -> tuple[list[str], list[str]]:
 
 @pytest.mark.parametrize("name", lesson_names())
 def test_every_shipped_question_accepts_what_a_learner_would_type_and_refuses_near_misses(name):
-    document = load_lesson(name)
-    session = Session(document)
-    for _, point, question in questions(document):
-        revealed = answer(session, question, point)
+    for question, revealed in _revealed(name):
         right, wrong = _learner_answers(revealed)
         for typed in right:
             assert judge(typed, revealed).correct, (name, question.expression, typed)
