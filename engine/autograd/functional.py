@@ -20,7 +20,10 @@ from ..forward_ad import TangentGraph, recording
 from ..grad_mode import enable_grad, no_grad
 from ..tensor import FLOAT_ONLY_MESSAGE, Tensor
 
-__all__ = ["vjp", "jvp", "jacobian", "jacobian_matrix", "jacobian_panel", "JacobianPanel"]
+__all__ = [
+    "vjp", "jvp", "jacobian", "jacobian_matrix", "jacobian_matrix_walks", "jacobian_panel",
+    "JacobianPanel",
+]
 
 STRATEGY_MESSAGE = (
     'Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your function has '
@@ -274,9 +277,7 @@ def _rows(outputs, inputs, strict):
         if out.nelement() == 0 and inputs:
             raise RuntimeError("stack expects a non-empty TensorList")
         per_input = [[] for _ in inputs]
-        for element in range(out.nelement()):
-            seed = _one_hot(out._data.shape, out._data.dtype, element)
-            grads = _grads_or_none((out,), inputs, (seed,), retain_graph=True)
+        for grads in _element_grads(out, inputs):
             for k, (grad, inp) in enumerate(zip(grads, inputs)):
                 if grad is None:
                     if strict:
@@ -289,6 +290,14 @@ def _rows(outputs, inputs, strict):
                     per_input[k].append(grad._data)
         rows.append([np.stack(grads) for grads in per_input])
     return rows
+
+
+def _element_grads(out, inputs):
+    """The gradients of ``inputs`` (None where unused) for each element of ``out`` in row-major
+    order: one backward walk per element, seeded with a one-hot tensor."""
+    for element in range(out.nelement()):
+        seed = _one_hot(out._data.shape, out._data.dtype, element)
+        yield _grads_or_none((out,), inputs, (seed,), retain_graph=True)
 
 
 def _identity_rows(outputs, inputs):
@@ -357,16 +366,23 @@ def forward_columns(leaves, outputs, which):
     ]
     try:
         for col, j in enumerate(which):
-            leaf = leaves[j]._data
-            for element in range(leaf.size):
-                seeds = [None] * len(leaves)
-                seeds[j] = _one_hot(leaf.shape, leaf.dtype, element)
-                for i, tangent in enumerate(graph.push(seeds)):
+            for element, tangents in enumerate(_element_tangents(graph, leaves, j)):
+                for i, tangent in enumerate(tangents):
                     if tangent is not None:
                         columns[i][col][:, element] = tangent.reshape(-1)
     finally:
         graph.release()
     return columns
+
+
+def _element_tangents(graph, leaves, j):
+    """The outputs' tangents (None where unreached) for each element of ``leaves[j]`` in
+    row-major order: one forward walk per element, seeded with a one-hot tangent."""
+    leaf = leaves[j]._data
+    for element in range(leaf.size):
+        seeds = [None] * len(leaves)
+        seeds[j] = _one_hot(leaf.shape, leaf.dtype, element)
+        yield graph.push(seeds)
 
 
 # -- for the playground ----------------------------------------------------------------------------
@@ -397,6 +413,40 @@ def jacobian_matrix(func, inputs, strategy="reverse-mode") -> np.ndarray:
     return np.block([
         [block.reshape(-1, inp.nelement()) for block, inp in zip(row, inputs)] for row in blocks
     ])
+
+
+def jacobian_matrix_walks(func, input, strategy="reverse-mode"):  # noqa: A002 - PyTorch's word
+    """``jacobian_matrix(func, input, strategy)`` for one tensor in and one out, built a walk at a
+    time: yields ``(walks done, walks in all, J so far)`` after each backward walk (a row of J)
+    or forward walk (a column), so that a caller can show progress or stop. J is filled in place;
+    the last yield holds the whole of it. Closing the generator releases the recorded graph.
+    """
+    if strategy not in ("forward-mode", "reverse-mode"):
+        raise AssertionError(STRATEGY_MESSAGE)
+    (leaf,) = _fresh_leaves((input,))
+    if strategy == "forward-mode":
+        with recording():
+            out = func(leaf)
+        matrix = np.zeros((out.nelement(), leaf.nelement()), out._data.dtype)
+        graph = TangentGraph([leaf], [out])
+        try:
+            for element, (tangent,) in enumerate(_element_tangents(graph, [leaf], 0)):
+                if tangent is not None:
+                    matrix[:, element] = tangent.reshape(-1)
+                yield element + 1, leaf.nelement(), matrix
+        finally:
+            graph.release()
+        return
+    with enable_grad():
+        out = func(leaf)
+    matrix = np.zeros((out.nelement(), leaf.nelement()), leaf._data.dtype)
+    if not out.requires_grad:  # the output does not depend on the input: J is zero
+        yield out.nelement(), out.nelement(), matrix
+        return
+    for element, (grad,) in enumerate(_element_grads(out, (leaf,))):
+        if grad is not None:
+            matrix[element] = grad._data.reshape(-1)
+        yield element + 1, out.nelement(), matrix
 
 
 class JacobianPanel(NamedTuple):

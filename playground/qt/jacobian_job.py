@@ -15,61 +15,20 @@ import time
 
 import numpy as np
 
-import engine
-from engine.forward_ad import TangentGraph, recording
+from engine.autograd.functional import jacobian_matrix_walks
 from playground.session.text import error_text
 
 
 def jacobian_walks(func, point, rows: int):
     """Yield ``(walks done, walks in all, J so far)`` while building J of ``func`` at ``point``.
 
-    ``rows`` is the output's number of elements. J is ``(rows, point.numel())``, rows and
-    columns row-major as in ``engine.autograd.functional.jacobian_matrix``; a walk fills one row
-    (reverse mode) or one column (forward mode) of the same array.
+    ``rows`` is the output's number of elements: J is built by backward walks, one per row,
+    unless the input has fewer elements than that, then by forward walks, one per column
+    (``engine.autograd.functional.jacobian_matrix_walks``). The walks run on a copy of
+    ``point``, so the GUI thread may go on reading it.
     """
-    cols = point.numel()
-    data = point.detach().numpy()
-    leaf = engine.tensor(data.copy(), requires_grad=True)
-    if rows <= cols:
-        yield from _rows(func, leaf, rows, cols)
-    else:
-        yield from _columns(func, leaf, rows, cols)
-
-
-def _rows(func, leaf, rows, cols):
-    with engine.enable_grad():
-        out = func(leaf)
-    matrix = np.zeros((rows, cols), dtype=data_dtype(leaf))
-    if not out.requires_grad:  # the output does not depend on the leaf: J is zero
-        yield rows, rows, matrix
-        return
-    shape, dtype = tuple(out.shape), data_dtype(out)
-    for row in range(rows):
-        seed = np.zeros(rows, dtype=dtype)
-        seed[row] = 1
-        (grad,) = engine.autograd.grad(out, leaf, engine.tensor(seed.reshape(shape)),
-                                       retain_graph=True, allow_unused=True)
-        if grad is not None:
-            matrix[row] = grad.numpy().reshape(-1)
-        yield row + 1, rows, matrix
-
-
-def _columns(func, leaf, rows, cols):
-    with recording():
-        out = func(leaf)
-    matrix = np.zeros((rows, cols), dtype=data_dtype(out))
-    graph = TangentGraph([leaf], [out])
-    try:
-        shape, dtype = tuple(leaf.shape), data_dtype(leaf)
-        for col in range(cols):
-            seed = np.zeros(cols, dtype=dtype)
-            seed[col] = 1
-            (tangent,) = graph.push([seed.reshape(shape)])
-            if tangent is not None:
-                matrix[:, col] = np.asarray(tangent).reshape(-1)
-            yield col + 1, cols, matrix
-    finally:
-        graph.release()
+    strategy = "reverse-mode" if rows <= point.numel() else "forward-mode"
+    return jacobian_matrix_walks(func, point.detach().clone(), strategy)
 
 
 def build_all(walks) -> np.ndarray:
@@ -122,6 +81,3 @@ class JacobianJob:
             self.seconds = time.perf_counter() - start
             self.finished.set()
 
-
-def data_dtype(tensor) -> np.dtype:
-    return tensor.detach().numpy().dtype

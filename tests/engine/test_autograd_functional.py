@@ -79,6 +79,26 @@ def test_jacobian_matrix_stacks_several_inputs_and_outputs():
     np.testing.assert_array_equal(matrix, [[3.0, 0.0, 1.0], [0.0, 3.0, 2.0], [0.0, 0.0, 2.0]])
 
 
+@pytest.mark.parametrize("strategy, walks", [("reverse-mode", 6), ("forward-mode", 4)])
+def test_jacobian_matrix_walks_builds_j_a_row_or_a_column_per_walk(strategy, walks):
+    x = engine.tensor([[1.0, -2.0], [0.5, 3.0]])
+
+    def func(a):  # 4 elements in, 6 out
+        return engine.cat([a.exp().reshape(-1), (a[0] * a[1]).sin()])
+
+    seen = list(F.jacobian_matrix_walks(func, x, strategy))
+    assert [(done, total) for done, total, _ in seen] == [(n + 1, walks) for n in range(walks)]
+    np.testing.assert_allclose(seen[-1][2], F.jacobian_matrix(func, x), rtol=1e-6)
+    assert not x.requires_grad  # the walks ran on a leaf of their own
+
+
+def test_jacobian_matrix_walks_of_an_output_without_grad_is_zero_in_one_walk():
+    x = engine.tensor([1.0, 2.0, 3.0])
+    seen = list(F.jacobian_matrix_walks(lambda a: a.detach() * 2, x))
+    assert len(seen) == 1 and seen[0][:2] == (3, 3)
+    np.testing.assert_array_equal(seen[0][2], np.zeros((3, 3)))
+
+
 @pytest.mark.parametrize("name", sorted(OP_CASES))
 def test_forward_and_reverse_jacobians_agree(name):
     case = OP_CASES[name]
