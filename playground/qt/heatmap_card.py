@@ -13,6 +13,7 @@ from .heatmap_cells import display_array, number_format
 from .heatmap_view import HeatmapView
 from .message_row import MessageLabel
 
+# Set once on the panel's column of cards (HeatmapPanel), not on each card.
 CARD_STYLE = """
 QFrame#heatmapCard { background: palette(base); border: 1px solid palette(mid);
                      border-radius: 6px; }
@@ -81,7 +82,6 @@ class HeatmapCard(QFrame):
         super().__init__(parent)
         self.name = name
         self.setObjectName("heatmapCard")
-        self.setStyleSheet(CARD_STYLE)
         self.state: TensorState | None = None
         self.slice_index: tuple[int, ...] = ()
         self.stacked = False
