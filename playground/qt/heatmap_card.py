@@ -123,7 +123,9 @@ class HeatmapCard(QFrame):
         """Create the pictures and draw the tensor in them, if not done yet."""
         if self._views is not None:
             return
-        graphics = pg.GraphicsLayoutWidget()
+        # A plain GraphicsView: a GraphicsLayoutWidget would build a layout only to have it
+        # replaced by ``pictures``.
+        graphics = pg.GraphicsView()
         graphics.setBackground(self.palette().base().color())
         graphics.setFrameShape(QFrame.Shape.NoFrame)
         graphics.setAttribute(Qt.WidgetAttribute.WA_Hover, True)

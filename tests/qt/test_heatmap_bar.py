@@ -1,0 +1,42 @@
+"""The colour bar's pieces: the ramp shows the colormap from its lowest colour (bottom) to its
+highest (top); the quiet axis still shows a label whose text changes."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QStyleOptionGraphicsItem
+
+from playground.qt.heatmap_bar import Ramp, styled_axis
+from playground.qt.heatmap_view import COLORMAP
+
+
+def _painted(ramp: Ramp, width: int, height: int) -> QImage:
+    ramp.resize(width, height)
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    ramp.paint(painter, QStyleOptionGraphicsItem())
+    painter.end()
+    return image
+
+
+def test_ramp_runs_from_the_lowest_colour_at_the_bottom_to_the_highest_on_top(qapp):
+    colormap = pg.colormap.get(COLORMAP)
+    table = colormap.getLookupTable(nPts=256)
+    ramp = Ramp(colormap, 11)
+    assert ramp.minimumWidth() == ramp.maximumWidth() == 11
+    image = _painted(ramp, 11, 256)
+    for row, entry in ((0, table[255]), (255, table[0]), (128, table[127])):
+        colour = image.pixelColor(5, row)
+        assert (colour.red(), colour.green(), colour.blue()) == tuple(int(v) for v in entry[:3])
+
+
+def test_quiet_axis_shows_a_changed_label(qapp):
+    axis = styled_axis("left", QColor("#123456"))
+    axis.setLabel("rows")
+    assert "rows" in axis.label.toHtml()
+    axis.setLabel("columns")
+    assert "columns" in axis.label.toHtml() and "rows" not in axis.label.toHtml()
+    assert axis.pen().color().name() == "#123456" and axis.style["tickLength"] == -4
+    assert not axis.autoSIPrefix
