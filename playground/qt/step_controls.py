@@ -4,17 +4,24 @@ Each control is a ``QAction`` (toolbar, menu, shortcut) that builds a timeline `
 pushes an ``AddAction`` command; the outcome, error or not, is what the session records. A
 PyTorch error (a second backward without retain_graph, ...) is part of the lesson: it shows
 in the console and timeline, and here only as a status message.
+
+A forward or backward over big tensors is computed on a worker thread (``BackgroundActions``);
+actions asked for meanwhile wait in a queue and run after it, in order.
 """
 
 from __future__ import annotations
+
+from collections import deque
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QWidget
 
 from playground.session import Action, AddAction, Session, SessionError, action_label
+from playground.session.pending import worth_a_thread
 
 from .action_text import action_line, grad_changes
+from .background_action import BackgroundActions
 from .icons import set_icon
 from .selection import Selection
 from .step_dialogs import BackwardDialog, BackwardSettings, ZeroGradDialog, ZeroGradSettings
@@ -35,6 +42,9 @@ class StepControls(QObject):
         self.window = parent
         self._backward_settings = BackwardSettings()
         self._zero_grad_settings = ZeroGradSettings()
+        self.background = BackgroundActions(session, undo_stack, self)
+        self.background.landed.connect(self._on_landed)
+        self._queued: deque[Action] = deque()
         add = self._action
         self.forward = add("actionForward", "Forward", "play", "Ctrl+F", self.do_forward,
                            "Run the pipeline again: fresh values and a fresh graph")
@@ -166,14 +176,61 @@ class StepControls(QObject):
         self.zero_grad_settings = ZeroGradSettings()
 
     # -- the actions --
+    @property
+    def busy(self) -> bool:
+        """An action is being computed off the GUI thread, or waits in the queue after one."""
+        return self.background.busy or bool(self._queued)
+
     def push_action(self, action: Action) -> bool:
-        """Add ``action`` to the timeline; reports the outcome. False when refused."""
+        """Add ``action`` to the timeline; reports the outcome. False when refused.
+
+        A big forward or backward is only started here (its outcome is reported when it
+        lands); while one runs, further actions are queued behind it. An action with a
+        question runs at once: the lesson reads its outcome right after.
+        """
+        if action.question is not None:
+            self.finish()
+        elif self.busy:
+            self._queued.append(action)
+            self.status.emit(f"{action_label(action)}: queued, after the action running now",
+                             False)
+            return True
+        return self._push_now(action)
+
+    def _push_now(self, action: Action) -> bool:
         try:
+            if worth_a_thread(action, self.session.outcomes[-1]) and \
+                    self.background.start(action):
+                self.status.emit(f"{action_label(action)}: computing… (big tensors: the window "
+                                 "shows the state before it until it is done)", False)
+                return True
             self.undo_stack.push(AddAction(self.session, action))
         except (SessionError, ValueError) as error:
             self.status.emit(str(error), True)
             return False
-        outcome = self.session.outcomes[-1]
+        self._report(self.session.outcomes[-1], action)
+        return True
+
+    def finish(self) -> None:
+        """Land the action running off the GUI thread and every queued one, now (a lesson's
+        question, a screenshot, a test)."""
+        while self.busy:
+            if self.background.busy:
+                self.background.finish()
+            else:  # _on_landed started the next; a synchronous one leaves the queue shorter
+                self._take_queued()
+
+    def _on_landed(self, action: Action) -> None:
+        outcomes = self.session.outcomes
+        if outcomes[-1].action is action:  # not when it failed, or was undone on landing
+            self._report(outcomes[-1], action)
+        self._take_queued()
+
+    def _take_queued(self) -> None:
+        while self._queued and not self.background.busy:
+            self._push_now(self._queued.popleft())
+
+    def _report(self, outcome, action: Action) -> None:
         if outcome.error:
             self.status.emit(f"PyTorch raised {short_error(outcome.error)} — see the Console",
                              True)

@@ -23,15 +23,17 @@ class SessionCommand(QUndoCommand):
         super().__init__(command.label)
         self.command = command
         self._already_done = True
+        self.inert = False  # set by UndoStack.forget: undo and redo do nothing
 
     def redo(self):
-        if self._already_done:
+        if self._already_done or self.inert:
             self._already_done = False
             return
         self.command.redo()
 
     def undo(self):
-        self.command.undo()
+        if not self.inert:
+            self.command.undo()
 
 
 class UndoStack(QUndoStack):
@@ -43,6 +45,21 @@ class UndoStack(QUndoStack):
             return
         command.redo()  # raises when the session refuses: nothing is recorded
         super().push(SessionCommand(command))
+
+    def record(self, command: Command) -> SessionCommand:
+        """Put a command on the stack that the session has already done (or, for an action
+        computed on a worker thread, has begun: it lands before any other edit or undo)."""
+        recorded = SessionCommand(command)
+        super().push(recorded)
+        return recorded
+
+    def forget(self, recorded: SessionCommand) -> None:
+        """Take ``recorded``, the newest command, off the stack without undoing its command:
+        what it stood for never happened (its computation failed)."""
+        if self.count() and self.command(self.index() - 1) is recorded:
+            recorded.inert = True
+            recorded.setObsolete(True)  # QUndoStack.undo deletes an obsolete command
+            self.undo()
 
     def command_labels(self) -> list[str]:
         """Every label on the stack, oldest first (for tests and the history view)."""

@@ -3,20 +3,38 @@
 Every edit replaces the immutable ``Document`` and replays it (appending an action continues the
 live replay instead). Views subscribe to the psygnal signals and change the session only through
 commands (``commands.py``), whose ``redo``/``undo`` each call one method here.
+
+A big action may be computed on another thread (``begin_action``, ``pending.py``); until it
+lands the session shows the state before it, and every edit first waits for it and records it
+(``land_pending``), so edits never interleave with it and signals are only emitted here.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 from psygnal import Signal
 
 from .document import Action, Document, Leaf, Step, check_name
+from .pending import PendingAction
 from .predict import renamed_expression
 from .runner import Outcome, Replay, TensorState
 
 
 class SessionError(ValueError):
     """An edit the session refuses (duplicate name, a leaf still used by a step, ...)."""
+
+
+def _after_pending(edit):
+    """An edit first lands the action computed on another thread, then happens after it."""
+
+    @functools.wraps(edit)
+    def edit_after_pending(self, *args, **kwargs):
+        self.land_pending()
+        return edit(self, *args, **kwargs)
+
+    return edit_after_pending
 
 
 class Session:
@@ -46,6 +64,7 @@ class Session:
         self._replay = Replay(self._document)
         self._live = True  # whether the replay's engine state is at the end of the timeline
         self._cursor = len(self._replay.outcomes) - 1
+        self._pending: PendingAction | None = None
 
     # -- reading --
     @property
@@ -64,6 +83,11 @@ class Session:
     @property
     def current(self) -> Outcome:
         return self.outcomes[self._cursor]
+
+    @property
+    def busy(self) -> bool:
+        """An action handed out by ``begin_action`` has not landed yet."""
+        return self._pending is not None
 
     @property
     def is_modified(self) -> bool:
@@ -129,6 +153,7 @@ class Session:
             self.cursor_changed.emit(index)
 
     # -- whole document --
+    @_after_pending
     def set_document(self, document: Document, saved: bool = False) -> Document:
         """Replace everything (New, Open, lesson); returns the previous document."""
         previous = self._document
@@ -144,12 +169,14 @@ class Session:
             self.modified_changed.emit(False)
 
     # -- leaves --
+    @_after_pending
     def insert_leaf(self, index: int, leaf: Leaf) -> None:
         self._check_new_name(leaf.name)
         leaves = list(self._document.leaves)
         leaves.insert(index, leaf)
         self._edit_definitions(leaves=tuple(leaves))
 
+    @_after_pending
     def remove_leaf(self, name: str) -> tuple[int, Leaf]:
         """Remove a leaf nobody uses; returns where it was and what it was, for undo."""
         users = self.users_of(name)
@@ -161,6 +188,7 @@ class Session:
         self._edit_definitions(leaves=tuple(leaves))
         return index, removed
 
+    @_after_pending
     def replace_leaf(self, name: str, leaf: Leaf) -> Leaf:
         """Put ``leaf`` where the leaf ``name`` is (same name); returns the old one."""
         leaves = list(self._document.leaves)
@@ -172,12 +200,14 @@ class Session:
         return old
 
     # -- steps --
+    @_after_pending
     def insert_step(self, index: int, step: Step) -> None:
         self._check_new_name(step.name)
         steps = list(self._document.steps)
         steps.insert(index, step)
         self._edit_definitions(steps=tuple(steps))
 
+    @_after_pending
     def remove_step(self, name: str) -> tuple[int, Step]:
         steps = list(self._document.steps)
         index = _index_of(steps, name, "step")
@@ -185,6 +215,7 @@ class Session:
         self._edit_definitions(steps=tuple(steps))
         return index, removed
 
+    @_after_pending
     def replace_step(self, name: str, step: Step) -> Step:
         steps = list(self._document.steps)
         index = _index_of(steps, name, "step")
@@ -194,12 +225,14 @@ class Session:
         self._edit_definitions(steps=tuple(steps))
         return old
 
+    @_after_pending
     def move_step(self, old_index: int, new_index: int) -> None:
         """Reorder; a step moved above what it uses stays, marked as not computable."""
         steps = list(self._document.steps)
         steps.insert(new_index, steps.pop(old_index))
         self._edit_definitions(steps=tuple(steps))
 
+    @_after_pending
     def rename(self, old: str, new: str) -> None:
         """Rename a tensor everywhere it is mentioned: steps, ``*_like`` leaves and actions."""
         self._check_new_name(new)
@@ -207,6 +240,7 @@ class Session:
         self._commit(Document.model_validate(_renamed(data, old, new)), definitions=True)
 
     # -- timeline --
+    @_after_pending
     def insert_action(self, index: int, action: Action) -> None:
         """Add an action at ``index`` of the timeline and select its outcome."""
         if action.kind == "detach":
@@ -223,6 +257,7 @@ class Session:
         else:
             self._commit(document, definitions=False, cursor=index + 1)
 
+    @_after_pending
     def remove_action(self, index: int) -> Action:
         actions = list(self._document.actions)
         removed = actions.pop(index)
@@ -237,6 +272,38 @@ class Session:
         else:
             self._commit(document, definitions=False, cursor=min(self._cursor, index))
         return removed
+
+    # -- an action computed on another thread --
+    def begin_action(self, action: Action) -> PendingAction | None:
+        """Start appending ``action``, whose ``compute()`` the caller runs on any thread, then
+        calls ``land_pending`` on this one. None when the action cannot continue the live
+        replay (after an undo at the end): append it with ``insert_action`` instead.
+        Refused names raise ``SessionError`` here, as ``insert_action`` would."""
+        self.land_pending()
+        if not self._live:
+            return None
+        if action.kind == "detach":
+            self._check_new_name(action.new_name, include_detached=True)
+        self._pending = PendingAction(self._replay, action)
+        return self._pending
+
+    def land_pending(self) -> Outcome | None:
+        """Wait for the action ``begin_action`` handed out, append it and select its outcome;
+        None when none is pending. A bug while computing it is raised here, with the engine
+        state rebuilt without the action."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return None
+        pending.finished.wait()
+        if pending.exception is not None:
+            self._commit(self._document, definitions=False)
+            raise pending.exception
+        actions = (*self._document.actions, pending.action)
+        self._document = self._document.model_copy(update={"actions": actions})
+        self._replay.document = self._document
+        self._replay.record(pending.outcome)
+        self._after_change(definitions=False, cursor=len(actions))
+        return pending.outcome
 
     # -- plumbing --
     def _check_new_name(self, name: str, include_detached: bool = False) -> None:

@@ -234,35 +234,56 @@ class Replay:
 
     def run(self, action: Action) -> Outcome:
         """Do ``action`` on the live engine state and record the outcome."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return self.record(self.compute(action))
+
+    def record(self, outcome: Outcome) -> Outcome:
+        """Append what ``compute`` returned: the timeline point views can now read."""
+        self.outcomes.append(outcome)
+        return outcome
+
+    def compute(self, action: Action, drawn_seed: torch.Tensor | None = None) -> Outcome:
+        """Do ``action`` on the live engine state and return its outcome, without recording it.
+
+        The session may call this on a worker thread while views read ``outcomes``: it only
+        reads them. ``drawn_seed`` is a random seed ``draw_seed`` made beforehand on the
+        session's thread. Warnings are the caller's business (``run`` silences them).
+        """
         self.counts[action.kind] += 1
         before = self.outcomes[-1].states
         error, printed = None, ""
         self.seed_used = None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                if action.kind == "print":
-                    printed = self._print_text(action)
-                else:
-                    self._do(action)
-            except Exception as raised:
-                error = error_text(raised)
-            states = self._snapshot(before)
-            reported = () if action.kind == "print" else _changes(before, states)
-            texts = tuple(self._text(name, what) for name, what in reported)
-            output = self._report(action, error, printed, reported, texts)
-            result = None if error else self._result_text(action)
-        outcome = Outcome(len(self.outcomes), action, error, states, reported, output,
-                          self.seed_used, texts, result)
-        self.outcomes.append(outcome)
-        return outcome
+        try:
+            if action.kind == "print":
+                printed = self._print_text(action)
+            else:
+                self._do(action, drawn_seed)
+        except Exception as raised:
+            error = error_text(raised)
+        states = self._snapshot(before)
+        reported = () if action.kind == "print" else _changes(before, states)
+        texts = tuple(self._text(name, what) for name, what in reported)
+        output = self._report(action, error, printed, reported, texts)
+        result = None if error else self._result_text(action)
+        return Outcome(len(self.outcomes), action, error, states, reported, output,
+                       self.seed_used, texts, result)
 
-    def _do(self, action: Action):
+    def draw_seed(self, action: Action) -> torch.Tensor | None:
+        """A backward's random seed, drawn now: the engine has one random generator, which the
+        views' own replays on the GUI thread seed and draw from too, so a backward computed on
+        a worker thread gets its random seed drawn on the GUI thread first."""
+        if action.kind != "backward" or action.seed.kind != "randn":
+            return None
+        target = self.namespace.get(action.target)
+        return None if target is None else self.seed_tensor(action, target)
+
+    def _do(self, action: Action, drawn_seed: torch.Tensor | None = None):
         if action.kind == "forward":
             self._compute_steps()
         elif action.kind == "backward":
             target = self.tensor(action.target)
-            gradient = self.seed_tensor(action, target)
+            gradient = drawn_seed if drawn_seed is not None else self.seed_tensor(action, target)
             # Kept before the call: a seed of the wrong shape is part of a backward that fails.
             self.seed_used = None if gradient is None else gradient.detach().numpy().copy()
             target.backward(gradient, retain_graph=action.retain_graph)

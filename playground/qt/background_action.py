@@ -1,0 +1,94 @@
+"""Big timeline actions computed on a worker thread, so the window keeps answering.
+
+A Backward through ten 2048×2048 steps costs the engine ~70 ms and its snapshot more; on the
+GUI thread the window would freeze for that long. ``BackgroundActions.start`` hands such an
+action to a worker thread (``Session.begin_action``): the worker runs only the engine and the
+snapshot (``PendingAction.compute``) and sets an event; a 2 ms timer on the GUI thread sees it
+and lands the action (``Session.land_pending``), so the session's signals and every view's
+redraw happen on the GUI thread, as for a small action. Until then the views show the state
+before it.
+
+Why a plain ``threading.Thread`` and a polled event rather than a Qt signal emitted by the
+worker: no Qt object is touched off the GUI thread (as ``jacobian_job.py``). A signal emitted
+by the worker on an object the window was deleting at that moment crashed the process (a
+test closes the window mid-backward); a timer that is deleted with the window cannot. The work
+is one call and at most one runs at a time, so a thread per action (~0.1 ms to start) needs
+no pool to keep alive and shut down. The thread is a daemon: closing the window while it
+computes loses nothing that was saved, and nobody polls its result any more.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+from playground.session import Action, AddAction, Session
+from playground.session.pending import PendingAction
+
+from .undo import UndoStack
+
+POLL_MS = 2  # how often the GUI thread looks whether the worker has finished
+
+
+class BackgroundActions(QObject):
+    """Runs one big action at a time off the GUI thread.
+
+    Signals
+    -------
+    landed(Action) : its outcome is on the timeline (or, if it failed unexpectedly, it is not,
+        and the error was raised to the excepthook); emitted on the GUI thread.
+    """
+
+    landed = Signal(object)
+
+    def __init__(self, session: Session, undo_stack: UndoStack, parent: QObject):
+        super().__init__(parent)
+        self.session, self.undo_stack = session, undo_stack
+        self._pending: PendingAction | None = None
+        self._recorded = None
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.setTimerType(Qt.TimerType.PreciseTimer)
+        self._poll.timeout.connect(self._on_poll)
+
+    @property
+    def busy(self) -> bool:
+        """An action was started and has not been reported as landed yet."""
+        return self._pending is not None
+
+    def start(self, action: Action) -> bool:
+        """Compute ``action`` on a worker thread; False when it must run synchronously (the
+        engine state is not at the end of the timeline). ``SessionError`` when refused."""
+        index = len(self.session.document.actions)
+        pending = self.session.begin_action(action)
+        if pending is None:
+            return False
+        # On the stack at once: an undo before it lands lands it first, then undoes it.
+        self._recorded = self.undo_stack.record(AddAction(self.session, action, index))
+        self._pending = pending
+        threading.Thread(target=pending.compute, name="session action", daemon=True).start()
+        self._poll.start()
+        return True
+
+    def finish(self) -> None:
+        """Wait for the running action and land it now (a screenshot, a test, closing)."""
+        if self._pending is not None:
+            self._pending.finished.wait()
+            self._on_computed(self._pending)
+
+    def _on_poll(self) -> None:
+        if self._pending is None:
+            self._poll.stop()
+        elif self._pending.finished.is_set():
+            self._on_computed(self._pending)
+
+    def _on_computed(self, pending: PendingAction) -> None:
+        self._poll.stop()
+        self._pending, recorded = None, self._recorded
+        try:
+            self.session.land_pending()  # does nothing when an edit has landed it already
+        finally:  # a bug while computing it: raised above, to the excepthook, as when in sync
+            if pending.exception is not None:
+                self.undo_stack.forget(recorded)
+            self.landed.emit(pending.action)

@@ -1,0 +1,80 @@
+"""An action whose engine work runs on another thread, and which actions are worth it.
+
+A Backward through ten steps of 2048×2048 tensors keeps the engine busy for ~70 ms, and
+snapshotting the states for the timeline adds more: done on the GUI thread, the window would
+not answer for that long. ``Session.begin_action`` hands such an action out as a
+``PendingAction``; its ``compute`` (the engine work and the snapshot) may run on any thread,
+and ``Session.land_pending`` records the outcome and emits the session's signals on the
+session's own thread. Small actions are not worth the hop between threads: they stay
+synchronous. No Qt here.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import numpy as np
+
+from .document import Action
+from .runner import Outcome, Replay
+
+
+def _configured_threshold(default: int = 8_000_000) -> int:
+    text = os.environ.get("TENSOR_PLAYGROUND_BACKGROUND_ELEMENTS", "")
+    return int(text) if text.isdigit() else default
+
+
+# Elements (values and grads of every tensor) above which a forward or backward runs off the
+# session's thread. Measured on the 2-core CI machine: the 10-step 2048² pipeline (~46M
+# elements with its grads) blocked 70–120 ms, the 512² one (~3M) 10–18 ms in all, and 1024²
+# (~12M) ~35 ms: from about 8M elements the block passes the ~30 ms a frame may lose.
+BACKGROUND_ELEMENTS = _configured_threshold()
+
+# Forward recomputes every step and backward walks the graph: their work grows with the
+# tensors. The other actions touch one tensor or none (and zero_grad reads .grad of non-leaf
+# tensors under a warning filter that is not thread-safe), so they stay on the session's thread.
+HEAVY_KINDS = ("forward", "backward")
+
+
+def worth_a_thread(action: Action, outcome: Outcome) -> bool:
+    """Whether ``action``, done after ``outcome``, is big enough to compute off the GUI thread:
+    the elements of every value and ``.grad`` at that point estimate the engine work and the
+    snapshot's copies."""
+    if action.kind not in HEAVY_KINDS:
+        return False
+    elements = 0
+    for state in outcome.states.values():
+        elements += 0 if state.value is None else state.value.size
+        elements += 0 if state.grad is None else state.grad.size
+    return elements > BACKGROUND_ELEMENTS
+
+
+class PendingAction:
+    """One action being appended: ``compute`` runs it on the live replay (any thread, once);
+    ``finished`` is set when it has, with ``outcome`` or the unexpected ``exception``.
+
+    Engine errors (a second backward, a wrong seed) are part of the outcome, as when the
+    action runs synchronously; ``exception`` is only for a bug in the recording itself.
+    """
+
+    def __init__(self, replay: Replay, action: Action):
+        self.action = action
+        self.outcome: Outcome | None = None
+        self.exception: BaseException | None = None
+        self.finished = threading.Event()
+        self._replay = replay
+        # Drawn here, on the session's thread: the engine's random generator is shared.
+        self._drawn_seed = replay.draw_seed(action)
+
+    def compute(self) -> None:
+        """The engine work and the snapshot; touches only the replay, never the session."""
+        try:
+            # errstate is per thread (numpy keeps it in a context variable), unlike the
+            # warnings filters the synchronous path silences overflow warnings with.
+            with np.errstate(all="ignore"):
+                self.outcome = self._replay.compute(self.action, self._drawn_seed)
+        except BaseException as error:  # noqa: BLE001 - handed to the session's thread
+            self.exception = error
+        finally:
+            self.finished.set()
