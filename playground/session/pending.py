@@ -17,18 +17,20 @@ import threading
 import numpy as np
 
 from .document import Action
-from .runner import Outcome, Replay
+from .runner import Outcome, Replay, grad_change
 
 
-def _configured_threshold(default: int = 8_000_000) -> int:
+def _configured_threshold(default: int = 20_000_000) -> int:
     text = os.environ.get("TENSOR_PLAYGROUND_BACKGROUND_ELEMENTS", "")
     return int(text) if text.isdigit() else default
 
 
 # Elements (values and grads of every tensor) above which a forward or backward runs off the
-# session's thread. Measured on the 2-core CI machine: the 10-step 2048² pipeline (~46M
-# elements with its grads) blocked 70–120 ms, the 512² one (~3M) 10–18 ms in all, and 1024²
-# (~12M) ~35 ms: from about 8M elements the block passes the ~30 ms a frame may lose.
+# session's thread. Measured on the 2-core CI machine, click to repainted, medians: the 10-step
+# 2048² pipeline (~46M elements with its grads) blocked the GUI thread 92–103 ms when in sync,
+# ~19 ms with the thread, for the same total (~120 ms); the 1024² one (~12M) blocks ~14 ms in
+# sync, and the hop would add ~7 ms to its 29 ms. Blocks grow 1–2 ms per million elements, so
+# from ~20M (30–40 ms, two frames) the thread is worth it.
 BACKGROUND_ELEMENTS = _configured_threshold()
 
 # Forward recomputes every step and backward walks the graph: their work grows with the
@@ -62,6 +64,7 @@ class PendingAction:
         self.action = action
         self.outcome: Outcome | None = None
         self.exception: BaseException | None = None
+        self.grad_changes: dict[str, np.ndarray | None] = {}  # of the grads it changed
         self.finished = threading.Event()
         self._replay = replay
         # Drawn here, on the session's thread: the engine's random generator is shared.
@@ -73,7 +76,13 @@ class PendingAction:
             # errstate is per thread (numpy keeps it in a context variable), unlike the
             # warnings filters the synchronous path silences overflow warnings with.
             with np.errstate(all="ignore"):
-                self.outcome = self._replay.compute(self.action, self._drawn_seed)
+                before = self._replay.outcomes[-1].states
+                outcome = self._replay.compute(self.action, self._drawn_seed)
+                # What the status line and the timeline show, computed here rather than on
+                # the GUI thread (``Session.grad_delta`` keeps them).
+                self.grad_changes = {name: grad_change(outcome.states[name], before.get(name))
+                                     for name, what in outcome.reported if what == "grad"}
+                self.outcome = outcome
         except BaseException as error:  # noqa: BLE001 - handed to the session's thread
             self.exception = error
         finally:

@@ -384,6 +384,21 @@ class Replay:
         )
 
 
+def grad_change(now: TensorState | None, before: TensorState | None) -> np.ndarray | None:
+    """How a tensor's ``.grad`` changed between two timeline points (no grad counts as zeros;
+    None when there is nothing to compare). Read-only: the session shares it between views."""
+    if now is None or now.value is None:
+        return None
+    old = before.grad if before is not None else None
+    if now.grad is None and old is None:
+        return None
+    new = now.grad if now.grad is not None else np.zeros_like(old)
+    old = old if old is not None and old.shape == new.shape else np.zeros_like(new)
+    change = new - old
+    change.flags.writeable = False
+    return change
+
+
 def _copy(array):
     return None if array is None else array.copy()
 

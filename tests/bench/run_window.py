@@ -22,9 +22,9 @@ an action → repainted
     show that views did repaint; ``longest_block_ms`` is the longest stretch the GUI thread did
     not return to the event loop (the action itself, or one ``processEvents`` pass).
     A forward or backward on big tensors (the 2048² pipeline) is computed on a worker thread:
-    the pipeline rows wait until it has landed and its views have repainted, sleeping 0.5 ms
-    between idle passes meanwhile (as the event loop sleeps), so the time is still click →
-    repainted and ``longest_block_ms`` the longest the window did not answer.
+    the pipeline rows wait until it has landed and its views have repainted, waiting for
+    events meanwhile as the event loop does, so the time is still click → repainted and
+    ``longest_block_ms`` the longest the window did not answer.
     Panels tabbed behind another (Graph, Backward step by step, Jacobian, by default) are not
     visible; rows marked "tab raised" show the same action with that tab in front. The seed
     lesson shows its Lesson panel in front of the Console; the other sessions show the Console.
@@ -127,20 +127,23 @@ class Window:
     def settle(self, busy=lambda: False) -> float:
         """Process events until idle; returns the longest single pass, in seconds.
 
-        While ``busy()`` (an action computed on a worker thread has not landed and repainted)
-        idle passes do not count: the loop sleeps 0.5 ms between them, as the event loop
-        would sleep until the worker's signal, and goes on until it has landed."""
-        longest, passes = 0.0, 0
+        While ``busy()`` (an action computed on a worker thread has not landed) a pass waits
+        for the next event, as the event loop does (the window's 2 ms poll of the worker is
+        one), so such a pass may count up to 2 ms of waiting as blocked."""
+        from PySide6.QtCore import QEventLoop
+
+        longest, passes, wait = 0.0, 0, QEventLoop.ProcessEventsFlag.WaitForMoreEvents
         while passes < 50:
             start = time.perf_counter()
-            self.app.processEvents()
+            if busy():
+                self.app.processEvents(wait)
+                passes = 0
+            else:
+                self.app.processEvents()
             took = time.perf_counter() - start
             longest, passes = max(longest, took), passes + 1
             if passes >= 2 and took < 1e-3:
-                if not busy():
-                    break
-                passes = 0
-                time.sleep(0.0005)
+                break
         return longest
 
     def trigger(self, name: str) -> None:

@@ -154,3 +154,16 @@ def test_the_threshold_counts_values_and_grads(monkeypatch):
     action = Action(kind="backward", target="t0")
     assert not worth_a_thread(action, _outcome_of((10, 10)))
     assert worth_a_thread(action, _outcome_of((10, 10), grads=True))
+
+
+def test_the_grad_changes_computed_with_it_are_the_ones_the_session_gives():
+    threaded, synchronous = Session(jvp_document([backward()])), Session(jvp_document([backward()]))
+    pending = _in_a_thread(threaded, backward())
+    threaded.land_pending()
+    synchronous.insert_action(-1, backward())
+    change = threaded.grad_delta("inp")
+    assert change is pending.grad_changes["inp"]  # computed on the worker, not again
+    np.testing.assert_array_equal(change, synchronous.grad_delta("inp"))
+    np.testing.assert_array_equal(change, np.where(np.eye(4, 5) == 1, 4.0, 2.0))
+    assert not change.flags.writeable  # shared by every view that asks
+    assert synchronous.grad_delta("inp") is synchronous.grad_delta("inp")
