@@ -62,6 +62,7 @@ def do_actions(window, names: Sequence[str]) -> None:
             window.lesson_panel.take_next_step()
         else:
             window.findChild(QAction, object_name).trigger()
+    window.controls.finish()  # big ones run on a worker thread: land them before a screenshot
 
 
 def save_screenshot(window, path: str) -> None:

@@ -57,6 +57,11 @@ class BackgroundActions(QObject):
         """An action was started and has not been reported as landed yet."""
         return self._pending is not None
 
+    @property
+    def running(self) -> Action | None:
+        """The action being computed, if any."""
+        return None if self._pending is None else self._pending.action
+
     def start(self, action: Action) -> bool:
         """Compute ``action`` on a worker thread; False when it must run synchronously (the
         engine state is not at the end of the timeline). ``SessionError`` when refused."""

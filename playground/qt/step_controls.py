@@ -192,8 +192,10 @@ class StepControls(QObject):
             self.finish()
         elif self.busy:
             self._queued.append(action)
-            self.status.emit(f"{action_label(action)}: queued, after the action running now",
-                             False)
+            running = self.background.running
+            after = f"after {action_label(running)} (computing)" if running else "next"
+            waiting = f"; {len(self._queued)} waiting" if len(self._queued) > 1 else ""
+            self.status.emit(f"{action_label(action)}: queued, runs {after}{waiting}", False)
             return True
         return self._push_now(action)
 

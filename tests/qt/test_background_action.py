@@ -176,3 +176,28 @@ def test_closing_the_window_while_it_computes_does_not_crash(qtbot, everything_b
     window.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     qtbot.wait(200)  # the worker finishes and signals a window that is gone
+
+
+def test_do_actions_lands_them_before_a_screenshot(window, everything_big, threads_used):
+    from playground.qt.app import do_actions
+
+    before = len(window.session.outcomes)
+    do_actions(window, ["forward", "backward", "backward"])
+    assert not window.controls.busy and len(threads_used) == 3
+    assert len(window.session.outcomes) == before + 3
+    assert SECOND_GRAD in last_console_block(window)
+
+
+def test_time_travel_and_tab_switches_while_it_computes(window, qtbot, everything_big):
+    trigger(window, "actionForward")
+    _wait_landed(qtbot, window)
+    end = len(window.session.outcomes)
+    trigger(window, "actionBackward")
+    window.session.select(0)  # a timeline row clicked meanwhile
+    assert window.session.cursor == 0 and window.controls.busy
+    for dock in ("graph", "stepper", "heatmaps"):  # views that replay the engine themselves
+        window.docks[dock].raise_()
+        qtbot.wait(1)
+    _wait_landed(qtbot, window)
+    assert window.session.cursor == end  # the new action's outcome is shown, as in sync
+    assert FIRST_GRAD in last_console_block(window)
