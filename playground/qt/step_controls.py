@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from playground.session import Action, AddAction, Session, SessionError, action_label
 from playground.session.pending import worth_a_thread
+from playground.session.text import counted
 
 from .action_text import action_line, grad_changes
 from .background_action import BackgroundActions
@@ -45,6 +46,7 @@ class StepControls(QObject):
         self.background = BackgroundActions(session, undo_stack, self)
         self.background.landed.connect(self._on_landed)
         self._queued: deque[Action] = deque()
+        undo_stack.cleared.connect(self._on_history_cleared)
         add = self._action
         self.forward = add("actionForward", "Forward", "play", "Ctrl+F", self.do_forward,
                            "Run the pipeline again: fresh values and a fresh graph")
@@ -227,6 +229,12 @@ class StepControls(QObject):
         if outcomes[-1].action is action:  # not when it failed, or was undone on landing
             self._report(outcomes[-1], action)
         self._take_queued()
+
+    def _on_history_cleared(self) -> None:
+        if self._queued:
+            self.status.emit(f"{counted(len(self._queued), 'queued action')} dropped: another "
+                             "session was opened", False)
+            self._queued.clear()
 
     def _take_queued(self) -> None:
         while self._queued and not self.background.busy:

@@ -7,6 +7,7 @@ panel that pushed can show the reason where the mistake was made, and the sessio
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from playground.session.commands import Command
@@ -37,7 +38,17 @@ class SessionCommand(QUndoCommand):
 
 
 class UndoStack(QUndoStack):
-    """A ``QUndoStack`` whose ``push`` takes session commands (and still takes Qt ones)."""
+    """A ``QUndoStack`` whose ``push`` takes session commands (and still takes Qt ones).
+
+    ``cleared`` is emitted by ``clear()``: another session replaced the history (New, Open,
+    a lesson), so step actions still queued for the old one are dropped.
+    """
+
+    cleared = Signal()
+
+    def clear(self) -> None:  # noqa: D401 - same meaning as QUndoStack.clear
+        super().clear()
+        self.cleared.emit()
 
     def push(self, command) -> None:  # noqa: D401 - same meaning as QUndoStack.push
         if isinstance(command, QUndoCommand):

@@ -201,3 +201,19 @@ def test_time_travel_and_tab_switches_while_it_computes(window, qtbot, everythin
     _wait_landed(qtbot, window)
     assert window.session.cursor == end  # the new action's outcome is shown, as in sync
     assert FIRST_GRAD in last_console_block(window)
+
+
+def test_opening_another_session_lands_it_and_drops_the_queued_actions(
+        window, qtbot, everything_big):
+    trigger(window, "actionForward")
+    _wait_landed(qtbot, window)
+    trigger(window, "actionBackward")
+    trigger(window, "actionBackward")  # queued behind it
+    said = []
+    window.controls.status.connect(lambda message, _error: said.append(message))
+    window.load_lesson("seed-notebook")  # a fresh copy of the lesson: nothing taken yet
+    assert said == ["1 queued action dropped: another session was opened"]
+    fresh = window.session.document
+    _wait_landed(qtbot, window)
+    assert window.session.document is fresh and window.undo_stack.count() == 0
+    assert window.session.current.states["inp"].grad is None
