@@ -8,7 +8,7 @@ import threading
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, QSize
 from PySide6.QtWidgets import QApplication
 
 import playground.session.pending as pending_module
@@ -217,3 +217,27 @@ def test_opening_another_session_lands_it_and_drops_the_queued_actions(
     _wait_landed(qtbot, window)
     assert window.session.document is fresh and window.undo_stack.count() == 0
     assert window.session.current.states["inp"].grad is None
+
+
+def test_the_window_answers_while_it_computes(window, qtbot, everything_big, monkeypatch):
+    trigger(window, "actionForward")
+    _wait_landed(qtbot, window)
+    release = threading.Event()
+    compute = PendingAction.compute
+
+    def slow(self):  # a backward that takes until the test says so
+        release.wait(5)
+        compute(self)
+
+    monkeypatch.setattr(PendingAction, "compute", slow)
+    window.show()
+    trigger(window, "actionBackward")
+    wanted = window.size() + QSize(40, 30)
+    window.resize(wanted)
+    window.docks["graph"].raise_()
+    graph = window.learning_views["graph"][1]
+    qtbot.waitUntil(lambda: graph.built, timeout=2000)  # built when its tab is first raised
+    assert window.size() == wanted and window.controls.busy  # answered, still computing
+    release.set()
+    _wait_landed(qtbot, window)
+    assert FIRST_GRAD in last_console_block(window)
