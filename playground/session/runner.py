@@ -394,7 +394,7 @@ def grad_change(now: TensorState | None, before: TensorState | None) -> np.ndarr
         return None
     new = now.grad if now.grad is not None else np.zeros_like(old)
     old = old if old is not None and old.shape == new.shape else np.zeros_like(new)
-    change = new - old
+    change = np.asarray(new - old)  # 0-d arrays subtract to a numpy scalar
     change.flags.writeable = False
     return change
 

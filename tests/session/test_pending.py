@@ -167,3 +167,12 @@ def test_the_grad_changes_computed_with_it_are_the_ones_the_session_gives():
     np.testing.assert_array_equal(change, np.where(np.eye(4, 5) == 1, 4.0, 2.0))
     assert not change.flags.writeable  # shared by every view that asks
     assert synchronous.grad_delta("inp") is synchronous.grad_delta("inp")
+
+
+def test_the_grad_change_of_a_0d_tensor_is_a_0d_array():
+    document = jvp_document().model_copy(update={"leaves": (
+        Leaf(name="inp", factory="full", shape=(), fill=2.0, requires_grad=True),)})
+    session = Session(document)
+    session.insert_action(-1, backward())
+    change = session.grad_delta("inp")
+    assert change.shape == () and float(change) == 6.0  # d/dinp (inp + 1)**2 = 2 * 3
