@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import re
 
-from pydantic import ValidationError
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -203,7 +202,12 @@ class AddLeafDialog(QDialog):
             raise ValueError("requires_grad: only floating-point tensors can require grad")
         try:
             return Leaf(**fields)
-        except ValidationError as error:
+        except ValueError as error:
+            # Only a refused leaf imports pydantic (Leaf asks it then): not at start-up.
+            from pydantic import ValidationError
+
+            if not isinstance(error, ValidationError):
+                raise
             first = error.errors(include_url=False)[0]
             where = ".".join(str(p) for p in first["loc"]) or "tensor"
             raise ValueError(f"{where}: {first['msg'].removeprefix('Value error, ')}") from None

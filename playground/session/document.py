@@ -1,8 +1,12 @@
 """What a session *is*, as immutable data: leaves, pipeline steps and timeline actions.
 
-The same pydantic models are the in-memory model and the ``.tpg.json`` file format, so what is
-validated on load is exactly what the session runs. Models are frozen: every edit builds a new
+The same records are the in-memory model and the ``.tpg.json`` file format, so what is checked
+on load is exactly what the session runs. Records are frozen: every edit builds a new
 ``Document``, which makes undo an exact restore and replay a pure function of the document.
+
+The fields and checks here are those of the pydantic models in ``document_schema``; values
+already in their final form are taken here without pydantic, anything else goes to those models
+(``records.py`` says why and how), so errors are pydantic's, word for word.
 """
 
 from __future__ import annotations
@@ -10,20 +14,21 @@ from __future__ import annotations
 import builtins
 import keyword
 import math
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
+from .records import (
     Field,
-    NonNegativeInt,
-    PlainSerializer,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    field_validator,
-    model_validator,
+    Record,
+    Unsure,
+    boolean,
+    literal,
+    non_negative,
+    number,
+    numbers,
+    optional,
+    record,
+    text,
+    tuple_of,
 )
 
 FORMAT = "tensor-playground-session"
@@ -34,35 +39,18 @@ RESERVED_NAMES = frozenset({"torch", "error", "F", "np", "print", "float", "type
     name for name, value in vars(builtins).items()
     if isinstance(value, type) and issubclass(value, BaseException))
 
-DType = Literal["float32", "float64", "int64", "bool"]
-Factory = Literal[
+DTYPES = ("float32", "float64", "int64", "bool")
+FACTORIES = (
     "tensor", "zeros", "ones", "full", "eye", "arange", "linspace", "rand", "randn",
     "zeros_like", "ones_like", "full_like", "rand_like", "randn_like",
-]
+)
+DType = Literal["float32", "float64", "int64", "bool"]
 RANDOM_FACTORIES = ("rand", "randn", "rand_like", "randn_like")
 LIKE_FACTORIES = ("zeros_like", "ones_like", "full_like", "rand_like", "randn_like")
-
-
-def _parse_non_finite(value):
-    # JSON has no nan/inf; they are stored as the strings Python's float() reads back.
-    if isinstance(value, str) and value in ("nan", "inf", "-inf"):
-        return float(value)
-    return value
-
-
-def _write_non_finite(value):
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    return value
-
-
-Number = Annotated[
-    StrictBool | StrictInt | StrictFloat,
-    BeforeValidator(_parse_non_finite),
-    PlainSerializer(_write_non_finite),
-]
-ParamValue = StrictBool | StrictInt | StrictFloat | str | tuple[StrictInt, ...] | None
-Operand = str | StrictBool | StrictInt | StrictFloat  # a str names a tensor; numbers are constants
+ACTION_KINDS = (
+    "forward", "backward", "zero_grad", "detach", "retain_grad", "requires_grad", "print",
+)
+_NEEDS_TARGET = ("backward", "detach", "retain_grad", "requires_grad")
 
 
 def check_name(name: str) -> str:
@@ -74,40 +62,128 @@ def check_name(name: str) -> str:
     return name
 
 
-Name = Annotated[str, BeforeValidator(lambda v: check_name(v) if isinstance(v, str) else v)]
+# -- converters of this document's own field types (see records.py) --
+def _name(value):
+    if type(value) is str:
+        return check_name(value)  # a ValueError: pydantic says it again, in its words
+    raise Unsure
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+def _operand(value):
+    if type(value) in (str, bool, int, float):
+        return value
+    raise Unsure
 
 
-class TensorData(_Frozen):
+def _param(value):
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    if (type(value) is tuple or type(value) is list) and all(type(i) is int for i in value):
+        return tuple(value)
+    raise Unsure
+
+
+def _params(value):
+    if type(value) is dict and all(type(key) is str for key in value):
+        return {key: _param(item) for key, item in value.items()}
+    raise Unsure
+
+
+_shape = tuple_of(non_negative)
+_dtype = literal(*DTYPES)
+
+
+# -- checks of a whole record: raise ValueError; the pydantic models call the same ones --
+def size_matches_shape(data: TensorData) -> None:
+    if len(data.data) != math.prod(data.shape):
+        raise ValueError(
+            f"data has {len(data.data)} elements but shape {list(data.shape)} needs "
+            f"{math.prod(data.shape)}"
+        )
+
+
+def has_what_the_factory_needs(leaf: Leaf) -> None:
+    needs = {"tensor": "values", "full": "fill", "full_like": "fill", "arange": "end",
+             "linspace": "steps"}
+    field = needs.get(leaf.factory)
+    if field and getattr(leaf, field) is None:
+        raise ValueError(f"factory {leaf.factory!r} needs {field!r}")
+    if leaf.factory in LIKE_FACTORIES and not leaf.like:
+        raise ValueError(f"factory {leaf.factory!r} needs 'like'")
+    if leaf.factory == "linspace" and leaf.end is None:
+        raise ValueError("factory 'linspace' needs 'end'")
+
+
+def literal_has_values(seed: Seed) -> None:
+    if seed.kind == "literal" and seed.values is None:
+        raise ValueError("a literal seed needs 'values'")
+
+
+def expression_in_grammar(question: Question) -> None:
+    from .predict import parse  # predict needs the engine; documents load without it
+
+    parse(question.expression)  # a PredictError is a ValueError: pydantic reports it
+
+
+def has_what_the_kind_needs(action: Action) -> None:
+    if action.kind in _NEEDS_TARGET and not action.target:
+        raise ValueError(f"a {action.kind} action needs 'target'")
+    if action.kind == "detach" and not action.new_name:
+        raise ValueError("a detach action needs 'new_name'")
+    if action.kind == "zero_grad" and not action.targets:
+        raise ValueError("a zero_grad action needs 'targets'")
+
+
+def leaf_names_unique(leaves) -> None:
+    names = [leaf.name for leaf in leaves]
+    for name in names:
+        if names.count(name) > 1:
+            raise ValueError(f"the name {name!r} is used twice")
+
+
+def step_names_unique(steps, leaves) -> None:
+    seen = {leaf.name for leaf in leaves}
+    for step in steps:
+        if step.name in seen:
+            raise ValueError(f"the name {step.name!r} is used twice")
+        seen.add(step.name)
+
+
+def detached_names_are_new(document: Document) -> None:
+    taken = set(document.tensor_names())
+    for index, action in enumerate(document.actions):
+        if action.kind == "detach":
+            if action.new_name in taken:
+                raise ValueError(f"actions.{index}.new_name: the name {action.new_name!r} "
+                                 "is used twice")
+            taken.add(action.new_name)
+
+
+def _document_names_unique(document: Document) -> None:
+    leaf_names_unique(document.leaves)
+    step_names_unique(document.steps, document.leaves)
+
+
+# -- the records --
+class TensorData(Record):
     """Exact tensor values: dtype, shape and the flat row-major elements.
 
     Floats are kept as Python floats (float32 values widen exactly), so JSON round trips are
     bit for bit; nan and infinities are written as strings.
     """
 
-    dtype: DType = "float32"
-    shape: tuple[NonNegativeInt, ...] = ()
-    data: tuple[Number, ...] = ()
+    __slots__ = ("dtype", "shape", "data")
+    fields = (Field("dtype", _dtype, "float32"), Field("shape", _shape, ()),
+              Field("data", numbers, (), number=True))
+    checks = (size_matches_shape,)
 
     @classmethod
     def of(cls, array) -> TensorData:
         """The exact values of a numpy array (float32 elements widen to Python floats)."""
         return cls(dtype=str(array.dtype), shape=array.shape, data=tuple(array.ravel().tolist()))
 
-    @model_validator(mode="after")
-    def _size_matches_shape(self):
-        if len(self.data) != math.prod(self.shape):
-            raise ValueError(
-                f"data has {len(self.data)} elements but shape {list(self.shape)} needs "
-                f"{math.prod(self.shape)}"
-            )
-        return self
 
-
-class Leaf(_Frozen):
+class Leaf(Record):
     """A tensor the user defines: a factory call (``eye(4, 5)``) or literal values.
 
     Parameters
@@ -121,36 +197,22 @@ class Leaf(_Frozen):
     seed : the random seed of rand/randn, recorded so replay gives the same numbers.
     """
 
-    name: Name
-    factory: Factory = "tensor"
-    dtype: DType = "float32"
-    requires_grad: bool = False
-    values: TensorData | None = None
-    shape: tuple[NonNegativeInt, ...] = ()
-    fill: Number | None = None
-    start: Number = 0
-    end: Number | None = None
-    step: Number = 1
-    steps: NonNegativeInt | None = None
-    like: str | None = None
-    seed: NonNegativeInt = 0
-    note: str = ""
-
-    @model_validator(mode="after")
-    def _has_what_the_factory_needs(self):
-        needs = {"tensor": "values", "full": "fill", "full_like": "fill", "arange": "end",
-                 "linspace": "steps"}
-        field = needs.get(self.factory)
-        if field and getattr(self, field) is None:
-            raise ValueError(f"factory {self.factory!r} needs {field!r}")
-        if self.factory in LIKE_FACTORIES and not self.like:
-            raise ValueError(f"factory {self.factory!r} needs 'like'")
-        if self.factory == "linspace" and self.end is None:
-            raise ValueError("factory 'linspace' needs 'end'")
-        return self
+    __slots__ = ("name", "factory", "dtype", "requires_grad", "values", "shape", "fill",
+                 "start", "end", "step", "steps", "like", "seed", "note")
+    fields = (
+        Field("name", _name), Field("factory", literal(*FACTORIES), "tensor"),
+        Field("dtype", _dtype, "float32"), Field("requires_grad", boolean, False),
+        Field("values", optional(record(TensorData)), None), Field("shape", _shape, ()),
+        Field("fill", optional(number), None, number=True),
+        Field("start", number, 0, number=True),
+        Field("end", optional(number), None, number=True), Field("step", number, 1, number=True),
+        Field("steps", optional(non_negative), None), Field("like", optional(text), None),
+        Field("seed", non_negative, 0), Field("note", text, ""),
+    )
+    checks = (has_what_the_factory_needs,)
 
 
-class Step(_Frozen):
+class Step(Record):
     """One pipeline step, ``name = op(operands, **params)``, op from the engine's op table.
 
     ``operands`` are earlier tensor names (str) or number constants; for a variadic op (``cat``)
@@ -159,12 +221,10 @@ class Step(_Frozen):
     ``no_grad`` computes the step inside ``with torch.no_grad():`` (no graph is recorded).
     """
 
-    name: Name
-    op: str
-    operands: tuple[Operand, ...] = ()
-    params: dict[str, ParamValue] = Field(default_factory=dict)
-    no_grad: bool = False
-    note: str = ""
+    __slots__ = ("name", "op", "operands", "params", "no_grad", "note")
+    fields = (Field("name", _name), Field("op", text), Field("operands", tuple_of(_operand), ()),
+              Field("params", _params, factory=dict), Field("no_grad", boolean, False),
+              Field("note", text, ""))
 
     @property
     def in_place(self) -> bool:
@@ -173,55 +233,39 @@ class Step(_Frozen):
         return self.op.endswith("_") and not self.op.endswith("__")
 
 
-class Seed(_Frozen):
+class Seed(Record):
     """The vector v of a backward call: ``implicit`` (no argument; scalars only), ``ones``
     (``torch.ones_like``), ``randn`` (``torch.randn_like`` drawn with ``seed``) or ``literal``."""
 
-    kind: Literal["implicit", "ones", "randn", "literal"] = "ones"
-    seed: NonNegativeInt = 0
-    values: TensorData | None = None
-
-    @model_validator(mode="after")
-    def _literal_has_values(self):
-        if self.kind == "literal" and self.values is None:
-            raise ValueError("a literal seed needs 'values'")
-        return self
+    __slots__ = ("kind", "seed", "values")
+    fields = (Field("kind", literal("implicit", "ones", "randn", "literal"), "ones"),
+              Field("seed", non_negative, 0),
+              Field("values", optional(record(TensorData)), None))
+    checks = (literal_has_values,)
 
 
-class PrintItem(_Frozen):
+class PrintItem(Record):
     """One argument of a ``print``: some text, a tensor's value, or its ``.grad``."""
 
-    kind: Literal["text", "value", "grad"]
-    text: str
+    __slots__ = ("kind", "text")
+    fields = (Field("kind", literal("text", "value", "grad")), Field("text", text))
 
 
-class Question(_Frozen):
+class Question(Record):
     """A predict-then-reveal question: asked before its action runs, answered after it.
 
     ``expression`` follows the small grammar of ``predict.parse`` (a tensor name and a chain of
     ``.grad``, ``.shape``, ``[0, 1]``, ``.item()``, ... or ``outcome``); it is checked on load.
     """
 
-    prompt: str  # e.g. "After this second backward, what is inp.grad[0, 0]?"
-    expression: str  # e.g. "inp.grad[0, 0]": evaluated after the action to get the answer
-    reason: str  # shown on reveal, whether the learner was right or not
-
-    @field_validator("expression")
-    @classmethod
-    def _expression_in_grammar(cls, expression):
-        from .predict import parse  # predict needs the engine; documents load without it
-
-        parse(expression)  # a PredictError is a ValueError: pydantic reports it on the field
-        return expression
+    __slots__ = ("prompt", "expression", "reason")
+    # prompt, e.g. "After this second backward, what is inp.grad[0, 0]?"; expression, e.g.
+    # "inp.grad[0, 0]", evaluated after the action; reason, shown on reveal either way.
+    fields = (Field("prompt", text), Field("expression", text), Field("reason", text))
+    checks = (expression_in_grammar,)
 
 
-ActionKind = Literal[
-    "forward", "backward", "zero_grad", "detach", "retain_grad", "requires_grad", "print",
-]
-_NEEDS_TARGET = ("backward", "detach", "retain_grad", "requires_grad")
-
-
-class Action(_Frozen):
+class Action(Record):
     """One entry of the timeline; which fields matter depends on ``kind``.
 
     ``backward``: ``target``, ``seed``, ``retain_graph``. ``zero_grad``: ``targets`` and
@@ -231,70 +275,31 @@ class Action(_Frozen):
     Any action may carry a ``question`` the learner answers before it runs.
     """
 
-    kind: ActionKind
-    target: str = ""
-    targets: tuple[str, ...] = ()
-    seed: Seed = Seed()
-    retain_graph: bool = False
-    set_to_none: bool = False
-    flag: bool = True
-    new_name: Name | None = None
-    items: tuple[PrintItem, ...] = ()
-    sep: str = " "
-    note: str = ""
-    question: Question | None = None  # predict-then-reveal; rides on an action of any kind
-
-    @model_validator(mode="after")
-    def _has_what_the_kind_needs(self):
-        if self.kind in _NEEDS_TARGET and not self.target:
-            raise ValueError(f"a {self.kind} action needs 'target'")
-        if self.kind == "detach" and not self.new_name:
-            raise ValueError("a detach action needs 'new_name'")
-        if self.kind == "zero_grad" and not self.targets:
-            raise ValueError("a zero_grad action needs 'targets'")
-        return self
+    __slots__ = ("kind", "target", "targets", "seed", "retain_graph", "set_to_none", "flag",
+                 "new_name", "items", "sep", "note", "question")
+    fields = (
+        Field("kind", literal(*ACTION_KINDS)), Field("target", text, ""),
+        Field("targets", tuple_of(text), ()), Field("seed", record(Seed), Seed.model_construct()),
+        Field("retain_graph", boolean, False), Field("set_to_none", boolean, False),
+        Field("flag", boolean, True), Field("new_name", optional(_name), None),
+        Field("items", tuple_of(record(PrintItem)), ()), Field("sep", text, " "),
+        Field("note", text, ""), Field("question", optional(record(Question)), None),
+    )
+    checks = (has_what_the_kind_needs,)
 
 
-class Document(_Frozen):
+class Document(Record):
     """A whole session: what is saved to ``.tpg.json`` and what replay runs."""
 
-    format: Literal["tensor-playground-session"] = FORMAT
-    version: Literal[1] = FORMAT_VERSION
-    title: str = ""
-    note: str = ""
-    leaves: tuple[Leaf, ...] = ()
-    steps: tuple[Step, ...] = ()
-    actions: tuple[Action, ...] = ()
-
-    @field_validator("steps")
-    @classmethod
-    def _names_unique(cls, steps, info):
-        seen = {leaf.name for leaf in info.data.get("leaves", ())}
-        for step in steps:
-            if step.name in seen:
-                raise ValueError(f"the name {step.name!r} is used twice")
-            seen.add(step.name)
-        return steps
-
-    @field_validator("leaves")
-    @classmethod
-    def _leaf_names_unique(cls, leaves):
-        names = [leaf.name for leaf in leaves]
-        for name in names:
-            if names.count(name) > 1:
-                raise ValueError(f"the name {name!r} is used twice")
-        return leaves
-
-    @model_validator(mode="after")
-    def _detached_names_are_new(self):
-        taken = set(self.tensor_names())
-        for index, action in enumerate(self.actions):
-            if action.kind == "detach":
-                if action.new_name in taken:
-                    raise ValueError(f"actions.{index}.new_name: the name {action.new_name!r} "
-                                     "is used twice")
-                taken.add(action.new_name)
-        return self
+    __slots__ = ("format", "version", "title", "note", "leaves", "steps", "actions")
+    fields = (
+        Field("format", literal(FORMAT), FORMAT),
+        Field("version", literal(FORMAT_VERSION), FORMAT_VERSION),
+        Field("title", text, ""), Field("note", text, ""),
+        Field("leaves", tuple_of(record(Leaf)), ()), Field("steps", tuple_of(record(Step)), ()),
+        Field("actions", tuple_of(record(Action)), ()),
+    )
+    checks = (_document_names_unique, detached_names_are_new)
 
     def tensor_names(self) -> list[str]:
         """Leaves then steps, in definition order (detached tensors come from the timeline)."""

@@ -48,7 +48,7 @@ def lesson_path(name: str) -> Path:
 
 
 def load_lesson(name: str) -> Document:
-    return load(lesson_path(name))
+    return load(lesson_path(name), shipped=True)
 
 
 def lesson_title(name: str) -> str:
