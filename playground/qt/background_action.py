@@ -77,7 +77,7 @@ class BackgroundActions(QObject):
         return True
 
     def finish(self) -> None:
-        """Wait for the running action and land it now (a screenshot, a test, closing)."""
+        """Wait for the running action and land it now (a screenshot, a lesson question, a test)."""
         if self._pending is not None:
             self._pending.finished.wait()
             self._on_computed(self._pending)
