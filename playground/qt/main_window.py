@@ -8,7 +8,6 @@ menus call after asking for a path, and what tests and ``--screenshot`` call dir
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -71,6 +70,7 @@ class MainWindow(QMainWindow):
         self.guide = LessonGuide()
         self.docks: dict[str, QDockWidget] = {}
         self.remember_layout = remember_layout
+        self._tidy_pending = False
         apply_theme(str(self.settings.value("theme", "light")))
         self.controls = StepControls(self.session, self.undo_stack, self.selection, self)
         self.controls.status.connect(self.show_status)
@@ -161,8 +161,16 @@ class MainWindow(QMainWindow):
         return dock
 
     def _tidy_tab_bars(self, *_):
-        # With self as context, the call is dropped if the window is deleted first.
-        QTimer.singleShot(0, self, partial(hide_stray_tab_bars, self))
+        # Once per turn of the event loop, however many docks moved or resized (building the
+        # window asked 21 times, each walking every tab bar). With self as context, the call
+        # is dropped if the window is deleted first.
+        if not self._tidy_pending:
+            self._tidy_pending = True
+            QTimer.singleShot(0, self, self._tidy_now)
+
+    def _tidy_now(self):
+        self._tidy_pending = False
+        hide_stray_tab_bars(self)
 
     def showEvent(self, event):
         super().showEvent(event)
