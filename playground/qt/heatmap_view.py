@@ -8,6 +8,8 @@ stepping. Items are created once and reused; ``show`` returns early when nothing
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph import functions as fn
@@ -28,6 +30,14 @@ COLORMAP = "CET-D1"
 DOWNSAMPLE_ABOVE = 256  # pictures with more cells along a side may be averaged down to the screen
 
 
+@functools.lru_cache(maxsize=8)
+def _colour_table(entries: bytes, channels: int) -> list[int]:
+    """Qt's colour table for a 256-entry uint8 lookup table (the same one for every picture)."""
+    make = QtGui.qRgb if channels == 3 else QtGui.qRgba
+    values = list(entries)
+    return [make(*values[i:i + channels]) for i in range(0, len(values), channels)]
+
+
 class HeatmapImage(pg.ImageItem):
     """An ``ImageItem`` that keeps its Qt colour table between renders.
 
@@ -45,8 +55,7 @@ class HeatmapImage(pg.ImageItem):
         table = np.asarray(lut) if not callable(lut) else None
         if table is not None and table.ndim == 2 and len(table) == 256 and table.shape[1] in (
                 3, 4) and table.dtype == np.uint8:
-            make = QtGui.qRgb if table.shape[1] == 3 else QtGui.qRgba
-            self._table = [make(*entry) for entry in table.tolist()]
+            self._table = _colour_table(table.tobytes(), table.shape[1])
         else:
             self._table = None
         super().setLookupTable(lut, update)
@@ -69,6 +78,15 @@ class HeatmapImage(pg.ImageItem):
         self.qimage = qimage
         self._renderRequired = False
         self._unrenderable = False
+
+
+@functools.cache
+def _colormap_and_table() -> tuple[pg.ColorMap, np.ndarray]:
+    """The colormap and its 256-entry lookup table, made once for every picture."""
+    colormap = pg.colormap.get(COLORMAP)
+    table = colormap.getLookupTable(nPts=256)
+    table.flags.writeable = False  # shared by every picture
+    return colormap, table
 
 
 def symmetric_levels(shown: np.ndarray) -> tuple[float, float]:
@@ -109,12 +127,12 @@ class HeatmapView:
     """
 
     def __init__(self, layout, title: str, column: int, foreground):
-        self.colormap = pg.colormap.get(COLORMAP)
+        self.colormap, table = _colormap_and_table()
         self.frame = PictureFrame(layout, title, column, foreground, self.colormap)
         self.box, self.bar = self.frame.box, self.frame.bar
         self.image = HeatmapImage(axisOrder="row-major")
         self.image.setTransform(self.image.transform().translate(-0.5, -0.5))
-        self.image.setLookupTable(self.colormap.getLookupTable(nPts=256))
+        self.image.setLookupTable(table)
         self.box.addItem(self.image)
         self.overlay = CellOverlay()
         self.box.addItem(self.overlay)

@@ -40,3 +40,35 @@ def test_quiet_axis_shows_a_changed_label(qapp):
     assert "columns" in axis.label.toHtml() and "rows" not in axis.label.toHtml()
     assert axis.pen().color().name() == "#123456" and axis.style["tickLength"] == -4
     assert not axis.autoSIPrefix
+
+
+def test_a_narrow_card_puts_the_grad_under_the_value_and_a_wide_one_beside_it(qtbot):
+    from playground.qt.heatmap import HeatmapPanel
+    from playground.qt.selection import Selection
+    from playground.session import Document, Leaf, Session
+
+    wide = Leaf(name="w", factory="ones", shape=(2, 12))
+    panel = HeatmapPanel(Session(Document(leaves=(wide,))), Selection())
+    qtbot.addWidget(panel)
+    for width, stacked in ((1200, False), (420, True)):
+        panel.resize(width, 700)
+        panel.show()
+        qtbot.waitUntil(lambda: panel.cards["w"].built)
+        card = panel.cards["w"]
+        qtbot.waitUntil(lambda card=card, stacked=stacked: card.stacked == stacked)
+        value = card.value_view.frame.layout.geometry()
+        grad = card.grad_view.frame.layout.geometry()
+        if stacked:
+            assert grad.top() >= value.bottom() - 1
+        else:
+            assert grad.left() >= value.right() - 1 and abs(grad.top() - value.top()) < 1
+
+
+def test_the_colour_bar_ramp_sits_its_margin_right_of_the_picture(qapp):
+    from playground.qt.heatmap_bar import ColourBar
+
+    bar = ColourBar(pg.colormap.get(COLORMAP), QColor("black"))
+    bar.resize(60, 200)
+    bar.layout.activate()
+    assert bar.ramp.geometry().left() == 6 and bar.ramp.geometry().width() == 11
+    assert bar.axis.geometry().left() == 17 and bar.ramp.geometry().height() == 200
