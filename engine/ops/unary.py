@@ -195,6 +195,19 @@ class Sigmoid(Function):
         return t * (self._fw_result * (1 - self._fw_result))
 
 
+def _zero_where(mask, x):
+    """``np.where(mask, 0, x)`` in ``x``'s dtype: +0 where ``mask``, ``x`` bit for bit elsewhere.
+
+    Without a branch per element: np.where's loop branches, and on a random sign pattern it cost
+    ~4.5 ms per 1024x1024 array here (a tenth of a layer's three GEMMs, for relu's forward and
+    again for its backward). Multiplying the bits by the kept mask (1 or 0) gives the same bits.
+    """
+    if x.ndim == 0 or x.dtype.kind not in "fiu":
+        return np.asarray(np.where(mask, 0, x), dtype=x.dtype)
+    bits = x.view(np.dtype(f"u{x.itemsize}"))  # same itemsize: any strides, even broadcast
+    return np.multiply(bits, ~mask).view(x.dtype)
+
+
 class Relu(Function):
     torch_name = "ReluBackward0"
     formulas = {"self": "threshold_backward(grad, result, 0)  # 0 where result <= 0"}
@@ -202,15 +215,15 @@ class Relu(Function):
     def forward(self, x):
         if x.dtype.kind == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
-        out = laid_out(np.asarray(np.where(x < 0, 0, x), dtype=x.dtype), x)  # relu(-0) is -0
+        out = laid_out(_zero_where(x < 0, x), x)  # relu(-0) is -0, relu(nan) is nan
         self.save_result(out)
         return out
 
     def backward(self, grad):  # zero where result <= 0: a nan result passes the gradient on
-        return np.where(self.saved("result") <= 0, 0, grad).astype(grad.dtype, copy=False)
+        return _zero_where(self.saved("result") <= 0, grad)
 
     def jvp(self, t):
-        return np.where(self._fw_result <= 0, 0, t).astype(t.dtype, copy=False)
+        return _zero_where(self._fw_result <= 0, t)
 
 
 class Clamp(Function):
