@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import sys
 
 import numpy as np
 
@@ -222,6 +223,84 @@ def _store_retained(node, grad):
 
 
 def run_backward(roots, grads, retain_graph=False, capture=None, accumulate=True):
-    """Run the walk to completion (what ``Tensor.backward`` does)."""
+    """Run the walk to completion (what ``Tensor.backward`` and ``autograd.grad`` do)."""
+    if capture is None and accumulate:
+        _run_to_leaves(roots, grads, retain_graph)
+        return
     for _ in walk(roots, grads, retain_graph, capture, accumulate, steps=False):
         pass
+
+
+def _run_to_leaves(roots, grads, retain_graph):
+    """``walk`` to the end for ``Tensor.backward``: the same nodes in the same order, the same
+    gradients, but as one plain loop. ``Tensor.backward`` is most of what a small workload
+    costs, and it needs none of the walk's generator, step records or capture checks; a leaf's
+    ``.grad`` may also take a gradient nobody else holds without copying it (``_SOLE_LOCAL``).
+    """
+    counts = _dependencies(roots)
+    buffers: dict = {}
+    owned: set = set()
+    for node, grad in zip(roots, grads):
+        _accumulate(buffers, owned, node, grad)
+    tie = itertools.count().__next__
+    ready = [(-node._sequence_nr, tie(), node) for node in buffers if counts.get(node, 0) == 0]
+    heapq.heapify(ready)  # the keys are unique, so the order is walk's
+    push, pop = heapq.heappush, heapq.heappop
+    state = grad_mode.STATE
+    caller_mode = state.enabled
+    state.enabled = False
+    grad = None  # the loop below drops its references to gradients once they are passed on
+    try:
+        while ready:
+            node = pop(ready)[2]
+            grad = buffers.pop(node, None)
+            if grad is None:  # no gradient reached it: nothing to run, but its inputs may wait
+                for child in node._edges:
+                    if child is not None:
+                        counts[child] -= 1
+                        if counts[child] == 0:
+                            push(ready, (-child._sequence_nr, tie(), child))
+                continue
+            if node._retained is not None:
+                _store_retained(node, grad)
+            if type(node) is AccumulateGrad:
+                sole = sys.getrefcount(grad) == _SOLE_LOCAL  # asked first: a pushed argument
+                node.variable._accumulate_grad(grad, sole)  # would count as a reference
+                continue
+            result = node.backward(grad)
+            if type(result) is not tuple:
+                result = (result,)
+            if not retain_graph and node._saved is not _NOTHING_SAVED:
+                node._saved = None
+            for child, child_grad, meta in zip(node._edges, result, node._input_meta):
+                if child is None:
+                    continue
+                if child_grad is not None:
+                    if type(child_grad) is not np.ndarray or child_grad.shape != meta[0] or (
+                        child_grad.dtype is not meta[1]
+                    ):
+                        child_grad = _fit(child_grad, meta)
+                    if child in buffers:
+                        _accumulate(buffers, owned, child, child_grad)
+                    else:
+                        buffers[child] = child_grad
+                left = counts[child] - 1
+                counts[child] = left
+                if left == 0:
+                    push(ready, (-child._sequence_nr, tie(), child))
+            result = child_grad = None  # so that only the buffers hold what was sent on
+    finally:
+        state.enabled = caller_mode
+
+
+def _refcount_of_a_sole_local() -> int:
+    """``sys.getrefcount(name)`` when the local ``name`` is all that holds an array (measured
+    once: it differs between Python versions)."""
+    probe = np.empty(0)
+    return sys.getrefcount(probe)
+
+
+# A gradient that only the walk's local variable holds can become a leaf's ``.grad`` without a
+# copy and nobody can tell (PyTorch's AccumulateGrad steals a gradient by the same test, its use
+# count). A seed, an array a formula sent to two inputs or one a node saved has more references.
+_SOLE_LOCAL = _refcount_of_a_sole_local()
