@@ -67,6 +67,9 @@ def _same_state(state: TensorState, delta, built: bool, shown_for: tuple) -> boo
             and all(getattr(state, f) == getattr(old, f) for f in _FACTS))
 
 
+HEADER_ESTIMATE = 24  # the header row and the spacing under it, in a card not yet built
+
+
 def _estimated_height(shape: tuple[int, ...]) -> int:
     rows = shape[-2] if len(shape) >= 2 else 1
     cols = shape[-1] if shape else 1
@@ -87,32 +90,72 @@ class HeatmapCard(QFrame):
         self.stacked = False
         self.delta = None  # how .grad changed in the last action, and what it was computed from
         self.delta_key: tuple | None = None
-        self.name_label = QLabel(name, objectName="cardName")
-        self.info_label = QLabel("", objectName="cardInfo")
-        self.hover_label = QLabel("", objectName="cardHover")
-        self.hover_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.note_label = MessageLabel(hide_when_empty=True)
-        header = QHBoxLayout()
-        header.addWidget(self.name_label)
-        header.addWidget(self.info_label)
-        header.addStretch(1)
-        header.addWidget(self.hover_label)
-        self.slice_row = QHBoxLayout()
-        self.slice_boxes: list[QSpinBox] = []
+        self._slice_boxes: list[QSpinBox] = []
         self.foreground = self.palette().text().color()
         self.hold = False
         self._views: tuple[HeatmapView, HeatmapView] | None = None
         self._shown_for: tuple | None = None  # (state, delta, built) last drawn
-        self.graphics = QWidget()  # stands in until the card is first scrolled into view
-        self.graphics.setFixedHeight(120)
+        self._header: tuple | None = None  # name, info, hover and note labels, when made
+        # Until the card is first scrolled into view it is only a frame of about its height:
+        # most cards of a lesson start below the panel, and their labels (~0.6 ms a card, then
+        # Qt's polish and layout of each) would delay the first picture for nothing.
+        self.graphics = QWidget()
+        self.graphics.setFixedHeight(120 + HEADER_ESTIMATE)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 6)
         layout.setSpacing(4)
-        layout.addLayout(header)
-        layout.addLayout(self.slice_row)
-        layout.addWidget(self.note_label)
         layout.addWidget(self.graphics)
         self._layout = layout
+
+    def _ensure_header(self) -> tuple[QLabel, QLabel, QLabel, MessageLabel]:
+        """The header (name, what the tensor is, what the mouse is over), the slice boxes' row
+        and the note line, made the first time they are needed."""
+        if self._header is None:
+            name_label = QLabel(self.name, objectName="cardName")
+            info_label = QLabel("", objectName="cardInfo")
+            hover_label = QLabel("", objectName="cardHover")
+            hover_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            note_label = MessageLabel(hide_when_empty=True)
+            header = QHBoxLayout()
+            header.addWidget(name_label)
+            header.addWidget(info_label)
+            header.addStretch(1)
+            header.addWidget(hover_label)
+            self.slice_row = QHBoxLayout()
+            self._layout.insertLayout(0, header)
+            self._layout.insertLayout(1, self.slice_row)
+            self._layout.insertWidget(2, note_label)
+            for label in (name_label, info_label, hover_label):
+                label.show()  # now: Qt would show them only on the next turn of the loop
+            self._header = (name_label, info_label, hover_label, note_label)
+            if self._views is None:  # the stand-in no longer holds the header's room
+                self.graphics.setFixedHeight(self.graphics.height() - HEADER_ESTIMATE)
+            if self.state is not None and self.state.value is not None:
+                self._sync_slices(self.state.value.shape)
+                info_label.setText(_describe(self.state))
+        return self._header
+
+    @property
+    def slice_boxes(self) -> list[QSpinBox]:
+        """One spin box per leading dimension of a tensor of more than two."""
+        self._ensure_header()
+        return self._slice_boxes
+
+    @property
+    def name_label(self) -> QLabel:
+        return self._ensure_header()[0]
+
+    @property
+    def info_label(self) -> QLabel:
+        return self._ensure_header()[1]
+
+    @property
+    def hover_label(self) -> QLabel:
+        return self._ensure_header()[2]
+
+    @property
+    def note_label(self) -> MessageLabel:
+        return self._ensure_header()[3]
 
     # -- building the pictures (pyqtgraph items cost ~25 ms a card: only when seen) --
     @property
@@ -123,6 +166,7 @@ class HeatmapCard(QFrame):
         """Create the pictures and draw the tensor in them, if not done yet."""
         if self._views is not None:
             return
+        self._ensure_header()
         # A plain GraphicsView: a GraphicsLayoutWidget would build a layout only to have it
         # replaced by ``pictures``.
         graphics = pg.GraphicsView()
@@ -199,12 +243,17 @@ class HeatmapCard(QFrame):
         if state.value is None:
             return self._show_error(state)
         value = state.value
-        self._sync_slices(value.shape)
         if self._views is None:
             self.delta = delta
-            self.info_label.setText(_describe(state))
-            self.graphics.setFixedHeight(_estimated_height(value.shape))
+            height = _estimated_height(value.shape)
+            if self._header is None:
+                height += HEADER_ESTIMATE  # the texts are written when the card is built
+            else:
+                self._sync_slices(value.shape)
+                self.info_label.setText(_describe(state))
+            self.graphics.setFixedHeight(height)
             return False
+        self._sync_slices(value.shape)
         index = self.slice_index
         changed = self.value_view.show(value, index, force=force)
         changed |= self.grad_view.show(state.grad, index, delta, "None", force=force)
@@ -299,32 +348,32 @@ class HeatmapCard(QFrame):
     # -- slices of 3-D and larger tensors --
     def _sync_slices(self, shape: tuple[int, ...]) -> None:
         leading = shape[:-2] if len(shape) > 2 else ()
-        if len(self.slice_boxes) != len(leading):
-            for box in self.slice_boxes:
+        if len(self._slice_boxes) != len(leading):
+            for box in self._slice_boxes:
                 box.deleteLater()
             while self.slice_row.count():
                 item = self.slice_row.takeAt(0)
                 if item.widget():
                     item.widget().deleteLater()
-            self.slice_boxes = []
+            self._slice_boxes = []
             if leading:
                 self.slice_row.addWidget(QLabel("slice"))
             for dim in range(len(leading)):
                 box = QSpinBox()
                 box.setPrefix(f"dim {dim}: ")
                 box.valueChanged.connect(self._on_slice_changed)
-                self.slice_boxes.append(box)
+                self._slice_boxes.append(box)
                 self.slice_row.addWidget(box)
             self.slice_row.addStretch(1)
-        for box, size in zip(self.slice_boxes, leading):
+        for box, size in zip(self._slice_boxes, leading):
             box.blockSignals(True)
             box.setRange(0, max(0, size - 1))
             box.blockSignals(False)
-        self.slice_index = tuple(box.value() for box in self.slice_boxes)
+        self.slice_index = tuple(box.value() for box in self._slice_boxes)
 
     def _on_slice_changed(self, _value: int) -> None:
         if self.state is not None:
-            self.slice_index = tuple(box.value() for box in self.slice_boxes)
+            self.slice_index = tuple(box.value() for box in self._slice_boxes)
             self.show_state(self.state, self.grad_view._delta, force=True)
 
     # -- mouse --

@@ -27,3 +27,25 @@ def test_tab_bars_are_tidied_once_per_turn_of_the_event_loop(make_window, monkey
     window.resize(1200, 780)
     QApplication.processEvents()
     assert len(runs) == 1
+
+
+def test_cards_below_the_panel_wait_for_their_labels_until_built(qtbot):
+    from playground.qt.heatmap import HeatmapPanel
+    from playground.qt.selection import Selection
+    from playground.session import Document, Leaf, Session
+
+    leaves = tuple(Leaf(name=f"t{i}", factory="ones", shape=(3, 3)) for i in range(12))
+    panel = HeatmapPanel(Session(Document(leaves=leaves)), Selection())
+    qtbot.addWidget(panel)
+    panel.resize(600, 500)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.cards["t0"].built)
+    panel._idle.stop()  # the cards below are otherwise built one per idle moment
+    last = panel.cards["t11"]
+    assert not last.built and last._header is None  # a frame of about its height, no more
+    assert last.height() > 100
+    panel.scroll.ensureWidgetVisible(last)
+    qtbot.waitUntil(lambda: last.built)
+    assert last.name_label.text() == "t11" and last.name_label.isVisible()
+    assert "float32" in last.info_label.text() and "[3, 3]" in last.info_label.text()
+    assert last.note_label.text() == "requires_grad=False, so no .grad"
