@@ -142,14 +142,9 @@ class HeatmapPanel(QWidget):
             return
         bar = self.scroll.verticalScrollBar()
         seen = self.scroll.viewport().rect().translated(0, bar.value())
-        for _ in range(3):  # a card built takes its own height: look again once laid out
-            due = [card for card in self.cards.values()
-                   if not card.built and card.geometry().intersects(seen)]
-            if not due:
-                break
-            for card in due:
+        for card in self.cards.values():
+            if not card.built and card.geometry().intersects(seen):
                 card.ensure_built()
-            self.scroll.widget().layout().activate()
         if any(not card.built for card in self.cards.values()):
             self._idle.start()
 
