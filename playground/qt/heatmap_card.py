@@ -220,6 +220,9 @@ class HeatmapCard(QFrame):
         return [] if self.grad_view.is_none else list(self.grad_view.texts or [])
 
     def set_selected(self, selected: bool) -> None:
+        selected = bool(selected)
+        if selected == bool(self.property("selected")):
+            return  # restyling every card on each selection cost ~0.1 ms a card for nothing
         self.setProperty("selected", selected)
         self.style().unpolish(self)
         self.style().polish(self)
