@@ -11,10 +11,10 @@ its ``icon()`` loads all twelve bundled fonts, for the one glyph set used here.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
+from typing import NamedTuple
 
 from PySide6.QtCore import QObject, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QIconEngine, QPainter, QPixmap
@@ -25,8 +25,7 @@ SOLID = "fa6s"
 ICON_PROPERTY = "faIcon"
 
 
-@dataclass(frozen=True)
-class GlyphFont:
+class GlyphFont(NamedTuple):  # not a dataclass: ~2 ms less at start-up
     """A loaded icon font: its family and each icon name's character."""
 
     family: str
