@@ -74,7 +74,11 @@ class MainWindow(QMainWindow):
         apply_theme(str(self.settings.value("theme", "light")))
         self.controls = StepControls(self.session, self.undo_stack, self.selection, self)
         self.controls.status.connect(self.show_status)
+        # Qt lays the whole window out each time a dock's tab bar is made; with the layout
+        # off while the docks are arranged, it is laid out once, when the window first shows.
+        self.layout().setEnabled(False)
         self._build_panels()
+        self.layout().setEnabled(True)
         build_menus(self)
         self.status_label = QLabel(self)
         self.statusBar().addWidget(self.status_label, 1)

@@ -49,3 +49,19 @@ def test_cards_below_the_panel_wait_for_their_labels_until_built(qtbot):
     assert last.name_label.text() == "t11" and last.name_label.isVisible()
     assert "float32" in last.info_label.text() and "[3, 3]" in last.info_label.text()
     assert last.note_label.text() == "requires_grad=False, so no .grad"
+
+
+def test_docks_take_the_widths_the_window_asks_for_in_either_theme(make_window):
+    # The docks are arranged with the window's layout off, then laid out once: the widths
+    # resizeDocks asks for hold whichever theme (and so style sheet) the window starts in.
+    for theme in ("light", "dark"):
+        window = make_window()
+        window.set_theme(theme, remember=False)
+        window.resize(1280, 800)
+        window.show()
+        for _ in range(3):
+            QApplication.processEvents()
+        widths = {key: window.docks[key].width() for key in ("tensors", "heatmaps", "timeline")}
+        assert abs(widths["tensors"] - 330) <= 6 and abs(widths["heatmaps"] - 600) <= 6, widths
+        assert abs(widths["timeline"] - 350) <= 10, widths
+    window.set_theme("light", remember=False)
