@@ -245,11 +245,37 @@ class AccumulateGrad(Function):
 
 
 _NO_GRAD_NEEDED = {n: (False,) * n for n in range(8)}
+_NEEDS_ONE = (True,)
+_NEEDS_PAIR = {(True, True): (True, True), (True, False): (True, False),
+               (False, True): (False, True)}
 
 
 def _graph_inputs(inputs):
     """For each input: does it need grad, the node its gradient goes to, and the shape and dtype
     that gradient must have. None when no input needs grad (the common no-grad path)."""
+    # One and two inputs (nearly every op) are spelt out: the general loop's lists and their
+    # conversion to tuples cost more than the rest of recording a small op.
+    if len(inputs) == 1:
+        t = inputs[0]
+        if t is None or not (t._requires_grad or t._grad_fn is not None):
+            return None
+        data = t._data
+        return _NEEDS_ONE, (t._grad_fn or t._grad_accumulator(),), ((data.shape, data.dtype),)
+    if len(inputs) == 2:
+        a, b = inputs
+        a_needs = a is not None and (a._requires_grad or a._grad_fn is not None)
+        b_needs = b is not None and (b._requires_grad or b._grad_fn is not None)
+        if not (a_needs or b_needs):
+            return None
+        if a_needs:
+            a_edge, a_meta = a._grad_fn or a._grad_accumulator(), (a._data.shape, a._data.dtype)
+        else:
+            a_edge = a_meta = None
+        if b_needs:
+            b_edge, b_meta = b._grad_fn or b._grad_accumulator(), (b._data.shape, b._data.dtype)
+        else:
+            b_edge = b_meta = None
+        return _NEEDS_PAIR[a_needs, b_needs], (a_edge, b_edge), (a_meta, b_meta)
     needs, edges, meta = [], [], []
     wanted = False
     for t in inputs:

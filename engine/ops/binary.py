@@ -383,6 +383,9 @@ def div(a, b, *, rounding_mode=None):
 
 
 def pow(base, exponent):  # noqa: A001 - PyTorch's name
+    if type(base) is Tensor and type(exponent) in (int, float) and base._data.dtype.kind == "f":
+        # The commonest case, decided at once: a float tensor keeps its dtype for a number.
+        return record(PowScalar, (base,), (base._data,), exponent)
     if isinstance(base, Tensor) and is_number(exponent):
         dtype = dtypes.result_type((base, exponent))
         if not dtype.is_floating_point and exponent < 0:
