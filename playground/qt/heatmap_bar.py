@@ -105,27 +105,55 @@ class ColourBar(Grid):
     """A vertical colour scale: the colormap from ``levels[0]`` (bottom) to ``levels[1]``.
 
     The ramp always fills its box; only the axis beside it is relabelled when the levels
-    change, so a new step repaints the numbers and not the ramp.
+    change, so a new step repaints the numbers and not the ramp. Ramp and axis are made the
+    first time the bar is shown (``setOpacity`` above 0): a ``None`` gradient or a strip of
+    numbers keeps only the bar's room, so its picture lines up with the others.
     """
+
+    AXIS_WIDTH = 34
 
     def __init__(self, colormap: pg.ColorMap, foreground, width: int = 11):
         super().__init__()
         self.setContentsMargins(6, 0, 0, 0)
         self.setSpacing(0)
-        self.ramp = Ramp(colormap, width)
-        self.axis = styled_axis("right", foreground)
-        self.axis.setWidth(34)
+        self._colormap, self._foreground, self._width = colormap, foreground, width
+        self.ramp: Ramp | None = None
+        self.axis: QuietAxis | None = None
+        self._room = pg.GraphicsWidget()
+        self._room.setFixedWidth(width + self.AXIS_WIDTH)
+        self.addItem(self._room, row=0, col=0)
+        self.levels: tuple[float, float] = (-1.0, 1.0)
+
+    def setOpacity(self, opacity: float) -> None:  # noqa: N802 - Qt's name
+        if opacity > 0 and self.axis is None:
+            self._make_parts()
+        super().setOpacity(opacity)
+
+    def _make_parts(self) -> None:
+        room, self._room = self._room, None
+        self.layout.removeItem(room)
+        room.setParentItem(None)
+        if room.scene() is not None:
+            room.scene().removeItem(room)
+        self.ramp = Ramp(self._colormap, self._width)
+        self.axis = styled_axis("right", self._foreground)
+        self.axis.setWidth(self.AXIS_WIDTH)
         self.addItem(self.ramp, row=0, col=0)
         self.addItem(self.axis, row=0, col=1)
-        self.levels: tuple[float, float] | None = None
-        self.setLevels((-1.0, 1.0))
+        self.axis.setRange(*self.levels)
+
+    def set_foreground(self, foreground) -> None:
+        self._foreground = foreground
+        if self.axis is not None:
+            _style_axis(self.axis, foreground)
 
     def setLevels(self, levels) -> None:  # noqa: N802 - the name ColorBarItem uses
         lo, hi = float(levels[0]), float(levels[1])
-        if (lo, hi) == self.levels:
+        if (lo, hi) == self.levels and self.axis is not None:
             return  # relabelling the axis costs ~2 ms for nothing
         self.levels = (lo, hi)
-        self.axis.setRange(lo, hi)
+        if self.axis is not None:
+            self.axis.setRange(lo, hi)
 
 
 class PictureFrame:
@@ -153,8 +181,9 @@ class PictureFrame:
     def set_foreground(self, foreground) -> None:
         """Redraw title and axes in ``foreground`` (after a theme change)."""
         self.title.setText(self.title.text, color=foreground)
-        for axis in (self.left, self.bottom, self.bar.axis):
+        for axis in (self.left, self.bottom):
             _style_axis(axis, foreground)
+        self.bar.set_foreground(foreground)
 
     def show_axes(self, left: bool, bottom: bool) -> None:
         """Hidden axes give their room back (a scalar needs none, a strip no row index)."""

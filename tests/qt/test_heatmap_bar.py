@@ -69,6 +69,24 @@ def test_the_colour_bar_ramp_sits_its_margin_right_of_the_picture(qapp):
 
     bar = ColourBar(pg.colormap.get(COLORMAP), QColor("black"))
     bar.resize(60, 200)
+    bar.setOpacity(1.0)  # shown: ramp and axis are made
     bar.layout.activate()
     assert bar.ramp.geometry().left() == 6 and bar.ramp.geometry().width() == 11
     assert bar.axis.geometry().left() == 17 and bar.ramp.geometry().height() == 200
+
+
+def test_a_hidden_colour_bar_keeps_its_room_and_is_made_when_first_shown(qapp):
+    from playground.qt.heatmap_bar import ColourBar
+
+    bar = ColourBar(pg.colormap.get(COLORMAP), QColor("black"))
+    bar.setOpacity(0.0)  # a None gradient: nothing to scale
+    bar.setLevels((-4.0, 4.0))
+    bar.set_foreground(QColor("#abcdef"))  # a theme change while hidden
+    assert bar.ramp is None and bar.axis is None
+    bar.resize(60, 200)
+    bar.layout.activate()
+    assert bar.layout.itemAt(0).graphicsItem().geometry().right() == 51  # 6 + 11 + 34
+    bar.setOpacity(1.0)
+    bar.layout.activate()
+    assert bar.axis.range == [-4.0, 4.0] and bar.axis.pen().color().name() == "#abcdef"
+    assert bar.axis.geometry().right() == 51 and bar.layout.count() == 2
