@@ -178,7 +178,9 @@ class _ViewKey(tuple):
 
 def _numpy_index(item):
     if isinstance(item, Tensor):
-        return item._data
+        # PyTorch reads a 0-d index tensor's value at once (``x[t]`` is ``x[t.item()]``): a
+        # later in-place change of ``t`` changes nothing, so a copy of that value is kept.
+        return item._data.copy() if item._data.ndim == 0 else item._data
     if isinstance(item, list):
         array = np.asarray([_numpy_index(i) for i in item])
         return array if array.size else array.astype(np.int64)  # [] indexes nothing, as ints
@@ -420,7 +422,8 @@ def _check_value_shape(place, value_shape, advanced: bool, dtype):
 
 
 def _index_tensors(parts) -> tuple:
-    return tuple(p for p in parts if isinstance(p, Tensor))
+    """The index tensors whose in-place change fails backward: not 0-d ones (read at once)."""
+    return tuple(p for p in parts if isinstance(p, Tensor) and p._data.ndim)
 
 
 def _assign(target: Tensor, key, value, kind, index_tensors=()):

@@ -249,3 +249,28 @@ def test_inf_into_an_int_tensor_is_refused_before_the_index_is_checked(key):
     # what it reports (the fuzzer found v0[(1,)] = inf on a one-element int64 tensor).
     ours, theirs = errors(lambda T: T.zeros(1, dtype=T.int64).__setitem__(key, float("inf")))
     assert ours == theirs
+
+
+@pytest.mark.parametrize("how", ["0-d mask setitem", "0-d long setitem"])
+def test_a_0d_index_tensor_is_read_at_once_so_changing_it_later_changes_nothing(how):
+    """PyTorch reads a 0-d index tensor as a number (``x[t]`` is ``x[t.item()]``): nothing is
+    saved, so an in-place change of it afterwards neither fails backward nor moves the grad."""
+    def scenario(T):
+        x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        if how == "0-d mask setitem":
+            index = T.tensor(True)
+            y = x * 1
+            y[(index,)] = T.tensor(7.0)
+            changed = index.fill_(False)
+        else:
+            index = T.tensor(1)
+            y = x * 2
+            y[index] = 0.0
+            changed = index.fill_(0)
+        try:
+            y.sum().backward()
+        except RuntimeError as error:
+            return (str(error).replace("torch.", "engine."),)
+        return x.grad, changed
+
+    same(scenario)
