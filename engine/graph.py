@@ -126,11 +126,7 @@ def walk(roots, grads, retain_graph=False, capture=None, accumulate=True, steps=
             node = heapq.heappop(ready)[2]
             grad = buffers.pop(node, None)
             if grad is None:  # no gradient reached it: nothing to run, but its inputs may wait
-                for child in node._edges:
-                    if child is not None:
-                        counts[child] -= 1
-                        if counts[child] == 0:
-                            heapq.heappush(ready, (-child._sequence_nr, tie(), child))
+                _release_inputs(node, counts, ready, tie)
                 continue
             if node._retained is not None:
                 _store_retained(node, grad)
@@ -255,11 +251,7 @@ def _run_to_leaves(roots, grads, retain_graph):
             node = pop(ready)[2]
             grad = buffers.pop(node, None)
             if grad is None:  # no gradient reached it: nothing to run, but its inputs may wait
-                for child in node._edges:
-                    if child is not None:
-                        counts[child] -= 1
-                        if counts[child] == 0:
-                            push(ready, (-child._sequence_nr, tie(), child))
+                _release_inputs(node, counts, ready, tie)
                 continue
             if node._retained is not None:
                 _store_retained(node, grad)
@@ -304,3 +296,13 @@ def _refcount_of_a_sole_local() -> int:
 # copy and nobody can tell (PyTorch's AccumulateGrad steals a gradient by the same test, its use
 # count). A seed, an array a formula sent to two inputs or one a node saved has more references.
 _SOLE_LOCAL = _refcount_of_a_sole_local()
+
+
+def _release_inputs(node, counts, ready, tie):
+    """``node`` got no gradient: each of its inputs waits for one user fewer, and joins the
+    ready heap (ordered as in the walk) when none is left."""
+    for child in node._edges:
+        if child is not None:
+            counts[child] -= 1
+            if counts[child] == 0:
+                heapq.heappush(ready, (-child._sequence_nr, tie(), child))
