@@ -37,7 +37,9 @@ class ReplayCache:
 
     A later timeline point of the same document continues that replay with the actions in
     between (what the session itself does when an action is appended), so stepping forward
-    through a long timeline does not replay it from the start each time; an earlier point, or
+    through a long timeline does not replay it from the start each time. A new document whose
+    definitions and timeline up to the replayed point are those of the last one (an action
+    appended, or changed after that point) counts as the same document. An earlier point, or
     another document, replays from the start. Only for views that never change the engine
     state (the graph view): whoever runs a backward must take its own ``replay_at``.
     """
@@ -50,7 +52,8 @@ class ReplayCache:
     def get(self, session) -> Replay | None:
         document, cursor = session.document, session.cursor
         replay = self._replay
-        if replay is None or document is not self._document or cursor < self._cursor:
+        if replay is None or cursor < self._cursor or not _same_up_to(
+                self._document, document, self._cursor):
             replay = replay_at(session)
         elif cursor > self._cursor:
             replay = _continued(replay, document, self._cursor, cursor) or replay_at(session)
@@ -59,6 +62,17 @@ class ReplayCache:
 
     def clear(self) -> None:
         self._document = self._replay = None
+
+
+def _same_up_to(old: Document | None, new: Document, cursor: int) -> bool:
+    """Whether ``new`` replays like ``old`` up to timeline point ``cursor``: the same records
+    (the session's edits copy the unchanged ones, so identity is usually enough)."""
+    if old is None:
+        return False
+    if old is new:
+        return True
+    return all(getattr(old, name) == getattr(new, name) for name in
+               ("leaves", "steps")) and new.actions[:cursor] == old.actions[:cursor]
 
 
 def _continued(replay: Replay, document: Document, start: int, end: int) -> Replay | None:

@@ -9,7 +9,15 @@ needs a repaint.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem
 
 from .graph_model import GraphEdge, GraphNode, shape_text
@@ -42,14 +50,44 @@ class NodeItem(QGraphicsItem):
         self.selected = False
         self.highlighted = False
         self.done = False
-        self.value_image = thumbnail(value, diverging=False) if value is not None else None
-        self.grad_image = thumbnail(grad, diverging=True) if grad is not None else None
+        self._arrays = (value, grad)
+        self._images: dict[str, QImage | None] = {}  # made when first drawn zoomed in
         self.has_grad_slot = node.kind == "leaf" or node.retains_grad
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor if node.tensor else
                        Qt.CursorShape.ArrowCursor)
         self.setToolTip(self._tooltip())
         self.setZValue(2)
+
+    def set_node(self, node: GraphNode, value=None, grad=None) -> None:
+        """Show ``node`` (the same box, read from a newer replay) with these arrays; repaints
+        only when what is drawn changed. The session shares an unchanged array between
+        timeline points, so a changed ``.grad`` is a different array."""
+        changed = _drawn(node) != _drawn(self.node)
+        self.node = node
+        if changed:
+            self.has_grad_slot = node.kind == "leaf" or node.retains_grad
+            self.setToolTip(self._tooltip())
+        if value is not self._arrays[0] or grad is not self._arrays[1]:
+            self._arrays = (value, grad)
+            self._images.clear()
+            changed = True
+        if changed:
+            self.update()
+
+    # -- thumbnails (coloured only when the view is zoomed in enough to show them) --
+    @property
+    def value_image(self) -> QImage | None:
+        return self._image("value", self._arrays[0], diverging=False)
+
+    @property
+    def grad_image(self) -> QImage | None:
+        return self._image("grad", self._arrays[1], diverging=True)
+
+    def _image(self, which: str, array, diverging: bool) -> QImage | None:
+        if which not in self._images:
+            self._images[which] = None if array is None else thumbnail(array, diverging)
+        return self._images[which]
 
     # -- geometry --
     def boundingRect(self) -> QRectF:
@@ -60,13 +98,15 @@ class NodeItem(QGraphicsItem):
         return QRectF(-self.width / 2, -self.height / 2, self.width, self.height)
 
     def set_state(self, selected=None, highlighted=None, done=None) -> None:
+        before = (self.selected, self.highlighted, self.done)
         if selected is not None:
             self.selected = selected
         if highlighted is not None:
             self.highlighted = highlighted
         if done is not None:
             self.done = done
-        self.update()
+        if (self.selected, self.highlighted, self.done) != before:
+            self.update()
 
     # -- colours (read from the theme at paint time) --
     def kind(self) -> str:
@@ -131,7 +171,7 @@ class NodeItem(QGraphicsItem):
         painter.drawRoundedRect(box, 8, 8)
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
         text_box = QRectF(box.left() + 8, box.top() + 3, box.width() - 16, NODE_HEIGHT - 6)
-        if lod >= HEATMAP_LOD and (self.value_image is not None or self.has_grad_slot):
+        if lod >= HEATMAP_LOD and (self._arrays[0] is not None or self.has_grad_slot):
             text_box.setRight(box.right() - 72)
             self._paint_heatmaps(painter, box)
         self._paint_text(painter, text_box)
@@ -239,6 +279,12 @@ class NodeItem(QGraphicsItem):
         super().mousePressEvent(event)
 
 
+def _drawn(node: GraphNode) -> tuple:
+    """What a node's box and tooltip show of ``node`` (its engine ``fn`` is not drawn)."""
+    return (node.kind, node.name, node.tensor, node.shape, node.is_output, node.retains_grad,
+            node.saved, node.released, node.formulas)
+
+
 def _fit(cell: QRectF, width: int, height: int) -> QRectF:
     """The largest rectangle of aspect width:height centred in ``cell``."""
     scale = min(cell.width() / max(width, 1), cell.height() / max(height, 1))
@@ -274,8 +320,9 @@ class EdgeItem(QGraphicsPathItem):
         self._style()
 
     def set_highlighted(self, on: bool) -> None:
-        self.highlighted = on
-        self._style()
+        if bool(on) != self.highlighted:
+            self.highlighted = bool(on)
+            self._style()
 
     def _style(self):
         edge, g = self.edge, graph_colors()

@@ -126,6 +126,7 @@ class GraphView(QWidget):
         self._highlighted: str | None = None
         self._done: set[str] = set()
         self._aspect = 1.6
+        self._drawn: tuple | None = None  # what the items were laid out for
 
         self.scene = GraphScene(self)
         self.canvas = GraphCanvas(self.scene)
@@ -221,15 +222,24 @@ class GraphView(QWidget):
         self.target_box.blockSignals(False)
 
     def _draw(self, message: str) -> None:
-        self.scene.clear()
-        self.node_items, self.edge_items = {}, []
         self.message.setText(message)
         self.message.setVisible(bool(message))
         graph = self.graph
-        if not graph.nodes:
-            return
         show_saved = self.saved_box.isChecked()
         sizes = {key: node_size(node, show_saved) for key, node in graph.nodes.items()}
+        # The boxes and arrows: a Backward, a zero_grad or a step back in the timeline changes
+        # values and .grads, not these, so the items are kept and updated (and the zoom kept)
+        # while the canvas keeps about the shape they were laid out for (see resizeEvent).
+        drawn = (tuple(sizes.items()), tuple(graph.edges), show_saved)
+        if graph.nodes and drawn == self._drawn and not self._reshaped():
+            for key, node in graph.nodes.items():
+                self.node_items[key].set_node(node, *self._arrays(node.tensor))
+            return
+        self._drawn = drawn
+        self.scene.clear()
+        self.node_items, self.edge_items = {}, []
+        if not graph.nodes:
+            return
         self._aspect = self._canvas_aspect()
         layout = layered_layout(graph.nodes, [(e.source, e.target) for e in graph.edges], sizes,
                                 self._aspect * 1.2)
@@ -256,10 +266,13 @@ class GraphView(QWidget):
         viewport = self.canvas.viewport().size()
         return max(0.5, min(4.0, viewport.width() / max(1, viewport.height())))
 
+    def _reshaped(self) -> bool:
+        """The canvas is far from the shape the graph's parts were wrapped for."""
+        return abs(self._canvas_aspect() - self._aspect) > 0.25 * self._aspect
+
     def resizeEvent(self, event):
         super().resizeEvent(event)
-        aspect = self._canvas_aspect()
-        if abs(aspect - self._aspect) > 0.25 * self._aspect:
+        if self._reshaped():
             self._updates.request()  # the parts are wrapped to the new shape
         else:
             self.canvas.fit()

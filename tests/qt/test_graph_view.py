@@ -257,3 +257,54 @@ def test_a_big_tensors_thumbnail_is_downsampled_and_keeps_a_lone_spike(qtbot):
     zero, spike = image.pixelColor(0, 0), image.pixelColor(500 // 16, 500 // 16)
     assert spike != zero and spike.blue() > spike.red()  # CET-D1: negative is blue
     assert thumbnail(np.ones((4, 5)), diverging=False).width() == 5  # small: one pixel each
+
+
+def test_replay_cache_continues_when_an_action_is_appended():
+    backward = Action(kind="backward", target="loss", seed=Seed(kind="implicit"),
+                      retain_graph=True)
+    session = Session(linear_document([backward]))
+    cache = ReplayCache()
+    first = cache.get(session)
+    session.insert_action(-1, backward)  # a new document: the old one and one action more
+    later = cache.get(session)
+    assert later is first
+    np.testing.assert_array_equal(later.namespace["w"].grad.numpy(), session.state("w").grad)
+    session.remove_action(1)
+    session.insert_action(-1, Action(kind="zero_grad", targets=("w",)))  # not the same past
+    assert cache.get(session) is not later
+    session.set_document(linear_document([backward]))  # same definitions, rebuilt: continued
+    session.select(0)
+    at_start = cache.get(session)
+    assert at_start.namespace["w"].grad is None
+
+
+def test_a_backward_updates_the_drawn_nodes_in_place_and_keeps_the_zoom(qtbot):
+    backward = Action(kind="backward", target="out", retain_graph=True, seed=Seed(kind="ones"))
+    session = Session(seed_document([backward]))
+    view = GraphView(session, Selection())
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: not view._updates.stale)  # laid out again for the shown shape
+    items, edges = dict(view.node_items), list(view.edge_items)
+    leaf = items["t:inp"]
+    view.canvas.zoom(2.0)  # thumbnails of value and .grad show from 1.5
+    zoom = view.canvas.transform().m11()
+    before = leaf.grad_image.pixelColor(0, 0)
+    session.insert_action(-1, backward)  # inp.grad doubles: the same graph
+    qtbot.waitUntil(lambda: not view._updates.stale)
+    assert view.node_items == items and view.edge_items == edges
+    assert leaf.node is view.graph.nodes["t:inp"]
+    assert view.canvas.transform().m11() == zoom
+    assert leaf.grad_image.pixelColor(0, 0) == before  # levels follow the array: same picture
+    grad = view.session.state("inp").grad
+    np.testing.assert_array_equal(grad, 2 * session.outcomes[1].states["inp"].grad)
+    session.insert_action(-1, Action(kind="zero_grad", targets=("inp",)))
+    qtbot.waitUntil(lambda: not view._updates.stale)
+    assert view.node_items["t:inp"] is leaf
+    zeros = leaf.grad_image.pixelColor(0, 0)
+    assert zeros != before  # the zeroed .grad is drawn (mid colour), not the stale one
+    session.insert_step(3, Step(name="total", op="sum", operands=("out",)))
+    qtbot.waitUntil(lambda: "t:total" in view.node_items)
+    assert view.node_items["t:inp"] is not leaf  # a new shape is laid out again
