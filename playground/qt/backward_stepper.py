@@ -30,7 +30,7 @@ import engine
 from playground.session.runner import Replay
 
 from ..session.model import Session
-from .engine_state import replay_at
+from .engine_state import ReplayCache, replay_at
 from .mini_heatmap import symmetric_levels
 from .selection import Selection
 from .step_detail import StepDetail
@@ -68,6 +68,10 @@ class BackwardStepper(QWidget):
         self.run: BackwardRun | None = None
         self.levels = (-1.0, 1.0)
         self.reference: dict[str, np.ndarray | None] = {}
+        self._reference_from = None  # what levels and reference are made from, until made
+        # The replay a run starts from, kept while no step has changed it: a Backward in the
+        # session continues it by one action instead of replaying the whole timeline.
+        self._replays = ReplayCache()
 
         self.target_box = QComboBox()
         self.seed_box = QComboBox()
@@ -194,10 +198,12 @@ class BackwardStepper(QWidget):
                                                              "ones_like"))
 
     def _plan(self):
-        """(replay, target, seed array or None, retain_graph, description)."""
+        """(timeline point, its replay, target, seed array or None, retain_graph,
+        description)."""
         action = self._timeline_backward()
         if action is not None:
-            replay = replay_at(self.session, self.session.cursor - 1)
+            point = self.session.cursor - 1
+            replay = self._replays.get(_Frozen(self.session.document, point))
             target = replay.namespace.get(action.target) if replay else None
             seed = None
             if target is not None:
@@ -211,11 +217,12 @@ class BackwardStepper(QWidget):
             text = (f"Stepping <b>backward #{count}</b> of the timeline: "
                     f"<code>{action.target}.backward(…, retain_graph={action.retain_graph})"
                     "</code>, from the state just before it.")
-            return replay, action.target, seed, action.retain_graph, text
+            return point, replay, action.target, seed, action.retain_graph, text
         if self.seed_box.findData(TIMELINE) >= 0:  # back from a timeline backward
             self.seed_box.removeItem(self.seed_box.findData(TIMELINE))
             self._default_seed()
-        replay = replay_at(self.session)
+        point = self.session.cursor
+        replay = self._replays.get(_Frozen(self.session.document, point))
         name = self.target_box.currentData() or ""
         tensor = replay.namespace.get(name) if replay else None
         kind = self.seed_box.currentData()
@@ -227,7 +234,7 @@ class BackwardStepper(QWidget):
             seed = engine.randn_like(tensor).detach().numpy().copy()
         text = ("A new backward from the current timeline point; the session is not changed. "
                 "Put the timeline cursor on a backward action to step that one.")
-        return replay, name, seed, self.retain_box.isChecked(), text
+        return point, replay, name, seed, self.retain_box.isChecked(), text
 
     def _show_timeline_choices(self, action):
         """The (disabled) seed and retain_graph boxes show what the timeline's backward used,
@@ -256,17 +263,22 @@ class BackwardStepper(QWidget):
         timeline = self._timeline_backward() is not None
         for widget in (self.target_box, self.seed_box, self.retain_box):
             widget.setEnabled(not timeline)
-        replay, target, seed, retain, text = self._plan()
+        point, replay, target, seed, retain, text = self._plan()
         self.call_label.setText(text)
         self.steps_list.clear()
         self.detail.clear()
+        self.reference, self.levels = {}, (-1.0, 1.0)
+        self._reference_from = None
         if replay is None or not target:
             self.run = None
             self._set_status("Nothing to step: add a tensor that requires grad and a step.")
             self._after_change()
             return
         self.run = BackwardRun(replay, target, seed, retain)
-        self._prepare_reference(target, seed, retain)
+        if not self.run.error:
+            # Needed only once a step is shown (levels) or the pass is over (reference): a
+            # Backward with this tab in front does not pay two more replays for them.
+            self._reference_from = (self.session.document, point, target, seed, retain)
         if self.run.error:
             self._set_status(f"backward cannot start: {self.run.error}", error=True)
         else:
@@ -278,6 +290,8 @@ class BackwardStepper(QWidget):
         """Process one node (a click on Step)."""
         if self.run is None:
             return None
+        self._prepare_reference()
+        self._replays.clear()  # the step changes the run's replay: never continue it
         record = self.run.step()
         if record is None:
             self._finished()
@@ -308,26 +322,31 @@ class BackwardStepper(QWidget):
         self._set_status(f"Done in {len(run.records)} steps. Same as <code>{run.target}"
                          f".backward()</code>: " + (", ".join(checks) or "no leaf"))
 
-    def _prepare_reference(self, target, seed, retain):
-        """Colour levels for the whole pass, and the .grad a plain backward() gives."""
-        self.reference, self.levels = {}, (-1.0, 1.0)
-        if self.run.error:
+    def _prepare_reference(self):
+        """Colour levels for the whole pass, and the .grad a plain backward() gives, from
+        replays of the session as it was at the restart (once per restart)."""
+        if self._reference_from is None:
             return
-        replay, _, _, _, _ = self._plan()
-        dry = BackwardRun(replay, target, seed, retain)
+        document, point, target, seed, retain = self._reference_from
+        self._reference_from = None
+
+        def replay():
+            return replay_at(_Frozen(document, point), point)
+
+        dry = BackwardRun(replay(), target, seed, retain)
         dry.run_to_end()
         arrays = [r.grad_output for r in dry.records]
         arrays += [s.grad for r in dry.records for s in r.sent] + [r.after for r in dry.records]
         self.levels = symmetric_levels(*arrays)
-        replay, _, _, _, _ = self._plan()
+        plain = replay()
         try:
             gradient = None if seed is None else engine.tensor(seed)
-            replay.namespace[target].backward(gradient, retain_graph=retain)
+            plain.namespace[target].backward(gradient, retain_graph=retain)
         except Exception:
             return
         for node in self.run.graph.nodes.values():
             if node.kind == "leaf" and node.tensor:
-                tensor = replay.namespace[node.tensor]
+                tensor = plain.namespace[node.tensor]
                 self.reference[node.tensor] = None if tensor.grad is None else (
                     tensor.grad.detach().numpy().copy())
 
@@ -342,7 +361,9 @@ class BackwardStepper(QWidget):
 
     def _set_status(self, text: str, error: bool = False):
         self.status.setText(text)
-        self.status.setStyleSheet("color: #c62828" if error else "")
+        sheet = "color: #c62828" if error else ""
+        if self.status.styleSheet() != sheet:  # a new style sheet restyles and repaints
+            self.status.setStyleSheet(sheet)
 
     # -- showing a step --
     def _show_current(self):
@@ -363,3 +384,10 @@ class BackwardStepper(QWidget):
 
     def _show(self, record: StepRecord):
         self.detail.show_record(record, self._element(record), self.levels)
+
+
+class _Frozen:
+    """What ``replay_at`` reads of a session, as it was at a restart."""
+
+    def __init__(self, document, cursor: int):
+        self.document, self.cursor = document, cursor

@@ -162,3 +162,27 @@ def test_restart_after_stepping_a_timeline_backward_shows_its_seed_and_retain(qt
     session.select(0)  # no backward at the cursor: a new one, with the usual default seed
     stepper.restart()
     assert stepper.seed_box.findData("timeline") < 0 and stepper.seed_box.isEnabled()
+
+
+def test_a_backward_appended_continues_an_unstepped_replay_never_a_stepped_one(qtbot):
+    session = Session(seed_document([backward()]))
+    stepper = BackwardStepper(session, Selection())
+    qtbot.addWidget(stepper)
+    stepper.show()
+    first = stepper.run.replay
+    session.insert_action(-1, backward())
+    qtbot.waitUntil(lambda: "backward #2" in stepper.call_label.text())
+    assert stepper.run.replay is first  # continued by the one backward in between
+    stepper.step()
+    # Made for the first step shown, over the whole pass: inp.grad ends at 4 + 4 = 8.
+    assert stepper.levels == (-8.0, 8.0)
+    stepper.run_to_end()
+    assert "inp.grad ✓" in stepper.status.text()
+    np.testing.assert_allclose(stepper.run.leaf_grad("inp"), session.state("inp").grad)
+    stepped = stepper.run.replay
+    session.insert_action(-1, backward())
+    qtbot.waitUntil(lambda: "backward #3" in stepper.call_label.text())
+    assert stepper.run.replay is not stepped  # its .grad holds the stepped pass: replayed
+    stepper.run_to_end()
+    assert "inp.grad ✓" in stepper.status.text()
+    np.testing.assert_allclose(stepper.run.leaf_grad("inp"), session.state("inp").grad)
