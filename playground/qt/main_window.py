@@ -38,6 +38,12 @@ from .undo import UndoStack
 APP_NAME = "Tensor Playground"
 DEFAULT_LESSON = "seed-notebook"
 MAX_RECENT = 8
+# When a lesson opens, the Timeline above it keeps about three rows (its buttons, then two-line
+# rows of ~32 px) and the Lesson tab gets the rest of the column: a reveal under the steps
+# must not squeeze them to a few rows.
+LESSON_TIMELINE_HEIGHT = 185
+# The right column's height at 1280x800 (timeline + lesson docks) before the window is laid out.
+RIGHT_COLUMN_HEIGHT = 700
 
 
 def write_text_atomically(path: str | Path, text: str) -> None:
@@ -194,11 +200,24 @@ class MainWindow(QMainWindow):
         self.lesson_panel.set_guide(self.guide)
         self.docks["lesson"].show()
         self.docks["lesson"].raise_()
+        self._give_the_lesson_the_column()
         self.controls.use_lesson_defaults(plan)
         self._update_title()
         first = plan[0] if plan else None
         self.show_status("Lesson open: press Forward then Backward (Ctrl+B) and watch .grad, or "
                          "follow the notebook with Next lesson step" if first else "")
+
+    def _give_the_lesson_the_column(self) -> None:
+        """The Lesson tab takes most of the right column; the Timeline keeps a few rows."""
+        timeline, lesson = self.docks["timeline"], self.docks["lesson"]
+        if (timeline.isFloating() or lesson.isFloating() or not timeline.isVisibleTo(self)
+                or self.dockWidgetArea(timeline) != self.dockWidgetArea(lesson)):
+            return  # the learner moved them: their arrangement is theirs
+        # Before the window is first laid out the docks have no real height yet.
+        column = timeline.height() + lesson.height() if self.isVisible() else RIGHT_COLUMN_HEIGHT
+        timeline_height = min(LESSON_TIMELINE_HEIGHT, column // 3)
+        self.resizeDocks([timeline, lesson], [timeline_height, column - timeline_height],
+                         Qt.Orientation.Vertical)
 
     def open_session(self, path: str | Path) -> None:
         """Open a ``.tpg.json``; ``SessionFileError`` (one line) leaves everything as it was."""

@@ -357,13 +357,13 @@ def test_reading_a_non_leafs_grad_shows_pytorchs_warning_under_the_step(open_les
 def test_the_list_follows_the_next_step_down_a_long_lesson(open_lesson, qtbot):
     actions = [{"kind": "print", "items": [{"kind": "value", "text": "x"}],
                 "note": "A note long enough to take a few lines in the narrow panel. " * 3}
-               for _ in range(12)]
+               for _ in range(24)]  # more than the Lesson tab's ~500 px show at once
     window = open_lesson({**TINY, "actions": actions})
     window.resize(1280, 800)
     window.show()
     window.docks["console"].raise_()  # the steps are taken with the Lesson tab behind
     panel = window.lesson_panel
-    for _ in range(9):
+    for _ in range(21):
         panel.advance()
         qtbot.wait(1)
     window.docks["lesson"].raise_()
@@ -374,5 +374,5 @@ def test_the_list_follows_the_next_step_down_a_long_lesson(open_lesson, qtbot):
         top = row.mapTo(viewport, row.rect().topLeft()).y()
         return 0 <= top and top + 20 <= viewport.height()
 
-    qtbot.waitUntil(lambda: on_screen(rows[9]))
+    qtbot.waitUntil(lambda: on_screen(rows[21]))
     assert not on_screen(rows[0])
