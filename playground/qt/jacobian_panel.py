@@ -9,13 +9,9 @@ comes from: at once when that is quick, else on a worker thread with a progress 
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -25,13 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from ..session.model import Session
-from ..session.text import torch_text
 from .engine_state import replay_at
-from .graph_model import shape_text
+from .jacobian_drawing import JacobianDrawing
 from .jacobian_job import JacobianJob
-from .jacobian_model import JacobianLesson, depends_on, index_labels_at, jacobian_lesson
+from .jacobian_model import JacobianLesson, depends_on, jacobian_lesson
 from .jacobian_progress import JobProgress
-from .mini_heatmap import MatrixPlot, downsample, symmetric_levels
 from .selection import Selection
 from .view_updates import connect_coalesced, guarded
 
@@ -58,9 +52,6 @@ class JacobianPanel(QWidget):
         self.session = session
         self.selection = selection
         self.lesson: JacobianLesson | None = None
-        self._j_plot: MatrixPlot | None = None
-        self._plots: list[MatrixPlot] = []  # the other plots, in drawing order
-        self._plots_used = 0
         self._job_backward = None  # the backward the J being built is drawn beside
 
         self.output_box = QComboBox()
@@ -72,17 +63,14 @@ class JacobianPanel(QWidget):
         self.element_box.setToolTip("Which input element the one-hot tangent u moves")
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.check = QLabel()
         self.progress = JobProgress()  # while J is built off the GUI thread
         self.progress.finished.connect(self._on_job_finished)
         self.progress.cancelled.connect(self._on_job_cancelled)
         self.progress.build_requested.connect(self.refresh)
-        self.body = QWidget()
-        self.body_layout = QVBoxLayout(self.body)
-        self.body_layout.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.drawing = JacobianDrawing()
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setWidget(self.body)
+        scroll.setWidget(self.drawing)
         bar = QHBoxLayout()
         for widget in (QLabel("Output"), self.output_box, QLabel("Input"), self.input_box,
                        QLabel("   tangent u"), self.tangent_box, self.element_box):
@@ -208,10 +196,10 @@ class JacobianPanel(QWidget):
         self._updates.cancel()
         self.progress.stop()
         self._fill_choices()
-        self._clear()
         self.lesson = None
         output, name = self.output_box.currentData(), self.input_box.currentData()
         if not output or not name:
+            self.drawing.clear()
             self._say("Choose an output computed from a leaf that requires grad (add a step "
                       "that uses one) to see its Jacobian.")
             return
@@ -223,9 +211,11 @@ class JacobianPanel(QWidget):
         try:
             self.lesson = self._compute(output, name, seed)
         except Exception as error:  # too big, not differentiable, ...: say so, never crash
+            self.drawing.clear()
             self._say(str(error), error=True)
             return
-        if self.lesson.jacobian is None:
+        if self.lesson.jacobian is None:  # nothing stale is shown while it is built
+            self.drawing.clear()
             self._start_job(self.lesson, backward)
             return
         self._say("")
@@ -257,127 +247,26 @@ class JacobianPanel(QWidget):
     def _say(self, text: str, error: bool = False):
         self.message.setText(text)
         self.message.setVisible(bool(text))
-        self.message.setStyleSheet("color: #c62828" if error else NOTE)
+        sheet = "color: #c62828" if error else NOTE
+        if self.message.styleSheet() != sheet:  # a new style sheet restyles and repaints
+            self.message.setStyleSheet(sheet)
 
-    def _clear(self):
-        # The plots are kept for the next drawing: a pyqtgraph plot costs ~50 ms to create.
-        kept = set(self._plots)
-        if self._j_plot is not None:
-            kept.add(self._j_plot)
-        while self.body_layout.count():
-            _drop(self.body_layout.takeAt(0), kept)
-        self._plots_used = 0
+    @property
+    def check(self) -> QLabel:
+        """The line that says whether vᵀJ equals ``.grad``."""
+        return self.drawing.check
 
     def _draw(self, lesson: JacobianLesson, backward):
         out, inp = lesson.output, lesson.input
-        rows, cols = lesson.jacobian.shape
-        picture, row_starts, col_starts, block = downsample(lesson.jacobian)
-        cell = max(3, min(28, 600 // max(*picture.shape, 1)))
-        if self._j_plot is None:
-            self._j_plot = MatrixPlot()
-            self._j_plot.max_side = 660
-            self._j_plot.texts.text_limit = 24  # a 20 x 20 J still shows its numbers
-            self._j_plot.texts.hide_zeros = True  # so that the structure stands out
-            self._j_plot.title.setMinimumWidth(320)
-        j_plot = self._j_plot
-        shrunk = (f"<br><i>shown downsampled: each cell is the largest-magnitude entry of a "
-                  f"{block[0]} × {block[1]} block, labelled with its first index</i>"
-                  if block != (1, 1) else "")
-        j_plot.set_title(f"<b>J</b> = ∂{out}/∂{inp}: {rows:,} × {cols:,} (rows: {out} "
-                         f"{shape_text(lesson.output_shape)} flattened, columns: {inp} "
-                         f"{shape_text(lesson.input_shape)} flattened){shrunk}")
-        j_plot.cell = cell
-        j_plot.show()
-        j_plot.set_array(picture, row_labels=index_labels_at(lesson.output_shape, row_starts),
-                         col_labels=index_labels_at(lesson.input_shape, col_starts))
-        grad = lesson.backward_grad
-        levels = symmetric_levels(lesson.vjp, grad)
         seed_from = ("the seed of backward #" + str(self._backward_number(backward[1]))
                      if backward else f"ones_like({out})")
-        side = QGridLayout()
-        side.addWidget(self._plot(f"<b>v</b> ({seed_from})", lesson.seed), 0, 0)
-        side.addWidget(self._plot("<b>vᵀJ</b>, reshaped to " + shape_text(lesson.input_shape),
-                                  lesson.vjp, levels), 1, 0)
-        where = (f"added to {inp}.grad by backward #{self._backward_number(backward[1])}"
-                 if backward else f"what {out}.backward(v) sends to {inp}.grad")
-        side.addWidget(self._plot(f"<b>.grad</b>: {where}", grad, levels), 2, 0)
-        same = grad is not None and np.allclose(lesson.vjp, grad, rtol=1e-5, atol=1e-6)
-        failed = torch_text(lesson.backward_error or "")
-        self.check = _html_label(
-            f"<b style='color:#2e7d32'>vᵀJ = {inp}.grad ✓</b>" if same else
-            f"<b style='color:#c62828'>{out}.backward(v) fails here, so there is no .grad to "
-            f"compare:</b> {html.escape(failed)}" if failed else
-            f"<b style='color:#c62828'>vᵀJ differs from {inp}.grad</b>")
-        side.addWidget(self.check, 3, 0)
-        top = QHBoxLayout()
-        top.addWidget(j_plot)
-        top.addLayout(side)
-        top.addStretch(1)
-        self.body_layout.addLayout(top)
-        self._draw_forward(lesson)
-        for sent in lesson.broadcasts:
-            self._draw_broadcast(sent)
-
-    def _draw_forward(self, lesson: JacobianLesson):
-        one_hot = self.tangent_box.currentData() == "one_hot"
-        note = (f"a one-hot u picks <b>column {self.element_box.value()}</b> of J"
-                if one_hot else "u = ones: J·u sums every column of J")
-        self.body_layout.addWidget(_html_label(
-            f"<b>Forward mode</b>: <code>jvp(f, {lesson.input}, u)</code> pushes a tangent u "
-            f"through the ops from input to output in one forward walk; {note}."))
-        row = QHBoxLayout()
-        row.addWidget(self._plot(f"<b>u</b> (shape of {lesson.input})", lesson.tangent))
-        row.addWidget(_html_label("<span style='font-size:20px'>→ J·u →</span>"))
-        row.addWidget(self._plot(f"<b>J·u</b> (shape of {lesson.output})", lesson.jvp))
-        row.addStretch(1)
-        self.body_layout.addLayout(row)
-
-    def _draw_broadcast(self, sent):
-        wide, narrow = sent.broadcast.shape, sent.grad.shape
-        target = sent.key.removeprefix("t:")
-        self.body_layout.addWidget(_html_label(
-            f"<b>Broadcasting</b>: {target} {shape_text(narrow)} was broadcast to "
-            f"{shape_text(wide)} in the forward pass, so its gradient arrives at "
-            f"{shape_text(wide)} and is summed back to {shape_text(narrow)}."))
-        levels = symmetric_levels(sent.broadcast, sent.grad)
-        row = QHBoxLayout()
-        row.addWidget(self._plot(f"gradient at the broadcast shape {shape_text(wide)}",
-                                 sent.broadcast, levels))
-        row.addWidget(_html_label("<span style='font-size:20px'>→ sum →</span>"))
-        row.addWidget(self._plot(f"{target}'s gradient {shape_text(narrow)}", sent.grad, levels))
-        row.addStretch(1)
-        self.body_layout.addLayout(row)
+        grad_from = (f"added to {inp}.grad by backward #{self._backward_number(backward[1])}"
+                     if backward else f"what {out}.backward(v) sends to {inp}.grad")
+        tangent_note = (f"a one-hot u picks <b>column {self.element_box.value()}</b> of J"
+                        if self.tangent_box.currentData() == "one_hot" else
+                        "u = ones: J·u sums every column of J")
+        self.drawing.show_lesson(lesson, seed_from, grad_from, tangent_note)
 
     def _backward_number(self, index: int) -> int:
         return sum(a.kind == "backward" for a in self.session.document.actions[:index])
 
-    def _plot(self, title, array, levels=None) -> MatrixPlot:
-        """The next plot of this drawing, reused from the last one when there is one."""
-        if self._plots_used == len(self._plots):
-            self._plots.append(MatrixPlot(cell=24))
-        plot = self._plots[self._plots_used]
-        self._plots_used += 1
-        plot.set_title(title)
-        plot.set_array(array, levels=levels)
-        plot.show()
-        return plot
-
-
-def _html_label(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.RichText)
-    return label
-
-
-def _drop(item, kept):
-    """Take ``item`` out of its layout: widgets in ``kept`` are only hidden, others deleted."""
-    widget, layout = item.widget(), item.layout()
-    if widget is not None:
-        widget.hide()
-        if widget not in kept:
-            widget.setParent(None)
-            widget.deleteLater()
-    elif layout is not None:
-        while layout.count():
-            _drop(layout.takeAt(0), kept)

@@ -170,3 +170,42 @@ def test_in_place_steps_count_in_j_and_a_failing_backward_is_named(qtbot):
     assert "loss.backward(v) fails here" in panel.check.text()
     assert "modified by an inplace operation" in panel.check.text()
     assert "torch.FloatTensor" in panel.check.text()
+
+
+def test_a_backward_sets_again_only_the_plots_whose_title_or_picture_changed(qtbot):
+    session = Session(linear_document([backward("loss", seed="implicit")]))
+    panel = JacobianPanel(session, Selection())
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.input_box.setCurrentIndex(panel.input_box.findData("b"))  # broadcast to (5, 6)
+    panel.refresh()
+    assert panel.lesson.output == "loss" and len(panel.drawing._broadcasts) == 1
+    drawing = panel.drawing
+    plots = {"J": drawing.j_plot, "v": drawing._side[0], "vjp": drawing._side[1],
+             "grad": drawing._side[2], "u": drawing._forward[0], "jvp": drawing._forward[1],
+             "wide": drawing._broadcasts[0][1], "narrow": drawing._broadcasts[0][2]}
+    check = panel.check
+    set_again = []
+
+    def counted(name, real):
+        def set_array(*args, **kwargs):
+            set_again.append(name)
+            return real(*args, **kwargs)
+
+        return set_array
+
+    for name, plot in plots.items():
+        plot.set_array = counted(name, plot.set_array)
+    session.insert_action(-1, backward("loss", seed="implicit"))
+    qtbot.waitUntil(lambda: not panel._updates.stale)
+    assert "backward #2" in plots["grad"].title.text()
+    assert sorted(set_again) == ["grad", "v"]  # the titles that name the backward
+    assert panel.check is check and "vᵀJ = b.grad ✓" in check.text()
+    set_again.clear()
+    panel.element_box.setValue(3)  # u moves to column 3; every column of J is 1/30 here
+    assert set_again == ["u"]
+    np.testing.assert_array_equal(plots["u"].array.reshape(-1), np.eye(6)[3])
+    panel.output_box.setCurrentIndex(panel.output_box.findData("xw"))  # no broadcast on the
+    panel.refresh()  # way back from xw: laid out anew, without that section
+    assert panel.drawing._broadcasts == [] and not plots["wide"].isVisible()
+    assert panel.lesson.jacobian.shape == (30, 30) and panel.lesson.input == "w"

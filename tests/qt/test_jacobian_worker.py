@@ -125,9 +125,9 @@ def test_the_panel_builds_a_big_j_off_the_gui_thread(qtbot):
     np.testing.assert_allclose(panel.lesson.jacobian, jacobian(func, x).numpy().reshape(900, 900),
                                rtol=1e-5, atol=1e-7)
     # Drawn downsampled (900 > 200 a side), and it says so.
-    title = panel._j_plot.title.text()
+    title = panel.drawing.j_plot.title.text()
     assert "shown downsampled" in title and "5 × 5 block" in title
-    assert panel._j_plot.array.shape == (180, 180)
+    assert panel.drawing.j_plot.array.shape == (180, 180)
 
 
 def test_cancel_stops_the_worker_and_says_so(qtbot):
@@ -140,7 +140,7 @@ def test_cancel_stops_the_worker_and_says_so(qtbot):
     assert panel.job is None and panel.lesson.jacobian is None
     assert "of 1,000 walks: J was not built" in panel.message.text()
     assert panel.progress.build_button.isVisible() and not panel.progress.bar.isVisible()
-    assert panel._j_plot is None or not panel._j_plot.isVisible()
+    assert panel.drawing.j_plot is None or not panel.drawing.j_plot.isVisible()
     qtbot.mouseClick(panel.progress.build_button, Qt.MouseButton.LeftButton)  # to the end
     qtbot.waitUntil(lambda: panel.lesson.jacobian is not None, timeout=60_000)
     assert panel.lesson.jacobian.shape == (1000, 1000)
@@ -226,8 +226,8 @@ def test_a_million_outputs_of_one_input_draw_without_colouring_a_million_cells(q
     _, panel = _panel(qtbot, document)
     qtbot.waitUntil(lambda: panel.lesson.jacobian is not None, timeout=60_000)
     assert panel.lesson.jacobian.shape == (1_000_000, 1)
-    assert panel._j_plot.texts.picture.shape == (200, 1)
-    shown = [p for p in panel._plots[:panel._plots_used] if p.array is not None]
+    assert panel.drawing.j_plot.texts.picture.shape == (200, 1)
+    shown = [p for p in panel.drawing.plots[:panel.drawing.plots_used] if p.array is not None]
     assert any(p.block == (5, 5) for p in shown)  # v and J·u, shaped like out (1000, 1000)
     assert all(max(p.texts.picture.shape) <= 200 for p in shown)
 
