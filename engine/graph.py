@@ -221,13 +221,13 @@ def _store_retained(node, grad):
 def run_backward(roots, grads, retain_graph=False, capture=None, accumulate=True):
     """Run the walk to completion (what ``Tensor.backward`` and ``autograd.grad`` do)."""
     if capture is None and accumulate:
-        _run_to_leaves(roots, grads, retain_graph)
+        run_to_leaves(roots, grads, retain_graph)
         return
     for _ in walk(roots, grads, retain_graph, capture, accumulate, steps=False):
         pass
 
 
-def _run_to_leaves(roots, grads, retain_graph):
+def run_to_leaves(roots, grads, retain_graph):
     """``walk`` to the end for ``Tensor.backward``: the same nodes in the same order, the same
     gradients, but as one plain loop. ``Tensor.backward`` is most of what a small workload
     costs, and it needs none of the walk's generator, step records or capture checks; a leaf's
@@ -238,51 +238,70 @@ def _run_to_leaves(roots, grads, retain_graph):
     owned: set = set()
     for node, grad in zip(roots, grads):
         _accumulate(buffers, owned, node, grad)
-    tie = itertools.count().__next__
-    ready = [(-node._sequence_nr, tie(), node) for node in buffers if counts.get(node, 0) == 0]
-    heapq.heapify(ready)  # the keys are unique, so the order is walk's
+    # walk's heap, split in two: op nodes keyed by -sequence_nr alone (unique, so two entries
+    # never compare their nodes), and the leaves' AccumulateGrad nodes, which walk's heap puts
+    # first as they become ready (sequence_nr infinity, first in first out), in a plain list.
+    ready, leaves = [], []
+    for node in buffers:
+        if counts.get(node, 0) == 0:
+            if type(node) is AccumulateGrad:
+                leaves.append(node)
+            else:
+                ready.append((-node._sequence_nr, node))
+    heapq.heapify(ready)
     push, pop = heapq.heappush, heapq.heappop
     state = grad_mode.STATE
     caller_mode = state.enabled
     state.enabled = False
-    grad = None  # the loop below drops its references to gradients once they are passed on
+    grad = result = child_grad = None  # dropped after each node: only buffers hold gradients
     try:
-        while ready:
-            node = pop(ready)[2]
+        while True:
+            for node in leaves:
+                grad = buffers.pop(node, None)
+                if grad is not None:
+                    sole = sys.getrefcount(grad) == _SOLE_LOCAL  # asked first: a pushed
+                    node.variable._accumulate_grad(grad, sole)  # argument counts as a reference
+                    grad = None
+            leaves.clear()
+            if not ready:
+                break
+            node = pop(ready)[1]
             grad = buffers.pop(node, None)
             if grad is None:  # no gradient reached it: nothing to run, but its inputs may wait
-                _release_inputs(node, counts, ready, tie)
-                continue
-            if node._retained is not None:
-                _store_retained(node, grad)
-            if type(node) is AccumulateGrad:
-                sole = sys.getrefcount(grad) == _SOLE_LOCAL  # asked first: a pushed argument
-                node.variable._accumulate_grad(grad, sole)  # would count as a reference
-                continue
-            result = node.backward(grad)
-            if type(result) is not tuple:
-                result = (result,)
-            if not retain_graph and node._saved is not _NOTHING_SAVED:
-                node._saved = None
+                result = _NO_GRADIENTS
+            else:
+                if node._retained is not None:
+                    _store_retained(node, grad)
+                result = node.backward(grad)
+                if type(result) is not tuple:
+                    result = (result,)
+                if not retain_graph and node._saved is not _NOTHING_SAVED:
+                    node._saved = None  # release(), inline: free the saved tensors
             for child, child_grad, meta in zip(node._edges, result, node._input_meta):
-                if child is None:
+                if child is None:  # this input needs no gradient (meta is None too)
                     continue
                 if child_grad is not None:
                     if type(child_grad) is not np.ndarray or child_grad.shape != meta[0] or (
                         child_grad.dtype is not meta[1]
-                    ):
+                    ):  # the common case, checked inline: already the input's shape and dtype
                         child_grad = _fit(child_grad, meta)
                     if child in buffers:
                         _accumulate(buffers, owned, child, child_grad)
-                    else:
+                    else:  # the first gradient to reach it (inline too: the common case)
                         buffers[child] = child_grad
                 left = counts[child] - 1
                 counts[child] = left
                 if left == 0:
-                    push(ready, (-child._sequence_nr, tie(), child))
-            result = child_grad = None  # so that only the buffers hold what was sent on
+                    if type(child) is AccumulateGrad:
+                        leaves.append(child)
+                    else:
+                        push(ready, (-child._sequence_nr, child))
+            grad = result = child_grad = None
     finally:
         state.enabled = caller_mode
+
+
+_NO_GRADIENTS = itertools.repeat(None)  # what a node that got no gradient sends each input
 
 
 def _refcount_of_a_sole_local() -> int:

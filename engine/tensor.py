@@ -13,6 +13,7 @@ import numpy as np
 
 from . import dtypes, function, grad_mode
 from .function import AccumulateGrad, VersionCounter
+from .graph import run_to_leaves
 from .size import Size
 
 NON_LEAF_GRAD_WARNING = (
@@ -198,6 +199,22 @@ class Tensor:
     # -- autograd entry points --
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``; ``gradient`` is the seed v."""
+        node = self._grad_fn
+        if node is not None and inputs is None and not create_graph:
+            # The common call (a non-leaf output, a seed of its shape and dtype or none for a
+            # scalar) passes every check ``autograd.backward`` makes: checked here in a few
+            # comparisons, it goes straight to the walk (the checks cost as much as a small op).
+            data = self._data
+            if type(gradient) is Tensor:
+                seed = gradient._data
+                if seed.shape == data.shape and seed.dtype is data.dtype:
+                    run_to_leaves((node,), (seed,), bool(retain_graph))
+                    return
+            elif gradient is None and data.size == 1:
+                seed = np.empty(data.shape, data.dtype)
+                seed.fill(1)
+                run_to_leaves((node,), (seed,), bool(retain_graph))
+                return
         autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> Tensor:

@@ -1,4 +1,4 @@
-"""``Tensor.backward`` runs the graph in one plain loop (``graph._run_to_leaves``) beside the
+"""``Tensor.backward`` runs the graph in one plain loop (``graph.run_to_leaves``) beside the
 playground's step-by-step ``walk``: the same nodes in the same order with the same gradients,
 and a leaf's first ``.grad`` may be the incoming array itself, when nothing else can see it."""
 
