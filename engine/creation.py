@@ -10,7 +10,9 @@ import numpy as np
 from . import dtypes
 from .tensor import FLOAT_ONLY_MESSAGE, Tensor
 
-_generator = np.random.default_rng(0)
+# Made at the first random draw: ``np.random`` is imported by touching it, ~12 ms of the app's
+# start-up that a session without random leaves never needs.
+_generator = None
 
 
 def ones_array(shape, dtype) -> np.ndarray:
@@ -256,7 +258,7 @@ def _draw(kind, shape, generator, dtype, requires_grad) -> Tensor:
     dtype = _float_dtype(dtype)
     _check_kernel("check_uniform_bounds" if kind == "rand" else "normal_kernel_cpu", dtype,
                   allowed=(2,))
-    rng = generator or _generator
+    rng = generator or _generator or manual_seed(0)
     values = rng.random(shape) if kind == "rand" else rng.standard_normal(shape)
     return _leaf(np.asarray(values).astype(dtype.numpy), None, requires_grad)
 
