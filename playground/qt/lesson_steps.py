@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QPalette
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from playground.session import Action
 
 from .action_text import action_line
 from .theme import colors
+from .wrap_label import WrapLabel
 
 DONE, FAILED, CURRENT, SKIPPED, TODO = "done", "failed", "current", "skipped", "todo"
 MARKERS = {DONE: "✓", FAILED: "✗", CURRENT: "▶", SKIPPED: "–"}
 TAKEN = (DONE, FAILED)  # rows a click travels back to
+# A row, left to right: the current step's accent edge, padding, the marker, a gap, the text.
+EDGE_WIDTH, ROW_PADDING, MARKER_WIDTH, MARKER_GAP = 3, 6, 22, 8
 
 
 def rich(text: str) -> str:
@@ -28,8 +31,14 @@ def rich(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-class StepRow(QFrame):
-    """One step of the lesson; ``clicked(number)`` when a ticked row is clicked."""
+class StepRow(QWidget):
+    """One step of the lesson; ``clicked(number)`` when a ticked row is clicked.
+
+    Light on purpose (a lesson has up to ~25 rows, all made when it opens): the row paints its
+    marker, highlight and left edge itself, and holds one label for its text; the label for
+    what the step printed is made the first time it prints. No row has a style sheet of its
+    own (each one made Qt polish the row again: ~40 ms of opening the seed lesson).
+    """
 
     clicked = Signal(int)
 
@@ -37,34 +46,41 @@ class StepRow(QFrame):
         super().__init__(parent)
         self.setObjectName("lessonStep")
         self.number, self.action, self.state = number, action, TODO
-        self.marker = QLabel(self)
-        self.marker.setObjectName("stepMarker")
-        self.marker.setFixedWidth(22)
-        self.marker.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-        self.text = QLabel(self)
+        self.marker = ""  # ✓ ✗ ▶ – or the step's number, painted left of the text
+        self._marker_colour = QColor()
+        self.text = WrapLabel(self)
         self.text.setObjectName("stepText")
-        self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.RichText)
         # Clicks go to the row (time travel), not to text selection.
         self.text.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.output = QLabel(self)  # what the step printed, or its error, right after it ran
-        self.output.setObjectName("stepOutput")
-        self.output.setTextFormat(Qt.TextFormat.PlainText)  # keeps a tensor's line breaks
-        self.output.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.output.setWordWrap(True)
-        self.output.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.output.hide()
+        self._output: QLabel | None = None  # made when the step first prints
         self._output_is_error = False
-        column = QVBoxLayout()
-        column.setSpacing(3)
-        column.addWidget(self.text)
-        column.addWidget(self.output)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 5, 8, 5)
-        layout.setSpacing(8)
-        layout.addWidget(self.marker)
-        layout.addLayout(column, 1)
+        self._column = QVBoxLayout(self)
+        left = EDGE_WIDTH + ROW_PADDING + MARKER_WIDTH + MARKER_GAP
+        self._column.setContentsMargins(left, 5, 8, 5)
+        self._column.setSpacing(3)
+        self._column.addWidget(self.text)
         self.render()
+
+    @property
+    def output(self) -> QLabel:
+        """What the step printed, or its error, right after it ran (hidden when empty)."""
+        if self._output is None:
+            output = self._output = WrapLabel(self)
+            output.setObjectName("stepOutput")
+            output.setTextFormat(Qt.TextFormat.PlainText)  # keeps a tensor's line breaks
+            output.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+            output.setMargin(3)
+            output.setAutoFillBackground(True)
+            output.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            output.hide()
+            self._column.addWidget(output)
+            self._colour_output()
+        return self._output
+
+    def shows_output(self) -> bool:
+        """Whether the row shows what its step printed (asking makes no label)."""
+        return self._output is not None and self._output.isVisibleTo(self)
 
     def set_state(self, state: str) -> None:
         if state != self.state:
@@ -73,18 +89,20 @@ class StepRow(QFrame):
 
     def set_output(self, text: str, is_error: bool = False) -> None:
         """Show ``text`` under the step (an empty one hides it)."""
-        if text == self.output.text() and is_error == self._output_is_error and (
-                bool(text) == self.output.isVisibleTo(self)):
-            return  # unchanged: no new style, no new layout
-        self.output.setText(text)
-        self.output.setVisible(bool(text))
+        if self._output is None and not text:
+            return  # never printed: nothing to hide
+        output = self.output
+        if text == output.text() and is_error == self._output_is_error and (
+                bool(text) == output.isVisibleTo(self)):
+            return  # unchanged: no new layout
+        output.setText(text)
+        output.setVisible(bool(text))
         self._output_is_error = is_error
         self.render()
 
     def render(self) -> None:
         c = colors()
-        _restyle(self.output, f"color: {c.error if self._output_is_error else c.text}; "
-                              f"background: {c.base}; padding: 3px;")
+        self._colour_output()
         past = self.state in (DONE, FAILED, SKIPPED)
         code_colour = c.muted if past else c.text
         parts = [f'<span style="font-family: monospace; color: {code_colour}">'
@@ -95,30 +113,50 @@ class StepRow(QFrame):
         if self.action.note and not past:
             parts.append(f'<span style="color: {c.muted}">{rich(self.action.note)}</span>')
         self.text.setText("<br>".join(parts))
-        marker = MARKERS.get(self.state, "?" if self.action.question else str(self.number))
+        self.marker = MARKERS.get(self.state, "?" if self.action.question else str(self.number))
         colour = {DONE: c.success, FAILED: c.error, CURRENT: c.accent}.get(self.state, c.muted)
-        self.marker.setText(f'<b style="color: {colour}">{marker}</b>')
-        background = c.base if self.state == CURRENT else "transparent"
-        border = c.accent if self.state == CURRENT else "transparent"
-        _restyle(self, f"QFrame#lessonStep {{ background: {background}; "
-                       f"border-left: 3px solid {border}; border-radius: 3px; }}")
+        self._marker_colour = QColor(colour)
         self.setCursor(Qt.CursorShape.PointingHandCursor if self.state in TAKEN
                        else Qt.CursorShape.ArrowCursor)
         tip = {DONE: "Show the timeline right after this step",
                FAILED: "This step raised an error (its message is under it and in the "
                        "Console). Click to show the timeline right after it"}
         self.setToolTip(tip.get(self.state, ""))
+        self.update()
 
-    def mousePressEvent(self, event):
+    def _colour_output(self) -> None:
+        if self._output is None:
+            return
+        c = colors()
+        palette = self._output.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(
+            c.error if self._output_is_error else c.text))
+        palette.setColor(QPalette.ColorRole.Window, QColor(c.base))
+        self._output.setPalette(palette)
+
+    def paintEvent(self, event):  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        if self.state == CURRENT:  # the next step: on the base colour, an accent edge left
+            c = colors()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(c.base))
+            painter.drawRoundedRect(QRectF(self.rect()), 3, 3)
+            painter.setBrush(QColor(c.accent))
+            painter.drawRect(QRectF(0, 0, EDGE_WIDTH, self.height()))
+        font = QFont(self.font())
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(self._marker_colour)
+        box = QRect(EDGE_WIDTH + ROW_PADDING, self._column.contentsMargins().top(),
+                    MARKER_WIDTH, self.height())
+        painter.drawText(box, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop),
+                         self.marker)
+
+    def mousePressEvent(self, event):  # noqa: N802 - Qt's name
         if self.state in TAKEN and event.button() == Qt.MouseButton.LeftButton:
             self.clicked.emit(self.number)
         super().mousePressEvent(event)
-
-
-def _restyle(widget: QWidget, sheet: str) -> None:
-    """Set a style sheet only when it differs: each one makes Qt polish the widget again."""
-    if widget.styleSheet() != sheet:
-        widget.setStyleSheet(sheet)
 
 
 class StepList(QScrollArea):
@@ -145,13 +183,11 @@ class StepList(QScrollArea):
         self._layout = QVBoxLayout(self._body)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(2)
-        self.title = QLabel(self._body)
+        self.title = WrapLabel(self._body)
         self.title.setObjectName("lessonTitle")
-        self.title.setWordWrap(True)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.intro = QLabel(self._body)
+        self.intro = WrapLabel(self._body)
         self.intro.setObjectName("lessonIntro")
-        self.intro.setWordWrap(True)
         self.intro.setTextFormat(Qt.TextFormat.PlainText)
         self._layout.addWidget(self.title)
         self._layout.addWidget(self.intro)
@@ -216,7 +252,7 @@ class StepList(QScrollArea):
         """What step ``index`` printed (or its error), under it; every other row's goes."""
         for number, row in enumerate(self.rows):
             wanted = text if number == index else ""
-            if wanted or row.output.isVisibleTo(self):
+            if wanted or row.shows_output():
                 row.set_output(wanted, is_error)
         if text:
             self._scroll_to(index, self._current)
