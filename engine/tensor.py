@@ -305,7 +305,9 @@ class Tensor:
     # -- in place --
     def _check_inplace(self):
         if grad_mode.STATE.enabled and self._grad_fn is None and self.requires_grad:
-            raise RuntimeError(LEAF_INPLACE_MESSAGE)
+            # a leaf made by a view op (arange(6.).reshape(2, 3).requires_grad_()) is a view
+            raise RuntimeError(VIEW_INPLACE_MESSAGE if self._base is not None else (
+                LEAF_INPLACE_MESSAGE))
         base = self._base
         if base is not None and grad_mode.STATE.enabled and base._grad_fn is None and (
             base._requires_grad
