@@ -328,7 +328,8 @@ def _check_leaf_write(x: Tensor, through_view: bool):
     """PyTorch's refusal to write into a leaf that requires grad (or into a view of one)."""
     if not grad_mode.STATE.enabled:
         return
-    if x.is_leaf and x.requires_grad:
+    if x.is_leaf and x.requires_grad:  # (a leaf may itself be a view: x = y.reshape(...))
+        through_view = through_view or x._base is not None
         raise RuntimeError(VIEW_INPLACE_MESSAGE if through_view else LEAF_INPLACE_MESSAGE)
     base = x._base
     if base is not None and base.is_leaf and base.requires_grad:

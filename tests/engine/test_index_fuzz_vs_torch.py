@@ -108,7 +108,9 @@ def observe(T, program: IndexProgram) -> list:
         return seen
     seen.append(("x[key] = value", describe(x)))
     if x.requires_grad:
-        (x * seed_for(T, x)).sum().backward()
+        # (an int x that a fill_ from a value requiring grad put in a graph cannot backward)
+        if attempt("backward", lambda: (x * seed_for(T, x)).sum().backward()) is FAILED:
+            return seen
         # (a leaf that did not require grad is no leaf once a value that does is written in)
         grads = [leaf.grad if leaf.is_leaf else "no leaf",
                  value.grad if getattr(value, "is_leaf", False) else None]
