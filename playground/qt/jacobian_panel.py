@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..session.model import Session
-from .engine_state import replay_at
+from .engine_state import ReplayCache, replay_at
 from .jacobian_drawing import JacobianDrawing
 from .jacobian_job import JacobianJob
 from .jacobian_model import JacobianLesson, depends_on, jacobian_lesson
@@ -53,6 +53,12 @@ class JacobianPanel(QWidget):
         self.selection = selection
         self.lesson: JacobianLesson | None = None
         self._job_backward = None  # the backward the J being built is drawn beside
+        # The replay J is read from, continued by the actions a Backward appends instead of
+        # replaying the timeline. Reading J adds to its leaves' .grad (the walk that finds
+        # what backward sends to the input accumulates), which nothing here reads: values,
+        # the graph and its saved tensors (what J, vᵀJ and the walk are made of) stay as the
+        # session's.
+        self._replays = ReplayCache()
 
         self.output_box = QComboBox()
         self.input_box = QComboBox()
@@ -236,7 +242,8 @@ class JacobianPanel(QWidget):
             else:
                 tangent.reshape(-1)[self.element_box.value()] = 1
         document = self.session.document
-        lesson = jacobian_lesson(document, replay_at(self.session), output, name, seed, tangent)
+        lesson = jacobian_lesson(document, self._replays.get(self.session), output, name, seed,
+                                 tangent)
         if lesson.backward_grad is None:  # the graph at the cursor was freed: rebuild it
             fresh = jacobian_lesson(document, replay_at(self.session, 0), output, name, seed,
                                     tangent, build=False)

@@ -209,3 +209,24 @@ def test_a_backward_sets_again_only_the_plots_whose_title_or_picture_changed(qtb
     panel.refresh()  # way back from xw: laid out anew, without that section
     assert panel.drawing._broadcasts == [] and not plots["wide"].isVisible()
     assert panel.lesson.jacobian.shape == (30, 30) and panel.lesson.input == "w"
+
+
+@pytest.mark.parametrize("retain", [True, False])
+def test_a_backward_appended_continues_the_panels_replay_and_shows_what_a_fresh_one_does(
+        qtbot, retain):
+    session = Session(linear_document([backward("loss", seed="implicit", retain_graph=True)]))
+    panel = JacobianPanel(session, Selection())
+    qtbot.addWidget(panel)
+    panel.show()
+    replay = panel._replays.get(session)
+    for _ in range(2):  # without retain_graph, the second fails: the graph was freed
+        session.insert_action(-1, backward("loss", seed="implicit", retain_graph=retain))
+        qtbot.waitUntil(lambda: not panel._updates.stale)
+        assert panel._replays.get(session) is replay  # continued, not replayed
+        fresh = JacobianPanel(Session(session.document), Selection())
+        qtbot.addWidget(fresh)
+        for name in ("jacobian", "seed", "vjp", "backward_grad", "jvp"):
+            np.testing.assert_array_equal(getattr(panel.lesson, name),
+                                          getattr(fresh.lesson, name))
+        assert panel.lesson.backward_error == fresh.lesson.backward_error
+        assert panel.check.text() == fresh.check.text()
