@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import random
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -63,8 +64,11 @@ def seed_for(T, like):
 
 def make_leaf(T, program: IndexProgram, values=None, grad=None):
     requires_grad = program.role != "plain" if grad is None else grad
-    return T.tensor(program.values if values is None else values,
-                    dtype=getattr(T, program.dtype), requires_grad=requires_grad)
+    leaf = T.tensor(program.values if values is None else values,
+                    dtype=getattr(T, program.dtype))
+    if program.role == "viewleaf":  # a leaf that is a view of another tensor
+        leaf = leaf.view(-1).view(tuple(program.shape))
+    return leaf.requires_grad_(requires_grad)
 
 
 def make_value(T, program: IndexProgram, values=None):
@@ -76,7 +80,16 @@ def make_value(T, program: IndexProgram, values=None):
 
 
 def observe(T, program: IndexProgram) -> list:
-    """Run ``program`` with ``T`` (engine or torch); what was seen at each step, in order."""
+    """Run ``program`` with ``T`` (engine or torch); what was seen at each step, in order, then
+    the warnings given."""
+    with warnings.catch_warnings(record=True) as given:
+        warnings.simplefilter("always")
+        seen = _observe(T, program)
+    return seen + [("warnings", [_text(w.message).split(" (Triggered internally")[0]
+                                 for w in given])]
+
+
+def _observe(T, program: IndexProgram) -> list:
     seen = []
 
     def attempt(label, call):

@@ -7,6 +7,7 @@ prints as code when they disagree. (Helpers only: the tests are in the file name
 from __future__ import annotations
 
 import random
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,13 +22,15 @@ class IndexProgram:
     shape: tuple
     dtype: str  # "float32", "float64" or "int64"
     values: list  # nested, of ``shape``
-    role: str  # "leaf" (requires grad), "nonleaf" (leaf * 1) or "plain"
+    role: str  # "leaf" (requires grad), "viewleaf" (one that is a view), "nonleaf" or "plain"
     parts: list
     bare: bool  # x[part] rather than x[(part,)]
     write: tuple | None  # None reads; ("number", v) or ("tensor", values, dtype, grad) writes
 
     def __str__(self):
         grad = ", requires_grad=True" if self.role != "plain" else ""
+        if self.role == "viewleaf":
+            grad = f").view(-1).view({self.shape}).requires_grad_("
         lines = [f"leaf = torch.tensor({self.values}, dtype=torch.{self.dtype}{grad})",
                  "x = leaf * 1" if self.role == "nonleaf" else "x = leaf"]
         key = ", ".join(render_part(p) for p in self.parts)
@@ -49,6 +52,9 @@ def render_part(part) -> str:
         return f"torch.tensor({part[1]}, dtype=torch.{part[2]}{grad})"
     if kind == "none":
         return "None"
+    if kind == "seq":  # (a slice in a list must be spelt out)
+        return "[" + ", ".join(f"slice{p[1:]}" if p[0] == "slice" else render_part(p)
+                               for p in part[1]) + "]"
     return "..." if kind == "ellipsis" else repr(part[1])
 
 
@@ -136,7 +142,8 @@ def draw_program(rng: random.Random) -> IndexProgram:
     shape = tuple(rng.choice((0, 1, 2, 3, 3, 4)) if rng.random() < 0.1 else rng.choice((1, 2, 3, 4))
                   for _ in range(ndim))
     dtype = rng.choices(("float32", "float64", "int64"), (6, 3, 1))[0]
-    role = rng.choice(("leaf", "nonleaf", "nonleaf", "plain")) if dtype != "int64" else "plain"
+    roles = ("leaf", "viewleaf", "nonleaf", "nonleaf", "plain")
+    role = rng.choice(roles) if dtype != "int64" else "plain"
     used = rng.randint(0, ndim)
     if rng.random() < 0.25:  # an Ellipsis: some parts index the leading dims, some the last
         front = rng.randint(0, used)
@@ -149,6 +156,8 @@ def draw_program(rng: random.Random) -> IndexProgram:
     if not parts:
         parts = [_consuming_part(rng, shape)[0] if ndim else _spare_part(rng)]
     bare = len(parts) == 1 and rng.random() < 0.7
+    if len(parts) > 1 and rng.random() < 0.08:  # x[[0, [1, 2]]]: a list read as a tuple
+        parts, bare = [("seq", parts)], True
     program = IndexProgram(shape, dtype, _values(rng, shape, dtype), role, parts, bare, None)
     if rng.random() < 0.4:
         program.write = _draw_write(rng, program)
@@ -164,7 +173,9 @@ def _draw_write(rng: random.Random, program: IndexProgram):
     import engine
 
     try:
-        place = list(run_key(engine, program, engine.zeros(program.shape)).shape)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a list read as a tuple: warned about when run
+            place = list(run_key(engine, program, engine.zeros(program.shape)).shape)
     except Exception:  # noqa: BLE001 - an invalid key: any value will do
         place = [rng.randint(1, 3)]
     shape = [1 if rng.random() < 0.3 else n for n in place[rng.randint(0, len(place)):]]
@@ -186,6 +197,8 @@ def build_part(T, part):
         return slice(*part[1:])
     if kind == "tensor":
         return T.tensor(part[1], dtype=getattr(T, part[2]), requires_grad=part[3])
+    if kind == "seq":
+        return [build_part(T, p) for p in part[1]]
     return None if kind == "none" else Ellipsis
 
 
