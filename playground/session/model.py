@@ -17,7 +17,7 @@ import numpy as np
 from psygnal import Signal
 
 from .document import Action, Document, Leaf, Step, check_name
-from .pending import PendingAction
+from .pending import PendingAction, PendingReplay
 from .predict import renamed_expression
 from .runner import Outcome, Replay, TensorState, grad_change
 
@@ -50,12 +50,15 @@ class Session:
     timeline_changed : actions were added or removed (or everything was replayed).
     cursor_changed(int) : another timeline point is selected (0 = after the definitions).
     modified_changed(bool) : the session now differs (or no longer differs) from the saved one.
+    landing_waits(Action) : an edit waits for this action, still computing on another thread,
+        to land it first (emitted before the wait, so a window can say why it does not answer).
     """
 
     definitions_changed = Signal()
     timeline_changed = Signal()
     cursor_changed = Signal(int)
     modified_changed = Signal(bool)
+    landing_waits = Signal(object)
 
     def __init__(self, document: Document | None = None):
         self._document = document or Document()
@@ -65,6 +68,9 @@ class Session:
         self._live = True  # whether the replay's engine state is at the end of the timeline
         self._cursor = len(self._replay.outcomes) - 1
         self._pending: PendingAction | None = None
+        # After an undo at the end: the action undone and its outcome, which the engine state
+        # still is. Redoing it records that outcome again instead of replaying everything.
+        self._ahead: tuple[Action, Outcome] | None = None
         self._deltas_of: Outcome | None = None  # the point whose grad changes are kept
         self._deltas: dict[str, np.ndarray | None] = {}
 
@@ -92,8 +98,19 @@ class Session:
         return self._pending is not None
 
     @property
+    def planned_document(self) -> Document:
+        """The document once the action computing on another thread has landed (``document``
+        when none is): what saving now must write, so that no action asked for is lost."""
+        if self._pending is None:
+            return self._document
+        actions = (*self._document.actions, self._pending.action)
+        return self._document.model_copy(update={"actions": actions})
+
+    @property
     def is_modified(self) -> bool:
-        return self._document != self._saved
+        """The planned document differs from the one saved: an action still computing counts,
+        so closing the window asks about it."""
+        return self.planned_document != self._saved
 
     def tensor_names(self, index: int | None = None) -> list[str]:
         """Every tensor at a timeline point (the cursor by default), detached ones included."""
@@ -252,10 +269,17 @@ class Session:
         index = len(actions) if index < 0 else index
         actions.insert(index, action)
         document = self._document.model_copy(update={"actions": tuple(actions)})
-        if index == len(self._document.actions) and self._live:
+        if index == len(self._document.actions) and self._is_ahead_by(action):
+            self._document = document  # a redo: the engine state is already after it
+            self._replay.document = document
+            self._replay.record(self._ahead[1])
+            self._live, self._ahead = True, None
+            self._after_change(definitions=False, cursor=index + 1)
+        elif index == len(self._document.actions) and self._live:
             self._document = document  # appending: continue the live replay
             self._replay.document = document
             self._replay.run(action)
+            self._ahead = None
             self._after_change(definitions=False, cursor=index + 1)
         else:
             self._commit(document, definitions=False, cursor=index + 1)
@@ -269,7 +293,9 @@ class Session:
             # The outcomes before it stay valid; only the engine state is now ahead of them.
             self._document = document
             self._replay.document = document
-            del self._replay.outcomes[index + 1:]
+            undone = self._replay.outcomes.pop()
+            # Only one action ahead can be redone from the engine state as it is.
+            self._ahead = (removed, undone) if self._live else None
             self._live = False
             self._after_change(definitions=False, cursor=min(self._cursor, index))
         else:
@@ -279,15 +305,19 @@ class Session:
     # -- an action computed on another thread --
     def begin_action(self, action: Action) -> PendingAction | None:
         """Start appending ``action``, whose ``compute()`` the caller runs on any thread, then
-        calls ``land_pending`` on this one. None when the action cannot continue the live
-        replay (after an undo at the end): append it with ``insert_action`` instead.
+        calls ``land_pending`` on this one. None when it costs nothing to append it with
+        ``insert_action`` instead (a redo of the action an undo at the end took back).
         Refused names raise ``SessionError`` here, as ``insert_action`` would."""
         self.land_pending()
-        if not self._live:
+        if self._is_ahead_by(action):
             return None
         if action.kind == "detach":
             self._check_new_name(action.new_name, include_detached=True)
-        self._pending = PendingAction(self._replay, action)
+        if self._live:
+            self._pending = PendingAction(self._replay, action)
+        else:  # the engine state is ahead of the timeline: everything is replayed, with it
+            actions = (*self._document.actions, action)
+            self._pending = PendingReplay(self._document.model_copy(update={"actions": actions}))
         return self._pending
 
     def land_pending(self) -> Outcome | None:
@@ -297,19 +327,29 @@ class Session:
         pending, self._pending = self._pending, None
         if pending is None:
             return None
-        pending.finished.wait()
+        if not pending.finished.is_set():
+            self.landing_waits.emit(pending.action)
+            pending.finished.wait()
         if pending.exception is not None:
             self._commit(self._document, definitions=False)
             raise pending.exception
         actions = (*self._document.actions, pending.action)
         self._document = self._document.model_copy(update={"actions": actions})
+        if isinstance(pending, PendingReplay):  # a whole new replay, live at its end
+            self._replay, self._live = pending.replay, True
+        else:
+            self._replay.record(pending.outcome)
         self._replay.document = self._document
-        self._replay.record(pending.outcome)
+        self._ahead = None
         self._deltas_of, self._deltas = pending.outcome, dict(pending.grad_changes)
         self._after_change(definitions=False, cursor=len(actions))
         return pending.outcome
 
     # -- plumbing --
+    def _is_ahead_by(self, action: Action) -> bool:
+        """The engine state is the one after ``action``, appended now (an undo took it back)."""
+        return not self._live and self._ahead is not None and self._ahead[0] == action
+
     def _check_new_name(self, name: str, include_detached: bool = False) -> None:
         try:
             check_name(name)
@@ -326,7 +366,7 @@ class Session:
     def _commit(self, document: Document, definitions: bool, cursor: int | None = None) -> None:
         self._document = document
         self._replay = Replay(document)
-        self._live = True
+        self._live, self._ahead = True, None
         self._deltas_of, self._deltas = None, {}  # its outcomes are gone
         self._after_change(definitions, self._cursor if cursor is None else cursor)
 

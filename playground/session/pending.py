@@ -16,7 +16,8 @@ import threading
 
 import numpy as np
 
-from .document import Action
+from .document import Action, Document
+from .quiet_warnings import ensure_filter, quiet_thread
 from .runner import Outcome, Replay, grad_change
 
 
@@ -66,20 +67,21 @@ class PendingAction:
         self.exception: BaseException | None = None
         self.grad_changes: dict[str, np.ndarray | None] = {}  # of the grads it changed
         self.finished = threading.Event()
-        self._replay = replay
-        # Drawn here, on the session's thread: the engine's random generator is shared.
-        self._drawn_seed = replay.draw_seed(action)
+        self.replay = replay
+        # On the session's thread: the worker's warnings are ignored by a filter that must
+        # come before any the process added (``-W error``), as ``Replay.run``'s block does.
+        ensure_filter()
 
     def compute(self) -> None:
         """The engine work and the snapshot; touches only the replay, never the session."""
         try:
             # errstate is per thread (numpy keeps it in a context variable), unlike the
-            # warnings filters the synchronous path silences overflow warnings with.
-            with np.errstate(all="ignore"):
-                before = self._replay.outcomes[-1].states
-                outcome = self._replay.compute(self.action, self._drawn_seed)
+            # warnings filters the synchronous path silences warnings with.
+            with np.errstate(all="ignore"), quiet_thread():
+                outcome = self._compute()
                 # What the status line and the timeline show, computed here rather than on
                 # the GUI thread (``Session.grad_delta`` keeps them).
+                before = self.replay.outcomes[outcome.index - 1].states
                 self.grad_changes = {name: grad_change(outcome.states[name], before.get(name))
                                      for name, what in outcome.reported if what == "grad"}
                 self.outcome = outcome
@@ -87,3 +89,20 @@ class PendingAction:
             self.exception = error
         finally:
             self.finished.set()
+
+    def _compute(self) -> Outcome:
+        return self.replay.compute(self.action)
+
+
+class PendingReplay(PendingAction):
+    """An action appended where the live engine state cannot go on (an undo at the end left
+    it ahead of the timeline): ``compute`` replays ``document``, which ends with the action,
+    into a new ``replay`` (any thread), as ``Session`` does synchronously then."""
+
+    def __init__(self, document: Document):
+        super().__init__(None, document.actions[-1])
+        self.document = document
+
+    def _compute(self) -> Outcome:
+        self.replay = Replay(self.document)
+        return self.replay.outcomes[-1]

@@ -20,6 +20,7 @@ from engine.op_table import INPLACE_GROUP
 
 from .document import RANDOM_FACTORIES, Action, Document, Leaf, Step, TensorData
 from .ops import apply_op, op_spec
+from .quiet_warnings import in_a_quiet_thread
 from .text import error_text, formatted, shown
 
 
@@ -97,6 +98,14 @@ def _element_count(leaf: Leaf) -> int:
     return math.prod(leaf.shape)
 
 
+def seeded_generator(seed: int) -> np.random.Generator:
+    """The generator ``engine.manual_seed(seed)`` would make, but the caller's own: a replay
+    draws its random leaves and seeds from it, so a replay on a worker thread never touches
+    the engine's shared generator (which views seed and draw from on the GUI thread), and its
+    numbers are the same bits as after ``manual_seed``."""
+    return np.random.default_rng(int(seed))
+
+
 def literal_array(values: TensorData) -> np.ndarray:
     return np.array(values.data, dtype=np.dtype(values.dtype)).reshape(values.shape)
 
@@ -140,16 +149,22 @@ class Replay:
         # are the same, the value is too, and the snapshot shares it without comparing.
         self._sources: dict[str, tuple[np.ndarray, int]] = {}
         self.seed_used: np.ndarray | None = None  # the seed of the action being run
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # reading a non-leaf .grad warns; views never need it
-            for leaf in document.leaves:
-                self._define(leaf.name, "leaf", self._make_leaf, leaf, self._leaf_refs(leaf))
-            made = {name: np.array(tensor.detach().numpy())
-                    for name, tensor in self.namespace.items()}
-            self._compute_steps()
-        self.outcomes.append(Outcome(0, None, None, self._snapshot(), (), "", made=made))
+        if in_a_quiet_thread():  # a worker thread: warnings are already ignored there
+            self._define_all(document)
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a non-leaf .grad read warns; views never need it
+                self._define_all(document)
         for action in document.actions:
             self.run(action)
+
+    def _define_all(self, document: Document) -> None:
+        """The leaves, then the steps: timeline point 0."""
+        for leaf in document.leaves:
+            self._define(leaf.name, "leaf", self._make_leaf, leaf, self._leaf_refs(leaf))
+        made = {name: np.array(tensor.detach().numpy()) for name, tensor in self.namespace.items()}
+        self._compute_steps()
+        self.outcomes.append(Outcome(0, None, None, self._snapshot(), (), "", made=made))
 
     # -- definitions --
     @staticmethod
@@ -174,15 +189,15 @@ class Replay:
         if count > MAX_ELEMENTS:  # refuse instead of freezing (or exhausting memory)
             raise too_big(leaf.name, count)
         options = {"dtype": getattr(torch, leaf.dtype), "requires_grad": leaf.requires_grad}
-        if leaf.factory in RANDOM_FACTORIES:
-            torch.manual_seed(leaf.seed)
         if leaf.factory == "tensor":
             return torch.tensor(literal_array(leaf.values), **options)
-        if leaf.factory in ("rand_like", "randn_like"):
+        if leaf.factory in RANDOM_FACTORIES:
             # The engine's rand_like/randn_like refuse 0-d tensors; a draw of like's shape is
             # the same thing (torch.randn_like(x) is torch.randn(x.shape, dtype=x.dtype)).
+            # manual_seed(seed) then a draw, from this replay's own generator.
             draw = getattr(torch, leaf.factory.removesuffix("_like"))
-            return draw(tuple(self.namespace[leaf.like].shape), **options)
+            shape = tuple(self.namespace[leaf.like].shape) if leaf.like else tuple(leaf.shape)
+            return draw(shape, generator=seeded_generator(leaf.seed), **options)
         if leaf.factory.endswith("_like"):
             like = self.namespace[leaf.like]
             factory = getattr(torch, leaf.factory)
@@ -234,6 +249,8 @@ class Replay:
 
     def run(self, action: Action) -> Outcome:
         """Do ``action`` on the live engine state and record the outcome."""
+        if in_a_quiet_thread():
+            return self.record(self.compute(action))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return self.record(self.compute(action))
@@ -243,12 +260,12 @@ class Replay:
         self.outcomes.append(outcome)
         return outcome
 
-    def compute(self, action: Action, drawn_seed: torch.Tensor | None = None) -> Outcome:
+    def compute(self, action: Action) -> Outcome:
         """Do ``action`` on the live engine state and return its outcome, without recording it.
 
         The session may call this on a worker thread while views read ``outcomes``: it only
-        reads them. ``drawn_seed`` is a random seed ``draw_seed`` made beforehand on the
-        session's thread. Warnings are the caller's business (``run`` silences them).
+        reads them, and draws random numbers from generators of its own. Warnings are the
+        caller's business (``run`` silences them; a worker thread runs in ``quiet_thread``).
         """
         self.counts[action.kind] += 1
         before = self.outcomes[-1].states
@@ -258,7 +275,7 @@ class Replay:
             if action.kind == "print":
                 printed = self._print_text(action)
             else:
-                self._do(action, drawn_seed)
+                self._do(action)
         except Exception as raised:
             error = error_text(raised)
         states = self._snapshot(before)
@@ -269,21 +286,12 @@ class Replay:
         return Outcome(len(self.outcomes), action, error, states, reported, output,
                        self.seed_used, texts, result)
 
-    def draw_seed(self, action: Action) -> torch.Tensor | None:
-        """A backward's random seed, drawn now: the engine has one random generator, which the
-        views' own replays on the GUI thread seed and draw from too, so a backward computed on
-        a worker thread gets its random seed drawn on the GUI thread first."""
-        if action.kind != "backward" or action.seed.kind != "randn":
-            return None
-        target = self.namespace.get(action.target)
-        return None if target is None else self.seed_tensor(action, target)
-
-    def _do(self, action: Action, drawn_seed: torch.Tensor | None = None):
+    def _do(self, action: Action):
         if action.kind == "forward":
             self._compute_steps()
         elif action.kind == "backward":
             target = self.tensor(action.target)
-            gradient = drawn_seed if drawn_seed is not None else self.seed_tensor(action, target)
+            gradient = self.seed_tensor(action, target)
             # Kept before the call: a seed of the wrong shape is part of a backward that fails.
             self.seed_used = None if gradient is None else gradient.detach().numpy().copy()
             target.backward(gradient, retain_graph=action.retain_graph)
@@ -310,9 +318,9 @@ class Replay:
             return None
         if seed.kind == "ones":
             return torch.ones_like(target)
-        if seed.kind == "randn":
-            torch.manual_seed(seed.seed)
-            return torch.randn(tuple(target.shape), dtype=target.dtype)  # randn_like, 0-d too
+        if seed.kind == "randn":  # randn_like, 0-d too, after manual_seed (a generator of its own)
+            return torch.randn(tuple(target.shape), dtype=target.dtype,
+                               generator=seeded_generator(seed.seed))
         return torch.tensor(literal_array(seed.values))
 
     def _print_text(self, action: Action) -> str:
