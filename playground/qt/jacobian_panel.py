@@ -163,6 +163,8 @@ class JacobianPanel(QWidget):
     # -- choices --
     def _fill(self, box: QComboBox, names: list[str], preferred: str | None):
         chosen = box.currentData()
+        if chosen in names and names == [box.itemData(i) for i in range(box.count())]:
+            return  # the same choices: refilling would repaint and lay out the bar again
         box.blockSignals(True)
         box.clear()
         for name in names:
@@ -231,7 +233,8 @@ class JacobianPanel(QWidget):
         state = self.session.state(name)
         size = int(np.prod(state.value.shape)) if state.value is not None else 1
         self.element_box.blockSignals(True)
-        self.element_box.setRange(0, max(0, size - 1))
+        if self.element_box.maximum() != max(0, size - 1):
+            self.element_box.setRange(0, max(0, size - 1))
         self.element_box.setEnabled(self.tangent_box.currentData() == "one_hot")
         self.element_box.blockSignals(False)
         tangent = None
