@@ -24,9 +24,9 @@ import threading
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from playground.session import Action, AddAction, Session
-from playground.session.pending import PendingAction
+from playground.session.pending import PendingAction, worth_a_thread
 
-from .undo import UndoStack
+from .undo import SessionCommand, UndoStack
 
 POLL_MS = 2  # how often the GUI thread looks whether the worker has finished
 
@@ -36,10 +36,12 @@ class BackgroundActions(QObject):
 
     Signals
     -------
+    started(Action) : it is computing (a redo started here rather than by ``start``).
     landed(Action) : its outcome is on the timeline (or, if it failed unexpectedly, it is not,
         and the error was raised to the excepthook); emitted on the GUI thread.
     """
 
+    started = Signal(object)
     landed = Signal(object)
 
     def __init__(self, session: Session, undo_stack: UndoStack, parent: QObject):
@@ -51,6 +53,7 @@ class BackgroundActions(QObject):
         self._poll.setInterval(POLL_MS)
         self._poll.setTimerType(Qt.TimerType.PreciseTimer)
         self._poll.timeout.connect(self._on_poll)
+        undo_stack.redo_elsewhere = self.redo
 
     @property
     def busy(self) -> bool:
@@ -70,11 +73,29 @@ class BackgroundActions(QObject):
         if pending is None:
             return False
         # On the stack at once: an undo before it lands lands it first, then undoes it.
-        self._recorded = self.undo_stack.record(AddAction(self.session, action, index))
-        self._pending = pending
+        self._run(pending, self.undo_stack.record(AddAction(self.session, action, index)))
+        return True
+
+    def redo(self, recorded: SessionCommand) -> bool:
+        """Redo ``recorded`` (Edit ▸ Redo) on a worker thread when it is a big forward or
+        backward at the end of the timeline; False when it is to be redone synchronously."""
+        command = recorded.command
+        if self.busy or not isinstance(command, AddAction):
+            return False  # while one computes, the session lands it before the redo
+        if command.index != len(self.session.document.actions) or \
+                not worth_a_thread(command.action, self.session.outcomes[-1]):
+            return False
+        pending = self.session.begin_action(command.action)
+        if pending is None:  # the action an undo just took back: its outcome is kept
+            return False
+        self._run(pending, recorded)
+        self.started.emit(command.action)
+        return True
+
+    def _run(self, pending: PendingAction, recorded: SessionCommand) -> None:
+        self._pending, self._recorded = pending, recorded
         threading.Thread(target=pending.compute, name="session action", daemon=True).start()
         self._poll.start()
-        return True
 
     def finish(self) -> None:
         """Wait for the running action and land it now (a screenshot, a lesson question, a test)."""

@@ -49,6 +49,15 @@ class FileActions:
         QMessageBox.warning(self.window, "Tensor Playground", f"{what}\n\n{message}")
         self.window.show_status(f"{what} {message}", True)
 
+    def _land_actions(self) -> None:
+        """Land the big action computing off the GUI thread, and those queued behind it, so
+        that what is written is what the learner asked for (up to ~100 ms per action)."""
+        controls = self.window.controls
+        if controls.busy:
+            self.window.show_status("Finishing the actions still computing before writing…")
+            self.window.status_label.repaint()  # the event loop does not run until they land
+            controls.finish()
+
     def _start_dir(self) -> str:
         return str(self.window.path.parent) if self.window.path else str(Path.home())
 
@@ -107,6 +116,7 @@ class FileActions:
         return answer == QMessageBox.StandardButton.Yes
 
     def _save_to(self, path: Path) -> bool:
+        self._land_actions()
         try:
             self.window.save_session(path)
         except OSError as error:
@@ -138,6 +148,7 @@ class FileActions:
             self._export(lambda: self.window.export_heatmaps(path), path)
 
     def _export(self, write, path: str) -> None:
+        self._land_actions()
         try:
             written = write()
         except (OSError, ValueError, ImportError) as error:

@@ -27,6 +27,7 @@ from .icons import set_icon
 from .selection import Selection
 from .step_dialogs import BackwardDialog, BackwardSettings, ZeroGradDialog, ZeroGradSettings
 from .timeline_panel import short_error
+from .view_updates import guarded
 
 
 class StepControls(QObject):
@@ -45,6 +46,8 @@ class StepControls(QObject):
         self._zero_grad_settings = ZeroGradSettings()
         self.background = BackgroundActions(session, undo_stack, self)
         self.background.landed.connect(self._on_landed)
+        self.background.started.connect(self._on_started)
+        session.landing_waits.connect(self._on_landing_waits)
         self._queued: deque[Action] = deque()
         undo_stack.cleared.connect(self._on_history_cleared)
         add = self._action
@@ -205,8 +208,7 @@ class StepControls(QObject):
         try:
             if worth_a_thread(action, self.session.outcomes[-1]) and \
                     self.background.start(action):
-                self.status.emit(f"{action_label(action)}: computing… (big tensors: the window "
-                                 "shows the state before it until it is done)", False)
+                self._on_started(action)
                 return True
             self.undo_stack.push(AddAction(self.session, action))
         except (SessionError, ValueError) as error:
@@ -223,6 +225,19 @@ class StepControls(QObject):
                 self.background.finish()
             else:  # _on_landed started the next; a synchronous one leaves the queue shorter
                 self._take_queued()
+
+    def _on_started(self, action: Action) -> None:
+        self.status.emit(f"{action_label(action)}: computing… (big tensors: the window shows "
+                         "the state before it until it is done)", False)
+
+    @guarded  # called from inside the session's edit: never raise into it
+    def _on_landing_waits(self, action: Action) -> None:
+        """An edit waits for the action computing off the GUI thread: the window cannot
+        answer meanwhile (up to the rest of its ~100 ms), so the status line says why now."""
+        self.status.emit(f"Finishing {action_label(action)} first…", False)
+        label = getattr(self.window, "status_label", None)
+        if label is not None:
+            label.repaint()  # painted now: the event loop does not run before the wait
 
     def _on_landed(self, action: Action) -> None:
         outcomes = self.session.outcomes

@@ -20,9 +20,10 @@ class SessionCommand(QUndoCommand):
     the stack records it), so the first ``redo`` that ``QUndoStack.push`` makes is skipped.
     """
 
-    def __init__(self, command: Command):
+    def __init__(self, command: Command, stack: UndoStack | None = None):
         super().__init__(command.label)
         self.command = command
+        self._stack = stack
         self._already_done = True
         self.inert = False  # set by UndoStack.forget: undo and redo do nothing
 
@@ -30,6 +31,9 @@ class SessionCommand(QUndoCommand):
         if self._already_done or self.inert:
             self._already_done = False
             return
+        elsewhere = None if self._stack is None else self._stack.redo_elsewhere
+        if elsewhere is not None and elsewhere(self):
+            return  # started on a worker thread: it lands before any other edit or undo
         self.command.redo()
 
     def undo(self):
@@ -46,6 +50,10 @@ class UndoStack(QUndoStack):
 
     cleared = Signal()
 
+    # Given a command being redone, starts it on a worker thread and returns True, or returns
+    # False to have it redone here (``BackgroundActions`` sets it: a big Backward redone).
+    redo_elsewhere = None
+
     def clear(self) -> None:  # noqa: D401 - same meaning as QUndoStack.clear
         super().clear()
         self.cleared.emit()
@@ -55,12 +63,12 @@ class UndoStack(QUndoStack):
             super().push(command)
             return
         command.redo()  # raises when the session refuses: nothing is recorded
-        super().push(SessionCommand(command))
+        super().push(SessionCommand(command, self))
 
     def record(self, command: Command) -> SessionCommand:
         """Put a command on the stack that the session has already done (or, for an action
         computed on a worker thread, has begun: it lands before any other edit or undo)."""
-        recorded = SessionCommand(command)
+        recorded = SessionCommand(command, self)
         super().push(recorded)
         return recorded
 
