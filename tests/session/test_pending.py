@@ -106,10 +106,12 @@ def test_a_refused_detach_name_raises_before_anything_starts():
     assert not session.busy
 
 
-def test_after_an_undo_at_the_end_it_must_run_synchronously():
+def test_after_an_undo_at_the_end_only_another_action_is_computed_on_a_thread():
     session = Session(jvp_document([backward()]))
-    session.remove_action(0)  # the engine state is now ahead of the timeline
-    assert session.begin_action(backward()) is None and not session.busy
+    session.remove_action(0)  # the engine state is now ahead of the timeline, by that backward
+    assert session.begin_action(backward()) is None and not session.busy  # redone from it
+    pending = session.begin_action(backward(retain_graph=False))
+    assert pending is not None and session.busy  # the whole timeline is replayed with it
 
 
 def test_a_bug_while_computing_is_raised_on_landing_and_the_session_stays_whole(monkeypatch):
