@@ -212,27 +212,48 @@ def _noted(view_shape, advanced):
             dim += 1
 
 
+def check_masked_fill_mask(view_shape, advanced):
+    """index_put_ of a one-element value first asks if it is a masked_fill_: that checks the
+    shape of the first index tensor, if a mask, before anything else is looked at."""
+    for dim, part in _noted(view_shape, advanced):
+        if part.dtype == np.bool_:
+            _check_mask_shape(view_shape, dim, part)
+        return
+
+
+def _check_mask_shape(view_shape, dim, part):
+    for j, size in enumerate(part.shape):
+        if dim + j >= len(view_shape) or size != view_shape[dim + j]:
+            raise IndexError(
+                f"The shape of the mask {list(part.shape)} at index {j} does not match the "
+                f"shape of the indexed tensor {list(view_shape)} at index {dim + j}")
+
+
 def check_types(advanced):
     for part in advanced:
         if isinstance(part, np.ndarray) and part.dtype.kind not in "biu":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
 
 
+_LAST = (None, None, None)  # (view_shape, advanced, expanded): the checks ask several times
+
+
 def expanded(view_shape, advanced):
     """The index arrays as PyTorch's expandTensors leaves them: a mask becomes one int array per
     dim (its nonzero positions), checked against the view's sizes. ``[(dim, array), ...]``."""
+    global _LAST
+    last = _LAST
+    if last[1] is advanced and last[0] == view_shape:
+        return last[2]
     check_types(advanced)
     out = []
     for dim, part in _noted(view_shape, advanced):
         if part.dtype != np.bool_:
             out.append((dim, part))
             continue
-        for j, size in enumerate(part.shape):
-            if dim + j >= len(view_shape) or size != view_shape[dim + j]:
-                raise IndexError(
-                    f"The shape of the mask {list(part.shape)} at index {j} does not match the "
-                    f"shape of the indexed tensor {list(view_shape)} at index {dim + j}")
+        _check_mask_shape(view_shape, dim, part)
         out.extend((dim + j, positions) for j, positions in enumerate(np.nonzero(part)))
+    _LAST = (view_shape, advanced, out)
     return out
 
 
@@ -276,6 +297,8 @@ def check_bounds(view_shape, advanced):
         return
     arrays = expanded(view_shape, advanced)
     sizes = [view_shape[d] for d, _ in arrays]
+    if all(not a.size or (a.min() >= -n and a.max() < n) for (_, a), n in zip(arrays, sizes)):
+        return  # the usual case, found without broadcasting
     values = np.broadcast_arrays(*(a for _, a in arrays))
     wrong = np.stack([(v < -n) | (v >= n) for v, n in zip(values, sizes)], axis=-1)
     if wrong.any():

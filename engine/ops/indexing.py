@@ -12,6 +12,7 @@ from .index_key import (
     Key,
     check_bounds,
     check_empty_dims,
+    check_masked_fill_mask,
     check_types,
     parse,
     place_shape,
@@ -362,6 +363,8 @@ def setitem(x: Tensor, key, value):
     advanced = parsed.advanced is not None
     if advanced:  # index_put_ refuses a leaf before it looks at the indices
         _check_leaf_write(x, kind == "view")
+        if value_data.size == 1:
+            check_masked_fill_mask(view_shape, parsed.advanced)
         check_types(parsed.advanced)
         place = place_shape(view_shape, parsed.advanced)
         check_empty_dims(view_shape, parsed.advanced)

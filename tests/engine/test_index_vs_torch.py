@@ -139,3 +139,19 @@ def test_writing_into_a_leaf_that_is_a_view_names_it_a_view(write):
         messages.append(str(info.value))
     assert messages[0] == messages[1] == (
         "a view of a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "outside indexing: PyTorch refuses any op on an int tensor that a value requiring grad was "
+    "written into ('Autograd not support dtype: Long'); the engine's ops (function.record) "
+    "compute it. Found by the index fuzzer, 4 programs in 20,000"))
+@pytest.mark.parametrize("key", [True, (None, 0), Ellipsis])
+def test_an_int_tensor_put_in_a_graph_by_a_write_refuses_further_ops(key):
+    errors = []
+    for T in (engine, torch):
+        x = T.tensor([5, 3])
+        x[key] = T.tensor(2.0, requires_grad=True)
+        with pytest.raises(RuntimeError) as info:
+            x.sum()
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]
