@@ -317,7 +317,8 @@ class Session:
             self._pending = PendingAction(self._replay, action)
         else:  # the engine state is ahead of the timeline: everything is replayed, with it
             actions = (*self._document.actions, action)
-            self._pending = PendingReplay(self._document.model_copy(update={"actions": actions}))
+            document = self._document.model_copy(update={"actions": actions})
+            self._pending = PendingReplay(document, self.outcomes)
         return self._pending
 
     def land_pending(self) -> Outcome | None:

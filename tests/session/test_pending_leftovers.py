@@ -216,3 +216,18 @@ def test_an_edit_that_must_wait_says_so_first():
     pending.compute()
     session.land_pending()  # finished already: nothing to say
     assert heard == [backward()]
+
+
+def test_a_replay_on_a_thread_shares_the_arrays_already_shown_where_equal():
+    session = Session(_random_document([RANDN_SEED]))
+    session.remove_action(0)
+    shown = session.outcomes[0].states
+    pending = session.begin_action(RANDN_SEED.model_copy(update={"retain_graph": False}))
+    pending.compute()
+    session.land_pending()
+    for name in ("w", "b", "y", "z"):  # equal values: the very arrays the views show
+        assert session.outcomes[0].states[name].value is shown[name].value
+        assert session.outcomes[1].states[name].value is shown[name].value
+    assert session.outcomes[1].states["w"].grad is not None  # the backward's own, new
+    _same_states(session.current.states,
+                 Session(_random_document([pending.action])).current.states)
