@@ -383,9 +383,11 @@ def setitem(x: Tensor, key, value):
         check_bounds(view_shape, parsed.advanced)  # indices out of range: found last, by the kernel
     _check_overlap(x, parsed, value, place)
     # PyTorch copy_s a value into its place, but fill_s it with a 0-d one (and, unlike copy_,
-    # fill_ records a gradient even into an int or bool tensor).
+    # fill_ records a gradient even into an int or bool tensor, and so does index_put_ when it
+    # is a masked_fill_ of a one-element value of another dtype).
     fills = value_data.ndim == 0 and place != () and not advanced
-    if isinstance(value, Tensor) and x._data.dtype.kind != "f" and not fills:
+    masked_fill = advanced and value_data.size == 1 and _single_mask(parsed)
+    if isinstance(value, Tensor) and x._data.dtype.kind != "f" and not (fills or masked_fill):
         value = value.detach()
     if kind == "whole":
         kind = "fill" if fills else "copy"

@@ -120,8 +120,9 @@ def _observe(T, program: IndexProgram) -> list:
     if attempt("x[key] = value", lambda: _setitem(T, program, x, value)) is FAILED:
         return seen
     seen.append(("x[key] = value", describe(x)))
+    if x.requires_grad and not x.is_floating_point():  # PyTorch refuses any op on it: see
+        return seen  # test_an_int_tensor_put_in_a_graph_by_a_write_refuses_further_ops (xfail)
     if x.requires_grad:
-        # (an int x that a fill_ from a value requiring grad put in a graph cannot backward)
         if attempt("backward", lambda: (x * seed_for(T, x)).sum().backward()) is FAILED:
             return seen
         # (a leaf that did not require grad is no leaf once a value that does is written in)

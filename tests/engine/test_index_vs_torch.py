@@ -145,7 +145,7 @@ def test_writing_into_a_leaf_that_is_a_view_names_it_a_view(write):
     "outside indexing: PyTorch refuses any op on an int tensor that a value requiring grad was "
     "written into ('Autograd not support dtype: Long'); the engine's ops (function.record) "
     "compute it. Found by the index fuzzer, 4 programs in 20,000"))
-@pytest.mark.parametrize("key", [True, (None, 0), Ellipsis])
+@pytest.mark.parametrize("key", [True, (None, 0), Ellipsis, [True, False]])
 def test_an_int_tensor_put_in_a_graph_by_a_write_refuses_further_ops(key):
     errors = []
     for T in (engine, torch):
@@ -155,3 +155,15 @@ def test_an_int_tensor_put_in_a_graph_by_a_write_refuses_further_ops(key):
             x.sum()
         errors.append(str(info.value))
     assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize("key", [[True, False], (slice(None), [False, True])])
+def test_a_masked_write_of_one_float_value_into_an_int_tensor_is_recorded(key):
+    """index_put_ of a one-element value through one mask is a masked_fill_, which casts: the
+    float value that requires grad puts the int tensor in the graph, as fill_ does."""
+    names = []
+    for T in (engine, torch):
+        x = T.tensor([[5, 3], [1, 2]])
+        x[key] = T.tensor([2.5], requires_grad=True)
+        names.append((x.tolist(), x.requires_grad, x.grad_fn.name().replace("torch", "engine")))
+    assert names[0] == names[1]
