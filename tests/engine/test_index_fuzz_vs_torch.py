@@ -71,6 +71,12 @@ def make_leaf(T, program: IndexProgram, values=None, grad=None):
     return leaf.requires_grad_(requires_grad)
 
 
+def make_x(program: IndexProgram, leaf):
+    if program.role == "nonleaf":
+        return leaf * 1
+    return (leaf * 1)[...] if program.role == "view" else leaf  # a view: writes go through
+
+
 def make_value(T, program: IndexProgram, values=None):
     write = program.write
     if write[0] == "number":
@@ -100,7 +106,7 @@ def _observe(T, program: IndexProgram) -> list:
             return FAILED
 
     leaf = make_leaf(T, program)
-    x = leaf * 1 if program.role == "nonleaf" else leaf
+    x = make_x(program, leaf)
     if program.write is None:
         y = attempt("y = x[key]", lambda: run_key(T, program, x))
         if y is FAILED:
@@ -213,7 +219,7 @@ def finite_difference_problem(program: IndexProgram) -> str:
             write is not None and write[0] == "tensor" and write[2] != "float64"):
         return ""
     leaf = make_leaf(engine, program)
-    x = leaf * 1 if program.role == "nonleaf" else leaf
+    x = make_x(program, leaf)
     try:
         if write is None:
             out = run_key(engine, program, x)

@@ -17,12 +17,16 @@ import numpy as np
 # ("bool", b), ("tensor", values, dtype, requires_grad) or ("list", values).
 
 
+X_LINES = {"nonleaf": "x = leaf * 1", "view": "x = (leaf * 1)[...]"}
+
+
 @dataclass
 class IndexProgram:
     shape: tuple
     dtype: str  # "float32", "float64" or "int64"
     values: list  # nested, of ``shape``
-    role: str  # "leaf" (requires grad), "viewleaf" (one that is a view), "nonleaf" or "plain"
+    role: str  # "leaf" (requires grad), "viewleaf" (one that is a view), "nonleaf" (leaf * 1),
+    # "view" ((leaf * 1)[...]) or "plain"
     parts: list
     bare: bool  # x[part] rather than x[(part,)]
     write: tuple | None  # None reads; ("number", v) or ("tensor", values, dtype, grad) writes
@@ -32,7 +36,7 @@ class IndexProgram:
         if self.role == "viewleaf":
             grad = f").view(-1).view({self.shape}).requires_grad_("
         lines = [f"leaf = torch.tensor({self.values}, dtype=torch.{self.dtype}{grad})",
-                 "x = leaf * 1" if self.role == "nonleaf" else "x = leaf"]
+                 X_LINES.get(self.role, "x = leaf")]
         key = ", ".join(render_part(p) for p in self.parts)
         key = key if self.bare else f"({key},)" if len(self.parts) == 1 else key or "()"
         if self.write is None:
@@ -142,7 +146,7 @@ def draw_program(rng: random.Random) -> IndexProgram:
     shape = tuple(rng.choice((0, 1, 2, 3, 3, 4)) if rng.random() < 0.1 else rng.choice((1, 2, 3, 4))
                   for _ in range(ndim))
     dtype = rng.choices(("float32", "float64", "int64"), (6, 3, 1))[0]
-    roles = ("leaf", "viewleaf", "nonleaf", "nonleaf", "plain")
+    roles = ("leaf", "viewleaf", "nonleaf", "nonleaf", "view", "plain")
     role = rng.choice(roles) if dtype != "int64" else "plain"
     used = rng.randint(0, ndim)
     if rng.random() < 0.25:  # an Ellipsis: some parts index the leading dims, some the last
