@@ -301,15 +301,15 @@ def record(cls, inputs, arrays, *params):
     new Tensor whose ``grad_fn`` is the op when any input requires grad and grad mode is on.
     """
     fn = cls.__new__(cls)
-    view_of = inputs[0] if cls.is_view else None
-    graph = _graph_inputs(inputs) if grad_mode.STATE.enabled and cls.differentiable else None
+    state = grad_mode.STATE  # a thread-local: read it once
+    graph = _graph_inputs(inputs) if state.enabled and cls.differentiable else None
     if graph is None:
         count = len(inputs)
         fn.needs_input_grad = _NO_GRAD_NEEDED.get(count) or (False,) * count
         out = fn.forward(*arrays, *params)
         if type(out) is not np.ndarray:  # numpy gives scalars for 0-d results; keep arrays
             out = np.asarray(out)
-        return Tensor._make(out, None, None, view_of)
+        return Tensor._make(out, None, None, inputs[0] if cls.is_view else None)
 
     # Every attribute the walk reads is set here on the node itself: reading a class-level
     # default through an instance takes Python's slow path.
@@ -318,18 +318,25 @@ def record(cls, inputs, arrays, *params):
     fn._retained = None
     fn._recording = True
     fn._inputs = inputs  # for save_input, during the forward only
-    fn._out_counter = counter = view_of._counter if view_of is not None else VersionCounter()
+    if cls.is_view:
+        view_of = inputs[0]
+        fn._out_counter = counter = view_of._counter
+    else:
+        view_of = None
+        fn._out_counter = counter = VersionCounter()
     out = fn.forward(*arrays, *params)
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     fn._inputs = None
     fn._sequence_nr = _next_sequence_nr()
-    if grad_mode.STATE.forward_ad:
+    if state.forward_ad:
         fn._fw_inputs = arrays
         fn._fw_result = out
     result = Tensor._make(out, fn, counter, view_of)
-    saved_result = fn._saved.get("result")
-    if saved_result is not None:
-        saved_result.version = counter.value
-        saved_result.tensor_ref = weakref.ref(result)
+    saved = fn._saved
+    if saved is not _NOTHING_SAVED:
+        saved_result = saved.get("result")
+        if saved_result is not None:
+            saved_result.version = counter.value
+            saved_result.tensor_ref = weakref.ref(result)
     return result

@@ -23,7 +23,7 @@ def laid_out(out, *operands) -> np.ndarray:
     if out.ndim < 2 or out.size < 2:
         return out
     for a in operands:  # the common case: every input row-major, and so is numpy's result
-        if isinstance(a, np.ndarray) and a.ndim and not a.flags.c_contiguous:
+        if type(a) is np.ndarray and not a.flags.c_contiguous:  # (a 0-d array always is)
             break
     else:
         return out
