@@ -248,6 +248,7 @@ def test_random_index_programs_match_torch():
     assert not problems, f"{len(problems)} of {PROGRAMS} differ; the first:\n{problems[0]}"
 
 
+@pytest.mark.filterwarnings("ignore:Using a non-tuple sequence")  # compared with torch's above
 def test_random_index_programs_grads_match_finite_differences():
     problems = []
     for seed in range(PROGRAMS):
