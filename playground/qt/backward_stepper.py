@@ -33,6 +33,7 @@ from ..session.model import Session
 from .engine_state import ReplayCache, replay_at
 from .mini_heatmap import symmetric_levels
 from .selection import Selection
+from .steady_label import SteadyLabel
 from .step_detail import StepDetail
 from .stepper_model import BackwardRun, StepRecord
 from .view_updates import connect_coalesced, guarded
@@ -85,8 +86,7 @@ class BackwardStepper(QWidget):
         self.element_box = QSpinBox()
         self.element_box.setToolTip("Which element of the incoming gradient the formulas show")
         self.element_label = QLabel()
-        self.call_label = QLabel()
-        self.call_label.setWordWrap(True)
+        self.call_label = SteadyLabel()  # changes on every Backward: see steady_label.py
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.steps_list = QListWidget()
