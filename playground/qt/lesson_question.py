@@ -7,7 +7,7 @@ box shows their guess next to what PyTorch prints, ✓ or ✗, and the lesson's 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
@@ -46,8 +46,7 @@ def check_guess(typed: str, question: Question) -> None:
     read_literal(typed.strip())
 
 
-@dataclass(frozen=True)
-class Reveal:
+class Reveal(NamedTuple):  # read-only fields; a dataclass compiles its methods at start-up
     """What one reveal showed. ``correct`` is None when it was not judged ("Just show me", or an
     answer that could not be computed); ``truth`` is the value as PyTorch prints it."""
 
