@@ -166,11 +166,13 @@ class JacobianDrawing(QWidget):
 
     def _show(self, plot: MatrixPlot, title: str, array, levels=None, **labels):
         """Give ``plot`` this title and picture, unless it shows them already."""
-        key = (title, levels, plot.cell, labels)
+        key = (levels, plot.cell, labels)
         shown = self._shown.get(id(plot))
-        if shown is not None and shown[0] == key and _same(shown[1], array):
+        self._shown[id(plot)] = (title, key, array)
+        if shown is not None and shown[1] == key and _same(shown[2], array):
+            if shown[0] != title:  # the same picture under a new title ("backward #3")
+                plot.set_title(title)
             return
-        self._shown[id(plot)] = (key, array)
         plot.set_title(title)
         plot.set_array(array, levels=levels, **labels)
 
