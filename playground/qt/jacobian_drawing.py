@@ -6,6 +6,10 @@ drawing a new ``JacobianLesson`` sets again only the titles and pictures that ch
 Backward most of the panel is the same (J, vᵀJ and J·u do not depend on ``.grad``), so it is
 neither laid out nor repainted again. Plots are never deleted, only hidden: a pyqtgraph plot
 costs ~50 ms to create.
+
+The drawing fits the width it is given (``fit_width``, the scroll area's): v, vᵀJ and ``.grad``
+stand beside J when both fit, else in a row below it, and J shrinks to the width, so the check
+"vᵀJ = .grad" is never off to the side of a narrow panel where a learner would not look.
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ import html
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..session.text import torch_text
 from .graph_model import shape_text
 from .jacobian_model import JacobianLesson, index_labels_at
-from .mini_heatmap import MatrixPlot, downsample, symmetric_levels
+from .mini_heatmap import MatrixPlot, downsample, plot_width, symmetric_levels
+
+J_SIDE = 660  # J's largest side when there is room
+MARGIN = 36  # the drawing's margins, the spacing and a vertical scroll bar
 
 
 class JacobianDrawing(QWidget):
@@ -30,6 +37,7 @@ class JacobianDrawing(QWidget):
     j_plot : the plot of J (made at the first drawing).
     check : the line that says whether vᵀJ equals ``.grad``.
     plots, plots_used : the other plots, in drawing order, and how many the drawing shows.
+    beside : whether v, vᵀJ and ``.grad`` stand beside J (else below it).
     """
 
     def __init__(self, parent: QWidget | None = None):
@@ -48,6 +56,11 @@ class JacobianDrawing(QWidget):
         self._forward_note: QLabel | None = None
         self._broadcasts: list[tuple[QLabel, MatrixPlot, MatrixPlot]] = []
         self._shown: dict[int, tuple] = {}
+        self._top: QBoxLayout | None = None  # J, then the side grid: v, vᵀJ, .grad, the check
+        self._side_grid: QGridLayout | None = None
+        self.beside = True
+        self._room: int | None = None  # the width to fit (None: not shown yet, no limit)
+        self._drawn: tuple | None = None  # show_lesson's arguments, to draw again on a resize
 
     def clear(self) -> None:
         """Show nothing (while J is built, or when there is nothing to show)."""
@@ -59,6 +72,16 @@ class JacobianDrawing(QWidget):
         self.plots_used = 0
         self._drawn_broadcasts = None
         self._shown.clear()
+        self._drawn = None
+        self._top = self._side_grid = None
+
+    def fit_width(self, width: int) -> None:
+        """Fit the drawing to ``width`` pixels (the viewport of the scroll area it is in)."""
+        if self._room is not None and abs(width - self._room) < 8:
+            return  # a scroll bar shown or hidden: not worth drawing again
+        self._room = width
+        if self._drawn is not None:
+            self.show_lesson(*self._drawn)
 
     def show_lesson(self, lesson: JacobianLesson, seed_from: str, grad_from: str,
                     tangent_note: str) -> None:
@@ -66,18 +89,8 @@ class JacobianDrawing(QWidget):
         ``tangent_note`` what the tangent u picks."""
         if self._drawn_broadcasts != len(lesson.broadcasts):
             self._build(len(lesson.broadcasts))
+        self._drawn = (lesson, seed_from, grad_from, tangent_note)
         out, inp = lesson.output, lesson.input
-        rows, cols = lesson.jacobian.shape
-        picture, row_starts, col_starts, block = downsample(lesson.jacobian)
-        self.j_plot.cell = max(3, min(28, 600 // max(*picture.shape, 1)))
-        shrunk = (f"<br><i>shown downsampled: each cell is the largest-magnitude entry of a "
-                  f"{block[0]} × {block[1]} block, labelled with its first index</i>"
-                  if block != (1, 1) else "")
-        self._show(self.j_plot, f"<b>J</b> = ∂{out}/∂{inp}: {rows:,} × {cols:,} (rows: {out} "
-                                f"{shape_text(lesson.output_shape)} flattened, columns: {inp} "
-                                f"{shape_text(lesson.input_shape)} flattened){shrunk}", picture,
-                   row_labels=index_labels_at(lesson.output_shape, row_starts),
-                   col_labels=index_labels_at(lesson.input_shape, col_starts))
         grad = lesson.backward_grad
         levels = symmetric_levels(lesson.vjp, grad)
         v_plot, vjp_plot, grad_plot = self._side
@@ -92,6 +105,19 @@ class JacobianDrawing(QWidget):
             f"<b style='color:#c62828'>{out}.backward(v) fails here, so there is no .grad to "
             f"compare:</b> {html.escape(failed)}" if failed else
             f"<b style='color:#c62828'>vᵀJ differs from {inp}.grad</b>")
+        rows, cols = lesson.jacobian.shape
+        picture, row_starts, col_starts, block = downsample(lesson.jacobian)
+        row_labels = index_labels_at(lesson.output_shape, row_starts)
+        self.j_plot.cell = max(3, min(28, 600 // max(*picture.shape, 1)))
+        self._fit(picture.shape[1], max(map(len, row_labels), default=1))
+        shrunk = (f"<br><i>shown downsampled: each cell is the largest-magnitude entry of a "
+                  f"{block[0]} × {block[1]} block, labelled with its first index</i>"
+                  if block != (1, 1) else "")
+        self._show(self.j_plot, f"<b>J</b> = ∂{out}/∂{inp}: {rows:,} × {cols:,} (rows: {out} "
+                                f"{shape_text(lesson.output_shape)} flattened, columns: {inp} "
+                                f"{shape_text(lesson.input_shape)} flattened){shrunk}", picture,
+                   row_labels=row_labels,
+                   col_labels=index_labels_at(lesson.input_shape, col_starts))
         self._forward_note.setText(
             f"<b>Forward mode</b>: <code>jvp(f, {inp}, u)</code> pushes a tangent u "
             f"through the ops from input to output in one forward walk; {tangent_note}.")
@@ -100,6 +126,32 @@ class JacobianDrawing(QWidget):
         self._show(jvp_plot, f"<b>J·u</b> (shape of {out})", lesson.jvp)
         for (note, wide_plot, narrow_plot), sent in zip(self._broadcasts, lesson.broadcasts):
             self._show_broadcast(note, wide_plot, narrow_plot, sent)
+
+    def _fit(self, columns: int, longest_label: int) -> None:
+        """Put v, vᵀJ and ``.grad`` beside J when both fit the room, else below it, and give J
+        at most the room's width."""
+        natural = plot_width(columns, longest_label, self.j_plot.cell, J_SIDE)
+        side = max(plot.plot_widget.maximumWidth() for plot in self._side)
+        room = self._room
+        beside = room is None or natural + side + MARGIN <= room
+        self.j_plot.max_side = J_SIDE if beside else max(200, min(J_SIDE, room - MARGIN))
+        if beside != self.beside:
+            self.beside = beside
+            self._arrange()
+
+    def _arrange(self) -> None:
+        """Lay the side grid out as a column beside J, or as a row below it."""
+        grid = self._side_grid
+        for widget in (*self._side, self.check):
+            grid.removeWidget(widget)
+        for place, plot in enumerate(self._side):
+            grid.addWidget(plot, *((place, 0) if self.beside else (0, place)))
+        if self.beside:
+            grid.addWidget(self.check, 3, 0)
+        else:
+            grid.addWidget(self.check, 1, 0, 1, 3)
+        self._top.setDirection(QBoxLayout.Direction.LeftToRight if self.beside else
+                               QBoxLayout.Direction.TopToBottom)
 
     def _show_broadcast(self, note: QLabel, wide_plot, narrow_plot, sent):
         wide, narrow = sent.broadcast.shape, sent.grad.shape
@@ -118,22 +170,21 @@ class JacobianDrawing(QWidget):
         self.clear()
         if self.j_plot is None:
             self.j_plot = MatrixPlot()
-            self.j_plot.max_side = 660
+            self.j_plot.max_side = J_SIDE
             self.j_plot.texts.text_limit = 24  # a 20 x 20 J still shows its numbers
             self.j_plot.texts.hide_zeros = True  # so that the structure stands out
             self.j_plot.title.setMinimumWidth(320)
         self.j_plot.show()
-        side = QGridLayout()
+        self._side_grid = QGridLayout()
+        self._side_grid.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self._side = [self._plot() for _ in range(3)]
-        for row, plot in enumerate(self._side):
-            side.addWidget(plot, row, 0)
         self.check = _html_label("")
-        side.addWidget(self.check, 3, 0)
-        top = QHBoxLayout()
-        top.addWidget(self.j_plot)
-        top.addLayout(side)
-        top.addStretch(1)
-        self.body_layout.addLayout(top)
+        self._top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._top.addWidget(self.j_plot, 0, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self._top.addLayout(self._side_grid)
+        self._top.addStretch(1)
+        self._arrange()
+        self.body_layout.addLayout(self._top)
         self._forward_note = _html_label("")
         self.body_layout.addWidget(self._forward_note)
         self._forward = self._pair("→ J·u →")
@@ -166,7 +217,7 @@ class JacobianDrawing(QWidget):
 
     def _show(self, plot: MatrixPlot, title: str, array, levels=None, **labels):
         """Give ``plot`` this title and picture, unless it shows them already."""
-        key = (levels, plot.cell, labels)
+        key = (levels, plot.cell, plot.max_side, labels)
         shown = self._shown.get(id(plot))
         self._shown[id(plot)] = (title, key, array)
         if shown is not None and shown[1] == key and _same(shown[2], array):

@@ -10,6 +10,7 @@ comes from: at once when that is quick, else on a worker thread with a progress 
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -77,6 +78,8 @@ class JacobianPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.drawing)
+        self._viewport = scroll.viewport()
+        self._viewport.installEventFilter(self)  # its resizes refit the drawing
         bar = QHBoxLayout()
         for widget in (QLabel("Output"), self.output_box, QLabel("Input"), self.input_box,
                        QLabel("   tangent u"), self.tangent_box, self.element_box):
@@ -104,6 +107,11 @@ class JacobianPanel(QWidget):
             signal.connect(self._on_session_changed)
         selection.changed.connect(self._on_selection_changed)
         self.refresh()
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self._viewport and event.type() == QEvent.Type.Resize:
+            self.drawing.fit_width(self._viewport.width())
+        return False
 
     # -- signals --
     @guarded

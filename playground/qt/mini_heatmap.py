@@ -110,6 +110,12 @@ def format_number(value: float) -> str:
     return f"{value:.3f}".rstrip("0")
 
 
+def plot_width(cols: int, longest_label: int, cell: int, max_side: int) -> int:
+    """The width of a ``MatrixPlot``'s picture of ``cols`` columns at ``cell`` pixels a cell, its
+    row labels ``longest_label`` characters long, at most ``max_side``."""
+    return min(40 + 7 * longest_label + cols * cell, max_side)
+
+
 class _CellTexts(QGraphicsItem):
     """The numbers of a small matrix, painted in device pixels so they stay crisp."""
 
@@ -255,7 +261,7 @@ class MatrixPlot(QWidget):
         longest = max((len(t) for t in row_labels or [str(rows)]), default=1)
         self.plot.getAxis("left").setWidth(int(10 + 7 * longest))
         self.plot.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0.02)
-        width = min(40 + 7 * longest + cols * self.cell, self.max_side)
+        width = plot_width(cols, longest, self.cell, self.max_side)
         height = min(24 + rows * self.cell, self.max_side)
         # Aspect is locked: a cell is as many pixels as the tighter side allows.
         cell = min((width - 40 - 7 * longest) / max(cols, 1), (height - 24) / max(rows, 1))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QScrollArea
 
 from engine.autograd.functional import jacobian
 from playground.qt.engine_state import replay_at
@@ -234,3 +236,41 @@ def test_a_backward_appended_continues_the_panels_replay_and_shows_what_a_fresh_
                                           getattr(fresh.lesson, name))
         assert panel.lesson.backward_error == fresh.lesson.backward_error
         assert panel.check.text() == fresh.check.text()
+
+
+def test_v_vjp_and_grad_stand_beside_j_when_they_fit_and_below_it_when_not(qtbot):
+    session = Session(seed_document([backward()]))  # J is 20 x 20: ~600 px wide with numbers
+    panel = JacobianPanel(session, Selection())
+    qtbot.addWidget(panel)
+    scroll = panel.findChild(QScrollArea)
+    drawing = panel.drawing
+    j_plot, side = drawing.j_plot, drawing._side
+
+    def placed(widget):
+        return widget.geometry().translated(widget.parentWidget().mapTo(drawing, QPoint()))
+
+    panel.resize(1200, 900)
+    panel.show()
+    qtbot.waitUntil(lambda: drawing.beside and placed(side[0]).left() > 0)
+    for plot in side:  # a column to the right of J, the check under it
+        assert placed(plot).left() >= placed(j_plot).right()
+    assert placed(side[1]).top() > placed(side[0]).top()
+    assert not scroll.horizontalScrollBar().isVisible()
+
+    panel.resize(600, 900)  # a narrow middle column, as at 1280 x 800
+    qtbot.waitUntil(lambda: not drawing.beside and placed(side[0]).top() > placed(j_plot).top())
+    qtbot.wait(20)
+    for plot in side:  # a row below J, nothing off to the right
+        assert placed(plot).top() >= placed(j_plot).bottom()
+        assert placed(plot).right() <= scroll.viewport().width()
+    assert placed(side[1]).left() > placed(side[0]).right()
+    assert placed(drawing.check).top() > placed(side[0]).bottom()
+    assert j_plot.width() <= scroll.viewport().width()
+    assert not scroll.horizontalScrollBar().isVisible()
+    assert j_plot.texts.text_limit >= 20  # still J with its numbers, 20 x 20
+    assert "vᵀJ = inp.grad ✓" in panel.check.text()
+
+    pictures = []
+    j_plot.set_array = lambda *args, **kwargs: pictures.append(args)
+    drawing.fit_width(scroll.viewport().width() + 3)  # a scroll bar more or less: left alone
+    assert pictures == []
