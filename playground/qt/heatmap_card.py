@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
-from ..session.runner import TensorState
+from ..session.outcome import TensorState
 from .heatmap_cells import display_array, number_format
 from .heatmap_view import HeatmapView
 from .message_row import MessageLabel

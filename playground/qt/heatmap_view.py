@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from pyqtgraph import functions as fn
 from PySide6 import QtGui
 
-from ..session.runner import same_array
+from ..session.outcome import same_array
 from .heatmap_bar import PictureFrame
 from .heatmap_cells import (
     OUTLINE_LIMIT,

@@ -18,5 +18,6 @@ from .commands import (
     set_requires_grad,
 )
 from .document import Action, Document, Leaf, PrintItem, Seed, Step, TensorData
-from .model import Session, SessionError
-from .runner import Outcome, TensorState
+from .document_edits import SessionError
+from .model import Session
+from .outcome import Outcome, TensorState

@@ -11,7 +11,7 @@ from __future__ import annotations
 from engine.tensor import NON_LEAF_GRAD_WARNING
 
 from .model import Session
-from .runner import Outcome
+from .outcome import Outcome
 
 
 def action_warnings(session: Session, outcome: Outcome) -> list[str]:

@@ -16,8 +16,9 @@ import numpy as np
 
 from .codegen import Pipeline, action_lines, factory_call, leaf_lines, string_code, tensor_code
 from .model import Session
+from .outcome import Outcome
 from .predict import PredictError, answer
-from .runner import Outcome, headline
+from .runner import headline
 
 LARGE = 64  # above this many elements an assert compares sums instead of every element
 

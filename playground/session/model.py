@@ -16,14 +16,21 @@ import functools
 import numpy as np
 from psygnal import Signal
 
-from .document import Action, Document, Leaf, Step, check_name
+from .document import Action, Document, Leaf, Step
+from .document_edits import (
+    SessionError,
+    check_new_name,
+    find,
+    inserted,
+    moved_step,
+    removed,
+    renamed,
+    replaced,
+    users_of,
+)
+from .outcome import Outcome, TensorState, grad_change
 from .pending import PendingAction, PendingReplay
-from .predict import renamed_expression
-from .runner import Outcome, Replay, TensorState, grad_change
-
-
-class SessionError(ValueError):
-    """An edit the session refuses (duplicate name, a leaf still used by a step, ...)."""
+from .runner import Replay
 
 
 def _after_pending(edit):
@@ -140,16 +147,14 @@ class Session:
         return "".join(o.output + "\n" for o in self.outcomes[1:] if o.output)
 
     def leaf(self, name: str) -> Leaf:
-        return self._document.leaves[_index_of(self._document.leaves, name, "tensor")]
+        return find(self._document, "leaves", name)
 
     def step(self, name: str) -> Step:
-        return self._document.steps[_index_of(self._document.steps, name, "step")]
+        return find(self._document, "steps", name)
 
     def users_of(self, name: str) -> list[str]:
         """Steps and leaves (``*_like``) that refer to ``name``."""
-        doc = self._document
-        users = [leaf.name for leaf in doc.leaves if leaf.like == name]
-        return users + [s.name for s in doc.steps if name in _refs(s)]
+        return users_of(self._document, name)
 
     def leaves_with_grad(self, index: int | None = None) -> list[str]:
         """Leaves whose ``.grad`` is not None: what "zero_grad" clears by default."""
@@ -192,9 +197,7 @@ class Session:
     @_after_pending
     def insert_leaf(self, index: int, leaf: Leaf) -> None:
         self._check_new_name(leaf.name)
-        leaves = list(self._document.leaves)
-        leaves.insert(index, leaf)
-        self._edit_definitions(leaves=tuple(leaves))
+        self._edit_definitions(inserted(self._document, "leaves", index, leaf))
 
     @_after_pending
     def remove_leaf(self, name: str) -> tuple[int, Leaf]:
@@ -202,69 +205,56 @@ class Session:
         users = self.users_of(name)
         if users:
             raise SessionError(f"{name} is used by {users[0]}; remove or change {users[0]} first")
-        leaves = list(self._document.leaves)
-        index = _index_of(leaves, name, "tensor")
-        removed = leaves.pop(index)
-        self._edit_definitions(leaves=tuple(leaves))
-        return index, removed
+        document, index, leaf = removed(self._document, "leaves", name)
+        self._edit_definitions(document)
+        return index, leaf
 
     @_after_pending
     def replace_leaf(self, name: str, leaf: Leaf) -> Leaf:
         """Put ``leaf`` where the leaf ``name`` is (same name); returns the old one."""
-        leaves = list(self._document.leaves)
-        index = _index_of(leaves, name, "tensor")
+        document, old = replaced(self._document, "leaves", name, leaf)
         if leaf.name != name:
             raise SessionError(f"replacing {name} keeps its name; rename it instead")
-        old, leaves[index] = leaves[index], leaf
-        self._edit_definitions(leaves=tuple(leaves))
+        self._edit_definitions(document)
         return old
 
     # -- steps --
     @_after_pending
     def insert_step(self, index: int, step: Step) -> None:
         self._check_new_name(step.name)
-        steps = list(self._document.steps)
-        steps.insert(index, step)
-        self._edit_definitions(steps=tuple(steps))
+        self._edit_definitions(inserted(self._document, "steps", index, step))
 
     @_after_pending
     def remove_step(self, name: str) -> tuple[int, Step]:
-        steps = list(self._document.steps)
-        index = _index_of(steps, name, "step")
-        removed = steps.pop(index)
-        self._edit_definitions(steps=tuple(steps))
-        return index, removed
+        document, index, step = removed(self._document, "steps", name)
+        self._edit_definitions(document)
+        return index, step
 
     @_after_pending
     def replace_step(self, name: str, step: Step) -> Step:
-        steps = list(self._document.steps)
-        index = _index_of(steps, name, "step")
+        document, old = replaced(self._document, "steps", name, step)
         if step.name != name:
             self._check_new_name(step.name)
-        old, steps[index] = steps[index], step
-        self._edit_definitions(steps=tuple(steps))
+        self._edit_definitions(document)
         return old
 
     @_after_pending
     def move_step(self, old_index: int, new_index: int) -> None:
         """Reorder; a step moved above what it uses stays, marked as not computable."""
-        steps = list(self._document.steps)
-        steps.insert(new_index, steps.pop(old_index))
-        self._edit_definitions(steps=tuple(steps))
+        self._edit_definitions(moved_step(self._document, old_index, new_index))
 
     @_after_pending
     def rename(self, old: str, new: str) -> None:
         """Rename a tensor everywhere it is mentioned: steps, ``*_like`` leaves and actions."""
         self._check_new_name(new)
-        data = self._document.model_dump()
-        self._commit(Document.model_validate(_renamed(data, old, new)), definitions=True)
+        self._commit(renamed(self._document, old, new), definitions=True)
 
     # -- timeline --
     @_after_pending
     def insert_action(self, index: int, action: Action) -> None:
         """Add an action at ``index`` of the timeline and select its outcome."""
         if action.kind == "detach":
-            self._check_new_name(action.new_name, include_detached=True)
+            self._check_new_name(action.new_name)
         actions = list(self._document.actions)
         index = len(actions) if index < 0 else index
         actions.insert(index, action)
@@ -312,7 +302,7 @@ class Session:
         if self._is_ahead_by(action):
             return None
         if action.kind == "detach":
-            self._check_new_name(action.new_name, include_detached=True)
+            self._check_new_name(action.new_name)
         if self._live:
             self._pending = PendingAction(self._replay, action)
         else:  # the engine state is ahead of the timeline: everything is replayed, with it
@@ -351,18 +341,11 @@ class Session:
         """The engine state is the one after ``action``, appended now (an undo took it back)."""
         return not self._live and self._ahead is not None and self._ahead[0] == action
 
-    def _check_new_name(self, name: str, include_detached: bool = False) -> None:
-        try:
-            check_name(name)
-        except ValueError as error:
-            raise SessionError(str(error)) from None
-        taken = set(self._document.tensor_names())
-        taken.update(a.new_name for a in self._document.actions if a.kind == "detach")
-        if name in taken:
-            raise SessionError(f"the name {name!r} is already used")
+    def _check_new_name(self, name: str) -> None:
+        check_new_name(self._document, name)
 
-    def _edit_definitions(self, **changes) -> None:
-        self._commit(self._document.model_copy(update=changes), definitions=True)
+    def _edit_definitions(self, document: Document) -> None:
+        self._commit(document, definitions=True)
 
     def _commit(self, document: Document, definitions: bool, cursor: int | None = None) -> None:
         self._document = document
@@ -382,33 +365,3 @@ class Session:
         if modified != was_modified:
             self.modified_changed.emit(modified)
 
-
-def _index_of(items, name: str, what: str) -> int:
-    for index, item in enumerate(items):
-        if item.name == name:
-            return index
-    raise SessionError(f"there is no {what} named {name!r}")
-
-
-def _refs(step: Step) -> list[str]:
-    return [o for o in step.operands if isinstance(o, str)]
-
-
-def _renamed(data: dict, old: str, new: str) -> dict:
-    for leaf in data["leaves"]:
-        leaf["name"] = new if leaf["name"] == old else leaf["name"]
-        leaf["like"] = new if leaf["like"] == old else leaf["like"]
-    for step in data["steps"]:
-        step["name"] = new if step["name"] == old else step["name"]
-        step["operands"] = [new if o == old and isinstance(o, str) else o for o in step["operands"]]
-    for action in data["actions"]:
-        for key in ("target", "new_name"):
-            action[key] = new if action[key] == old else action[key]
-        action["targets"] = [new if t == old else t for t in action["targets"]]
-        for item in action["items"]:
-            if item["kind"] != "text" and item["text"] == old:
-                item["text"] = new
-        if action.get("question"):
-            question = action["question"]
-            question["expression"] = renamed_expression(question["expression"], old, new)
-    return data

@@ -15,8 +15,8 @@ from nbformat import v4
 from .codegen import factory_call, leaf_lines
 from .export import action_body, definition_lines, made_value, reveal
 from .model import Session
+from .outcome import Outcome
 from .persist import write_atomically
-from .runner import Outcome
 
 
 class _Cells:

@@ -18,8 +18,9 @@ import threading
 import numpy as np
 
 from .document import Action, Document
+from .outcome import Outcome, grad_change, same_array
 from .quiet_warnings import ensure_filter, quiet_thread
-from .runner import Outcome, Replay, grad_change, same_array
+from .runner import Replay
 
 
 def _configured_threshold(default: int = 20_000_000) -> int:

@@ -36,7 +36,7 @@ from .text import shown
 if TYPE_CHECKING:
     from .document import Document, Question
     from .model import Session
-    from .runner import TensorState
+    from .outcome import TensorState
 
 ATTRIBUTES = ("grad", "shape", "requires_grad", "is_leaf", "grad_fn", "dtype")
 METHODS = ("item", "sum")

@@ -64,4 +64,18 @@ def quiet_thread():
         _state.quiet = was
 
 
+
+@contextlib.contextmanager
+def silenced():
+    """Ignore every warning raised inside the block: the replay's one way to silence them. A
+    quiet thread already ignores them (and must not touch the filter list); any other thread
+    swaps in a list that ignores them (``warnings.catch_warnings``)."""
+    if in_a_quiet_thread():
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
 ensure_filter()  # at import, on the importing thread: most processes need nothing more

@@ -8,8 +8,8 @@ import pytest
 
 import playground.session.pending as pending_module
 from playground.session import Action, Leaf, Seed, Session, SessionError
+from playground.session.outcome import Outcome, TensorState
 from playground.session.pending import worth_a_thread
-from playground.session.runner import Outcome, TensorState
 from tests.session.builders import backward, jvp_document
 
 SECOND_BACKWARD = "RuntimeError: Trying to backward through the graph a second time"

@@ -5,7 +5,7 @@ when the engine changed it in place."""
 import numpy as np
 
 from playground.session import Action, Document, Leaf, Seed, Session, Step, TensorData
-from playground.session.runner import same_array
+from playground.session.outcome import same_array
 
 X = Leaf(name="x", values=TensorData(shape=(2,), data=(1.0, 2.0)), requires_grad=True)
 
