@@ -238,6 +238,7 @@ class AccumulateGrad(Function):
 
     def __init__(self, variable):
         self.variable = variable
+        self._uses = 0  # edges made to it: how many gradients Tensor.backward waits for
 
     def backward(self, grad):
         self.variable._accumulate_grad(grad)
@@ -260,7 +261,7 @@ def _graph_inputs(inputs):
         if t is None or not (t._requires_grad or t._grad_fn is not None):
             return None
         data = t._data
-        return _NEEDS_ONE, (t._grad_fn or t._grad_accumulator(),), ((data.shape, data.dtype),)
+        return _NEEDS_ONE, (t._grad_fn or t._leaf_edge(),), ((data.shape, data.dtype),)
     if len(inputs) == 2:
         a, b = inputs
         a_needs = a is not None and (a._requires_grad or a._grad_fn is not None)
@@ -268,11 +269,11 @@ def _graph_inputs(inputs):
         if not (a_needs or b_needs):
             return None
         if a_needs:
-            a_edge, a_meta = a._grad_fn or a._grad_accumulator(), (a._data.shape, a._data.dtype)
+            a_edge, a_meta = a._grad_fn or a._leaf_edge(), (a._data.shape, a._data.dtype)
         else:
             a_edge = a_meta = None
         if b_needs:
-            b_edge, b_meta = b._grad_fn or b._grad_accumulator(), (b._data.shape, b._data.dtype)
+            b_edge, b_meta = b._grad_fn or b._leaf_edge(), (b._data.shape, b._data.dtype)
         else:
             b_edge = b_meta = None
         return _NEEDS_PAIR[a_needs, b_needs], (a_edge, b_edge), (a_meta, b_meta)
@@ -282,7 +283,7 @@ def _graph_inputs(inputs):
         if t is not None and (t._requires_grad or t._grad_fn is not None):
             wanted = True
             needs.append(True)
-            edges.append(t._grad_fn or t._grad_accumulator())
+            edges.append(t._grad_fn or t._leaf_edge())
             data = t._data
             meta.append((data.shape, data.dtype))
         else:

@@ -220,63 +220,52 @@ def _store_retained(node, grad):
 
 def run_backward(roots, grads, retain_graph=False, capture=None, accumulate=True):
     """Run the walk to completion (what ``Tensor.backward`` and ``autograd.grad`` do)."""
-    if capture is None and accumulate:
-        run_to_leaves(roots, grads, retain_graph)
+    if capture is None and accumulate and len(roots) == 1 and (
+        type(roots[0]) is not AccumulateGrad
+    ):
+        run_to_leaves(roots[0], grads[0], retain_graph)
         return
     for _ in walk(roots, grads, retain_graph, capture, accumulate, steps=False):
         pass
 
 
-def run_to_leaves(roots, grads, retain_graph):
-    """``walk`` to the end for ``Tensor.backward``: the same nodes in the same order, the same
-    gradients, but as one plain loop. ``Tensor.backward`` is most of what a small workload
-    costs, and it needs none of the walk's generator, step records or capture checks; a leaf's
-    ``.grad`` may also take a gradient nobody else holds without copying it (``_SOLE_LOCAL``).
+def run_to_leaves(root, seed, retain_graph):
+    """``walk`` to the end from one op node, for ``Tensor.backward``: the same nodes in the same
+    order, the same gradients, as one plain loop. ``Tensor.backward`` is most of what a small
+    workload costs, and it needs none of the walk's generator, step records or capture checks;
+    a leaf's ``.grad`` may also take a gradient nobody else holds without copying it.
+
+    Nor does it count every node's consumers first (walk's ``_dependencies``, a pass over the
+    whole graph). A node is created after each of its inputs, so its ``_sequence_nr`` is larger:
+    always running the queued node with the largest one (PyTorch's order) runs a node only once
+    every consumer that sends it a gradient has run, and a node can be queued when its first
+    gradient arrives. Only a leaf's AccumulateGrad, which PyTorch runs as soon as its last
+    consumer has, waits for a count: ``_uses``, the edges made to it. An edge from outside this
+    graph (another output still alive) makes that leaf wait for the end of the walk instead,
+    which nobody sees, unless a node fails first: ``_flush_reached_leaves`` then does what
+    PyTorch had done by then.
     """
-    counts = _dependencies(roots)
-    buffers: dict = {}
-    owned: set = set()
-    for node, grad in zip(roots, grads):
-        _accumulate(buffers, owned, node, grad)
-    # walk's heap, split in two: op nodes keyed by -sequence_nr alone (unique, so two entries
-    # never compare their nodes), and the leaves' AccumulateGrad nodes, which walk's heap puts
-    # first as they become ready (sequence_nr infinity, first in first out), in a plain list.
-    ready, leaves = [], []
-    for node in buffers:
-        if counts.get(node, 0) == 0:
-            if type(node) is AccumulateGrad:
-                leaves.append(node)
-            else:
-                ready.append((-node._sequence_nr, node))
-    heapq.heapify(ready)
+    buffers = {root: seed}  # the gradient summed so far for each node that is still to run
+    owned: set = set()  # nodes whose buffer is a sum made here, so it can be added to in place
+    waiting: dict = {}  # AccumulateGrad node -> how many of its consumers have not run yet
+    ready = [(-root._sequence_nr, root)]  # a heap; sequence numbers are unique
+    leaves = []  # AccumulateGrad nodes that became ready while the current node ran
     push, pop = heapq.heappush, heapq.heappop
     state = grad_mode.STATE
     caller_mode = state.enabled
     state.enabled = False
-    grad = result = child_grad = None  # dropped after each node: only buffers hold gradients
+    node = grad = result = child_grad = None  # dropped after each node: only buffers hold grads
     try:
-        while True:
-            for node in leaves:
-                grad = buffers.pop(node, None)
-                if grad is not None:
-                    sole = sys.getrefcount(grad) == _SOLE_LOCAL  # asked first: a pushed
-                    node.variable._accumulate_grad(grad, sole)  # argument counts as a reference
-                    grad = None
-            leaves.clear()
-            if not ready:
-                break
+        while ready:
             node = pop(ready)[1]
-            grad = buffers.pop(node, None)
-            if grad is None:  # no gradient reached it: nothing to run, but its inputs may wait
-                result = _NO_GRADIENTS
-            else:
-                if node._retained is not None:
-                    _store_retained(node, grad)
-                result = node.backward(grad)
-                if type(result) is not tuple:
-                    result = (result,)
-                if not retain_graph and node._saved is not _NOTHING_SAVED:
-                    node._saved = None  # release(), inline: free the saved tensors
+            grad = buffers.pop(node)
+            if node._retained is not None:
+                _store_retained(node, grad)
+            result = node.backward(grad)
+            if type(result) is not tuple:
+                result = (result,)
+            if not retain_graph and node._saved is not _NOTHING_SAVED:
+                node._saved = None  # release(), inline: free the saved tensors
             for child, child_grad, meta in zip(node._edges, result, node._input_meta):
                 if child is None:  # this input needs no gradient (meta is None too)
                     continue
@@ -289,19 +278,56 @@ def run_to_leaves(roots, grads, retain_graph):
                         _accumulate(buffers, owned, child, child_grad)
                     else:  # the first gradient to reach it (inline too: the common case)
                         buffers[child] = child_grad
-                left = counts[child] - 1
-                counts[child] = left
-                if left == 0:
-                    if type(child) is AccumulateGrad:
+                        if type(child) is not AccumulateGrad:
+                            push(ready, (-child._sequence_nr, child))
+                            continue
+                if type(child) is AccumulateGrad:
+                    left = waiting.get(child, child._uses) - 1
+                    waiting[child] = left
+                    if left == 0:
                         leaves.append(child)
-                    else:
-                        push(ready, (-child._sequence_nr, child))
-            grad = result = child_grad = None
+            if leaves:  # only the buffer may hold a leaf's gradient, for _flush_leaves' test
+                node = grad = result = child_grad = None
+                _flush_leaves(leaves, buffers)
+                leaves.clear()
+        node = None
+        _flush_leaves([leaf for leaf, left in waiting.items() if left > 0], buffers)
+    except BaseException:
+        if node is not None:  # it failed: leaves whose consumers had all run have their grad
+            _flush_reached_leaves(root, waiting, buffers, node._sequence_nr)
+        raise
     finally:
         state.enabled = caller_mode
 
 
-_NO_GRADIENTS = itertools.repeat(None)  # what a node that got no gradient sends each input
+def _flush_leaves(leaves, buffers):
+    """Run these AccumulateGrad nodes: add the gradient each received into its leaf's ``.grad``.
+    A gradient only the local ``grad`` holds may become the ``.grad`` without a copy."""
+    for node in leaves:
+        grad = buffers.pop(node, None)
+        if grad is not None:
+            sole = sys.getrefcount(grad) == _SOLE_LOCAL  # asked first: a pushed
+            node.variable._accumulate_grad(grad, sole)  # argument counts as a reference
+            grad = None
+
+
+def _flush_reached_leaves(root, waiting, buffers, failed_sequence_nr):
+    """After the node numbered ``failed_sequence_nr`` failed: flush the leaves that PyTorch had
+    run by then, those all of whose consumers in this graph had run (numbered higher)."""
+    not_run = set()
+    seen = {root}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for child in node._edges:
+            if child is None:
+                continue
+            if node._sequence_nr <= failed_sequence_nr:
+                not_run.add(child)
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    _flush_leaves([leaf for leaf in waiting if leaf not in not_run], buffers)
 
 
 def _refcount_of_a_sole_local() -> int:

@@ -177,6 +177,13 @@ class Tensor:
             self._accumulator_ref = weakref.ref(node)
         return node
 
+    def _leaf_edge(self) -> AccumulateGrad:
+        """The AccumulateGrad node, for an op that takes this leaf as input (counted: see
+        ``graph.run_to_leaves``)."""
+        node = self._grad_accumulator()
+        node._uses += 1
+        return node
+
     def _accumulate_grad(self, grad: np.ndarray, sole: bool = False) -> None:
         """Add ``grad`` into ``.grad``. When the caller holds the ``sole`` reference to ``grad``
         and it is a writable array owning its memory in the leaf's dtype, the first ``.grad`` is
@@ -208,12 +215,12 @@ class Tensor:
             if type(gradient) is Tensor:
                 seed = gradient._data
                 if seed.shape == data.shape and seed.dtype is data.dtype:
-                    run_to_leaves((node,), (seed,), bool(retain_graph))
+                    run_to_leaves(node, seed, bool(retain_graph))
                     return
             elif gradient is None and data.size == 1:
                 seed = np.empty(data.shape, data.dtype)
                 seed.fill(1)
-                run_to_leaves((node,), (seed,), bool(retain_graph))
+                run_to_leaves(node, seed, bool(retain_graph))
                 return
         autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
