@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -32,6 +31,7 @@ from playground.session.runner import Replay
 from ..session.model import Session
 from .engine_state import ReplayCache, replay_at
 from .mini_heatmap import symmetric_levels
+from .placeholder_list import PlaceholderList
 from .selection import Selection
 from .steady_label import SteadyLabel
 from .step_detail import StepDetail
@@ -89,7 +89,8 @@ class BackwardStepper(QWidget):
         self.call_label = SteadyLabel()  # changes on every Backward: see steady_label.py
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.steps_list = QListWidget()
+        self.steps_list = PlaceholderList("The nodes backward visits are listed here, one "
+                                          "per Step.")
         self.steps_list.setMaximumWidth(240)
         self.detail = StepDetail()
         scroll = QScrollArea()
@@ -139,6 +140,7 @@ class BackwardStepper(QWidget):
         """Light up the nodes of ``graph_view`` as they are processed."""
         self.node_changed.connect(graph_view.highlight)
         self.processed_changed.connect(graph_view.mark_done)
+        self._after_change()  # a run already under way shows at once
 
     # -- session and controls --
     @guarded
@@ -266,10 +268,10 @@ class BackwardStepper(QWidget):
         point, replay, target, seed, retain, text = self._plan()
         self.call_label.setText(text)
         self.steps_list.clear()
-        self.detail.clear()
         self.reference, self.levels = {}, (-1.0, 1.0)
         self._reference_from = None
         if replay is None or not target:
+            self.detail.clear()
             self.run = None
             self._set_status("Nothing to step: add a tensor that requires grad and a step.")
             self._after_change()
@@ -280,10 +282,12 @@ class BackwardStepper(QWidget):
             # Backward with this tab in front does not pay two more replays for them.
             self._reference_from = (self.session.document, point, target, seed, retain)
         if self.run.error:
+            self.detail.clear()
             self._set_status(f"backward cannot start: {self.run.error}", error=True)
         else:
             self._set_status(f"Ready: {len(self.run.graph.nodes)} nodes to visit, starting at "
                              f"<b>{target}</b>. Press Step.")
+            self.detail.show_intro(target, len(self.run.graph.nodes))
         self._after_change()
 
     def step(self) -> StepRecord | None:

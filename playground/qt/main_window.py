@@ -116,6 +116,8 @@ class MainWindow(QMainWindow):
             "jacobian": ("Jacobian", LazyPanel("jacobian_panel", "JacobianPanel",
                                                "Jacobian", *views)),
         }
+        for key in ("graph", "stepper"):
+            self.learning_views[key][1].panel_built.connect(self._link_stepper_to_graph)
         dock = self._dock
         right, left = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
         tensors = dock("tensors", "① Tensors", self.tensors, left)
@@ -149,6 +151,15 @@ class MainWindow(QMainWindow):
     def editor(self) -> QWidget:
         """The tensor editor (built now if its tab was never raised)."""
         return self._editor_slot.panel()
+
+    def _link_stepper_to_graph(self, *_):
+        """Once both tabs are built (each when first raised), the stepped backward pass
+        outlines its node in the Graph tab and ticks those done."""
+        graph, stepper = (self.learning_views[key][1] for key in ("graph", "stepper"))
+        if graph.built and stepper.built:
+            stepper_panel, graph_panel = stepper.panel(), graph.panel()
+            if hasattr(stepper_panel, "connect_graph") and hasattr(graph_panel, "highlight"):
+                stepper_panel.connect_graph(graph_panel)  # not placeholders
 
     def _on_edit_requested(self, name: str):
         self.selection.select(name)

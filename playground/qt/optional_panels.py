@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 import traceback
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from .dock_tabs import is_on_screen
@@ -49,8 +49,11 @@ class LazyPanel(QWidget):
 
     The learning views are tabs behind the heatmaps when the window opens; building them (and
     importing their modules) costs start-up time for panels the learner may never raise.
-    ``panel()`` builds it at once (for tests and for code that needs it).
+    ``panel()`` builds it at once (for tests and for code that needs it); ``panel_built``
+    is emitted with it then.
     """
+
+    panel_built = Signal(QWidget)
 
     def __init__(self, module: str, class_name: str, title: str, *args,
                  parent: QWidget | None = None):
@@ -72,6 +75,7 @@ class LazyPanel(QWidget):
         if self._panel is None:
             self._panel = optional_panel(*self._recipe)
             self._layout.addWidget(self._panel)
+            self.panel_built.emit(self._panel)
         return self._panel
 
     def on_dock_shown(self, shown: bool) -> None:

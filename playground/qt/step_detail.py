@@ -14,6 +14,25 @@ from .stepper_model import StepRecord, readable, substituted, summed_dims
 NOTE = "color: #6b7280"
 
 
+INTRO = (
+    "<h3 style='margin:2px'>What a step shows</h3>"
+    "<p><code>{target}.backward()</code> walks the graph from <b>{target}</b> back to its "
+    "leaves, one node at a time ({nodes} nodes here). Each <b>Step</b> processes the next "
+    "node and shows it here:</p><ul>"
+    "<li>the gradient <b>arriving</b> at the node, shaped like the tensor it made;</li>"
+    "<li>the <b>formula</b> its backward applies, with the numbers of one element put in "
+    "(choose which with <i>element</i>);</li>"
+    "<li>the gradient it <b>sends</b> to each input, summed back to the input's shape where "
+    "the forward pass broadcast it;</li>"
+    "<li>at a leaf, <b>AccumulateGrad</b>: <code>.grad</code> before + incoming = after.</li>"
+    "</ul><p style='{note}'>The list on the left fills in the order backward visits the "
+    "nodes; click a row to see that step again. The Graph tab outlines the node being "
+    "processed and ticks those done. Stepping never changes the session: it runs on a copy, "
+    "and the last step checks its <code>.grad</code> against a plain "
+    "<code>backward()</code>.</p>"
+)
+
+
 class StepDetail(QWidget):
     """The detail pane of ``BackwardStepper``."""
 
@@ -22,14 +41,26 @@ class StepDetail(QWidget):
         self.levels = (-1.0, 1.0)
         self.detail_layout = QVBoxLayout(self)
         self.detail_layout.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self._intro: QLabel | None = None  # the words shown before the first step
 
     def clear(self) -> None:
+        self._intro = None
         while self.detail_layout.count():
             item = self.detail_layout.takeAt(0)
             if item.widget() is not None:
                 _drop(item.widget())
             elif item.layout() is not None:
                 _delete_layout(item.layout())
+
+    def show_intro(self, target: str, nodes: int) -> None:
+        """Before the first step: what each step will show (an empty pane reads as broken)."""
+        text = INTRO.format(target=target, nodes=nodes, note=NOTE)
+        if self._intro is not None and self._intro.text() == text:
+            return  # a Backward with this tab in front: the same words, nothing to lay out
+        self.clear()
+        self._intro = _label(text)
+        self.detail_layout.addWidget(self._intro)
+        self.detail_layout.addStretch(1)  # as under a step: the label gets its full height
 
     def show_record(self, record: StepRecord, element: tuple, levels) -> None:
         """Show ``record``, with the formulas at ``element`` of its incoming gradient and

@@ -1,6 +1,7 @@
 """The learning views are built when their tab is first raised, not when the window opens."""
 
-from PySide6.QtWidgets import QApplication
+import pytest
+from PySide6.QtWidgets import QApplication, QLabel, QListWidget
 
 from playground.qt.graph_view import GraphView
 from playground.qt.jacobian_panel import JacobianPanel
@@ -53,3 +54,49 @@ def test_the_tensor_editor_is_built_when_a_tensor_is_opened_in_it(window, qtbot)
     editor = window.findChild(TensorEditor)
     assert editor is window.editor and editor.name == "w"
     qtbot.waitUntil(editor.isVisible)
+
+
+@pytest.mark.parametrize("graph_first", [False, True])
+def test_the_stepped_backward_lights_up_the_graph_tab_whichever_is_built_first(
+        window, qtbot, graph_first):
+    window.show()
+    trigger(window, "actionForward")
+    trigger(window, "actionBackward")
+    if graph_first:
+        window.docks["graph"].raise_()
+        qtbot.waitUntil(lambda: window.learning_views["graph"][1].built)
+    window.docks["stepper"].raise_()
+    qtbot.waitUntil(lambda: window.learning_views["stepper"][1].built)
+    stepper = window.learning_views["stepper"][1].panel()
+    assert "What a step shows" in stepper.detail.findChild(QLabel).text()
+    intro = stepper.detail.findChild(QLabel)
+    assert "out.backward()" in intro.text() and "against a plain" in intro.text()
+    qtbot.waitUntil(lambda: intro.isVisible() and intro.width() > 100)
+    assert intro.height() >= intro.heightForWidth(intro.width())  # no line cut off
+    trigger(window, "actionBackwardAgain")  # restarts at backward #2: the same words kept
+    qtbot.waitUntil(lambda: "backward #2" in stepper.call_label.text())
+    assert stepper.detail.findChildren(QLabel) == [intro]
+    stepper.step()
+    stepper.step()  # out's TBackward0 done, PowBackward0 of out_pow under way
+    assert window.learning_views["graph"][1].built == graph_first
+    window.docks["graph"].raise_()  # if built only now, after two steps: shows them at once
+    qtbot.waitUntil(lambda: window.learning_views["graph"][1].built)
+    graph = window.learning_views["graph"][1].panel()
+    assert graph.node_items["t:out"].done and graph.node_items["t:out_pow"].highlighted
+    stepper.step()
+    assert graph.node_items["t:out_pow"].done and graph.node_items["t:out_add"].highlighted
+    stepper.restart()
+    assert not any(item.highlighted or item.done for item in graph.node_items.values())
+
+
+def test_the_empty_step_list_says_what_will_fill_it(qtbot):
+    from playground.qt.placeholder_list import PlaceholderList
+
+    hinted, plain = PlaceholderList("Nodes are listed here."), QListWidget()
+    for widget in (hinted, plain):
+        qtbot.addWidget(widget)
+        widget.resize(200, 120)
+    assert hinted.grab().toImage() != plain.grab().toImage()
+    for widget in (hinted, plain):
+        widget.addItem("1. TBackward0  (out)")
+    assert hinted.grab().toImage() == plain.grab().toImage()  # rows, and no hint under them
