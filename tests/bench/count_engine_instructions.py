@@ -39,16 +39,22 @@ def _run_workload(name: str, runs: int) -> None:
         func()
 
 
-def _instructions(name: str, runs: int) -> int:
+def callgrind_instructions(arguments: list[str], environment: dict | None = None) -> int:
+    """Instructions of ``python ARGUMENTS`` under callgrind in a fresh process (``environment``:
+    the process's, else this one's)."""
     with tempfile.TemporaryDirectory() as folder:
         command = [
             "valgrind", "--tool=callgrind", f"--callgrind-out-file={folder}/out",
-            sys.executable, "-m", __spec__.name, "--inside", name, str(runs),
+            sys.executable, *arguments,
         ]
         # A fixed hash seed: set and dict layouts, and so the instructions, repeat run to run.
-        env = dict(os.environ, PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1")
+        env = dict(environment or os.environ, PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1")
         done = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
     return int(re.search(r"Collected : (\d+)", done.stderr).group(1))
+
+
+def _instructions(name: str, runs: int) -> int:
+    return callgrind_instructions(["-m", __spec__.name, "--inside", name, str(runs)])
 
 
 def main() -> None:

@@ -53,7 +53,7 @@ import numpy as np  # noqa: E402
 from tests.bench import window_sessions as sessions  # noqa: E402
 
 
-def _child_environment() -> dict:
+def child_environment() -> dict:
     # A user's Python keeps compiled modules (__pycache__); CI sets PYTHONDONTWRITEBYTECODE,
     # which would make every child compile the app's ~200 modules again (~0.4 s) while
     # pyqtgraph's, installed by pip, come precompiled: start-up is timed as a user sees it.
@@ -66,7 +66,7 @@ def _child(mode: str) -> tuple[float, dict]:
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "tests.bench.window_start", mode],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env=_child_environment())
+                               env=child_environment())
     line = process.stdout.readline()
     elapsed = time.perf_counter() - start
     _, errors = process.communicate()
