@@ -37,10 +37,15 @@ class VersionCounter:
 
 
 def short_node_name(node) -> str:
-    """``ExpBackward0`` -> ``Exp``, as PyTorch names a node in its in-place error message."""
+    """``ExpBackward0`` -> ``Exp`` but ``ClampBackward1`` -> ``Clamp1``, and a name with no
+    number left whole (``CopyBackwards``), as PyTorch names a node in its in-place error
+    message."""
     name = node.name()
     cut = name.find("Backward")
-    return name[:cut] if cut > 0 else name
+    number = name[cut + len("Backward"):]
+    if cut <= 0 or not number.isdigit():
+        return name
+    return name[:cut] + ("" if number == "0" else number)
 
 
 class SavedTensor:

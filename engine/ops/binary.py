@@ -172,8 +172,7 @@ class PowTensor(Function):
         self.save_input("exponent", 1, b)
         self.bool_exponent = bool_exponent
         out = laid_out(_power(a, b), a, b)
-        if self.needs_input_grad[1]:
-            self.save_result(out)
+        self.save_result(out)  # even when only self needs grad, as PyTorch does
         return out
 
     @staticmethod
@@ -186,13 +185,14 @@ class PowTensor(Function):
 
     def backward(self, grad):
         a, b = self.saved("self"), self.saved("exponent")
+        result = self.saved("result")  # checked as PyTorch checks it, even when not used
         ga = gb = None
         if self.needs_input_grad[0]:
             if self.bool_exponent:  # PyTorch's formula takes exponent - 1 of the bool tensor
                 _check_no_bool(True, 1)
             ga = self._for_self(grad, a, b)
         if self.needs_input_grad[1]:
-            gb = self._for_exponent(grad, a, b, self.saved("result"))
+            gb = self._for_exponent(grad, a, b, result)
         return ga, gb
 
     def jvp(self, ta, tb):

@@ -11,8 +11,7 @@ from typing import NamedTuple
 
 import pytest
 
-import engine
-from tests.engine.test_fuzz_regressions import errors, inplace_error, same
+from tests.engine.test_fuzz_regressions import errors, same
 
 torch = pytest.importorskip("torch")
 
@@ -36,10 +35,6 @@ def known_issue(check, reason):
 def same_error(call):
     ours, theirs = errors(call)
     assert ours == theirs
-
-
-def same_inplace_error(make):
-    assert inplace_error(engine, make) == inplace_error(torch, make)
 
 
 @known_issue(
@@ -109,14 +104,6 @@ def leaf_detached_in_place_gets_no_grad(T):
     x.detach_()
     y.sum().backward()
     return x.grad, x.requires_grad
-
-
-@known_issue(
-    same_inplace_error,
-    "function.short_node_name: PyTorch drops 'Backward' but keeps a version digit other than "
-    "0 (Max1, Pow2) and leaves names without a digit whole (engine::autograd::CopyBackwards)")
-def modified_saved_output_names_its_node_as_pytorch_does(x):
-    return x.max()
 
 
 @known_issue(

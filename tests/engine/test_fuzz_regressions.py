@@ -500,3 +500,35 @@ def test_saved_result_of_an_in_place_op_names_its_tensor_type():
         return x.mean() * 1
 
     assert inplace_error(engine, make, 2) == inplace_error(torch, make, 2)
+
+
+def test_tensor_power_saves_its_result_even_when_the_exponent_needs_no_grad():
+    def call(T):
+        x = T.tensor(2.0, requires_grad=True)
+        y = T.pow(x, T.tensor(3.0))
+        y.add_(0)
+        y.backward()
+
+    ours, theirs = errors(call)
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("change", ["clamp_", "pow_"])
+def test_an_input_changed_by_an_op_numbered_1_names_it_with_its_number(change):
+    """PyTorch's message drops ``Backward0`` from a node's name but keeps the 1 of
+    ``ClampBackward1`` (``Clamp1``)."""
+    def call(T):
+        x = T.tensor([0.5, 2.0], requires_grad=True) * 1
+        y = x.sin()
+        x.clamp_(0, 1) if change == "clamp_" else x.pow_(T.tensor(2.0))
+        y.sum().backward()
+
+    ours, theirs = errors(call)
+    assert ours == theirs
+
+
+def test_modified_saved_output_names_its_node_as_pytorch_does():
+    def make(x):
+        return x.max()  # MaxBackward1: "output 0 of Max1"
+
+    assert inplace_error(engine, make) == inplace_error(torch, make)
