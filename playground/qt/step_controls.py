@@ -5,8 +5,9 @@ pushes an ``AddAction`` command; the outcome, error or not, is what the session 
 PyTorch error (a second backward without retain_graph, ...) is part of the lesson: it shows
 in the console and timeline, and here only as a status message.
 
-A forward or backward over big tensors is computed on a worker thread (``BackgroundActions``);
-actions asked for meanwhile wait in a queue and run after it, in order.
+A forward or backward over big tensors is computed on a worker thread (``BackgroundActions``),
+and so is the replay of a big edit (``BackgroundEdits``); actions asked for meanwhile wait in a
+queue and run after it, in order.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from playground.session.text import counted
 
 from .action_text import action_line, grad_changes
 from .background_action import BackgroundActions
+from .background_edit import BackgroundEdits
 from .icons import set_icon
 from .selection import Selection
 from .step_dialogs import BackwardDialog, BackwardSettings, ZeroGradDialog, ZeroGradSettings
@@ -48,6 +50,9 @@ class StepControls(QObject):
         self.background.landed.connect(self._on_landed)
         self.background.started.connect(self._on_started)
         session.landing_waits.connect(self._on_landing_waits)
+        self.edits = BackgroundEdits(session, self)
+        self.edits.started.connect(self._on_edit_started)
+        self.edits.landed.connect(self._take_queued)
         self._queued: deque[Action] = deque()
         undo_stack.cleared.connect(self._on_history_cleared)
         add = self._action
@@ -183,8 +188,9 @@ class StepControls(QObject):
     # -- the actions --
     @property
     def busy(self) -> bool:
-        """An action is being computed off the GUI thread, or waits in the queue after one."""
-        return self.background.busy or bool(self._queued)
+        """An action or an edit's replay is being computed off the GUI thread, or an action
+        waits in the queue after one."""
+        return self.background.busy or self.edits.busy or bool(self._queued)
 
     def push_action(self, action: Action) -> bool:
         """Add ``action`` to the timeline; reports the outcome. False when refused.
@@ -214,6 +220,10 @@ class StepControls(QObject):
         except (SessionError, ValueError) as error:
             self.status.emit(str(error), True)
             return False
+        if self.edits.busy:  # inserted where the timeline is replayed, on a worker thread
+            if action.question is None:
+                return True  # the status line says it is replaying
+            self.edits.finish()  # the lesson reads its outcome right after
         self._report(self.session.outcomes[-1], action)
         return True
 
@@ -223,6 +233,8 @@ class StepControls(QObject):
         while self.busy:
             if self.background.busy:
                 self.background.finish()
+            elif self.edits.busy:
+                self.edits.finish()
             else:  # _on_landed started the next; a synchronous one leaves the queue shorter
                 self._take_queued()
 
@@ -231,10 +243,16 @@ class StepControls(QObject):
                          "the state before it until it is done)", False)
 
     @guarded  # called from inside the session's edit: never raise into it
+    def _on_edit_started(self) -> None:
+        self.status.emit("Replaying the timeline for the edit… (big tensors: the window shows "
+                         "the state before it until it is done)", False)
+
+    @guarded  # called from inside the session's edit: never raise into it
     def _on_landing_waits(self, action: Action) -> None:
         """An edit waits for the action computing off the GUI thread: the window cannot
         answer meanwhile (up to the rest of its ~100 ms), so the status line says why now."""
-        self.status.emit(f"Finishing {action_label(action)} first…", False)
+        what = "the last edit" if action is None else action_label(action)
+        self.status.emit(f"Finishing {what} first…", False)
         label = getattr(self.window, "status_label", None)
         if label is not None:
             label.repaint()  # painted now: the event loop does not run before the wait
@@ -252,7 +270,7 @@ class StepControls(QObject):
             self._queued.clear()
 
     def _take_queued(self) -> None:
-        while self._queued and not self.background.busy:
+        while self._queued and not self.background.busy and not self.edits.busy:
             self._push_now(self._queued.popleft())
 
     def _report(self, outcome, action: Action) -> None:

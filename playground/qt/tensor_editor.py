@@ -269,6 +269,7 @@ class TensorEditor(QWidget):
 
     @guarded
     def _on_cell_edited(self, row: int, column: int, value) -> None:
+        self.session.land_edit()  # a reshape still replaying changes where the cell is
         state = self.session.state(self.name)
         index = table_index(state.value.ndim, self.slice_index, row, column)
         self.show_message("")
@@ -296,6 +297,7 @@ class TensorEditor(QWidget):
                      else "paste goes into a leaf's values: select a leaf")
             self.show_message(f"nothing pasted: {where}", error=True)
             return False
+        self.session.land_edit()  # pasted over the values with any edit still replaying
         try:
             block = parse_block(text, str(self.session.state(self.name).value.dtype))
             current = self.table.currentIndex()
@@ -334,6 +336,7 @@ class TensorEditor(QWidget):
         """Give the selected leaf a new shape, typed as ``4, 5``."""
         if not self.name or not self.is_leaf(self.name):
             return False
+        self.session.land_edit()
         try:
             shape = parse_shape(text)
             leaf = reshaped_leaf(self.session.leaf(self.name),

@@ -6,12 +6,14 @@ commands (``commands.py``), whose ``redo``/``undo`` each call one method here.
 
 A big action may be computed on another thread (``begin_action``, ``pending.py``); until it
 lands the session shows the state before it, and every edit first waits for it and records it
-(``land_pending``), so edits never interleave with it and signals are only emitted here.
+(``land_pending``), so edits never interleave with it and signals are only emitted here. An
+edit's replay goes the same way when the window offers a thread (``replay_elsewhere``).
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import numpy as np
 from psygnal import Signal
@@ -29,7 +31,7 @@ from .document_edits import (
     users_of,
 )
 from .outcome import Outcome, TensorState, grad_change
-from .pending import PendingAction, PendingReplay
+from .pending import PendingAction, PendingEdit, PendingReplay, worth_replaying_elsewhere
 from .runner import Replay
 
 
@@ -57,8 +59,15 @@ class Session:
     timeline_changed : actions were added or removed (or everything was replayed).
     cursor_changed(int) : another timeline point is selected (0 = after the definitions).
     modified_changed(bool) : the session now differs (or no longer differs) from the saved one.
-    landing_waits(Action) : an edit waits for this action, still computing on another thread,
-        to land it first (emitted before the wait, so a window can say why it does not answer).
+    landing_waits(Action | None) : an edit waits for this action (None: an earlier edit),
+        still computing on another thread, to land it first (emitted before the wait, so a
+        window can say why it does not answer).
+
+    Attributes
+    ----------
+    replay_elsewhere : None (every edit replays here, before it returns), or a callable that
+        starts a big edit's ``PendingEdit.compute`` on another thread and calls
+        ``land_pending`` on this one once it has finished (a window sets it).
     """
 
     definitions_changed = Signal()
@@ -80,6 +89,7 @@ class Session:
         self._ahead: tuple[Action, Outcome] | None = None
         self._deltas_of: Outcome | None = None  # the point whose grad changes are kept
         self._deltas: dict[str, np.ndarray | None] = {}
+        self.replay_elsewhere: Callable[[PendingEdit], None] | None = None
 
     # -- reading --
     @property
@@ -101,8 +111,13 @@ class Session:
 
     @property
     def busy(self) -> bool:
-        """An action handed out by ``begin_action`` has not landed yet."""
+        """An action handed out by ``begin_action``, or an edit's replay, has not landed yet."""
         return self._pending is not None
+
+    @property
+    def pending(self) -> PendingAction | None:
+        """What is computing on another thread (an action or an edit's replay), if anything."""
+        return self._pending
 
     @property
     def planned_document(self) -> Document:
@@ -110,6 +125,8 @@ class Session:
         when none is): what saving now must write, so that no action asked for is lost."""
         if self._pending is None:
             return self._document
+        if isinstance(self._pending, PendingEdit):
+            return self._pending.document
         actions = (*self._document.actions, self._pending.action)
         return self._document.model_copy(update={"actions": actions})
 
@@ -247,7 +264,7 @@ class Session:
     def rename(self, old: str, new: str) -> None:
         """Rename a tensor everywhere it is mentioned: steps, ``*_like`` leaves and actions."""
         self._check_new_name(new)
-        self._commit(renamed(self._document, old, new), definitions=True)
+        self._commit(renamed(self._document, old, new), definitions=True, elsewhere=True)
 
     # -- timeline --
     @_after_pending
@@ -272,7 +289,7 @@ class Session:
             self._ahead = None
             self._after_change(definitions=False, cursor=index + 1)
         else:
-            self._commit(document, definitions=False, cursor=index + 1)
+            self._commit(document, definitions=False, cursor=index + 1, elsewhere=True)
 
     @_after_pending
     def remove_action(self, index: int) -> Action:
@@ -289,7 +306,8 @@ class Session:
             self._live = False
             self._after_change(definitions=False, cursor=min(self._cursor, index))
         else:
-            self._commit(document, definitions=False, cursor=min(self._cursor, index))
+            self._commit(document, definitions=False, cursor=min(self._cursor, index),
+                         elsewhere=True)
         return removed
 
     # -- an action computed on another thread --
@@ -321,6 +339,8 @@ class Session:
         if not pending.finished.is_set():
             self.landing_waits.emit(pending.action)
             pending.finished.wait()
+        if isinstance(pending, PendingEdit):
+            return self._land_edit(pending)
         if pending.exception is not None:
             self._commit(self._document, definitions=False)
             raise pending.exception
@@ -336,6 +356,22 @@ class Session:
         self._after_change(definitions=False, cursor=len(actions))
         return pending.outcome
 
+    def land_edit(self) -> None:
+        """Land an edit still replaying on another thread (waiting for it, if need be): what a
+        new command reads (the document, the values at point 0) must include it."""
+        if isinstance(self._pending, PendingEdit):
+            self.land_pending()
+
+    def _land_edit(self, pending: PendingEdit) -> Outcome:
+        if pending.exception is not None:  # a bug: the session stays as before the edit
+            raise pending.exception
+        self._document = pending.document
+        self._replay, self._live, self._ahead = pending.replay, True, None
+        self._deltas_of, self._deltas = pending.outcome, dict(pending.grad_changes)
+        self._after_change(pending.definitions,
+                           self._cursor if pending.cursor is None else pending.cursor)
+        return pending.outcome
+
     # -- plumbing --
     def _is_ahead_by(self, action: Action) -> bool:
         """The engine state is the one after ``action``, appended now (an undo took it back)."""
@@ -345,9 +381,17 @@ class Session:
         check_new_name(self._document, name)
 
     def _edit_definitions(self, document: Document) -> None:
-        self._commit(document, definitions=True)
+        self._commit(document, definitions=True, elsewhere=True)
 
-    def _commit(self, document: Document, definitions: bool, cursor: int | None = None) -> None:
+    def _commit(self, document: Document, definitions: bool, cursor: int | None = None,
+                elsewhere: bool = False) -> None:
+        """Replay ``document`` and show it. An edit (``elsewhere``) whose replay is big is
+        handed to ``replay_elsewhere`` instead, and shown when it lands."""
+        if elsewhere and self.replay_elsewhere is not None and \
+                worth_replaying_elsewhere(document, self.outcomes[-1]):
+            self._pending = PendingEdit(document, self.outcomes, definitions, cursor)
+            self.replay_elsewhere(self._pending)
+            return
         self._document = document
         self._replay = Replay(document)
         self._live, self._ahead = True, None

@@ -6,6 +6,7 @@ numpy copies, shared between points while they are equal, so comparing is mostly
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,11 +50,35 @@ class Outcome:
     made: dict[str, np.ndarray] | None = None
 
 
+# Pairs of arrays found different on a worker thread (``note_different``), by id, with weak
+# references that tell whether those ids still name the same arrays; the newest pairs only.
+_DIFFERENT: dict[tuple[int, int], tuple[weakref.ref, weakref.ref]] = {}
+_DIFFERENT_KEPT = 512
+
+
+def note_different(a: np.ndarray, b: np.ndarray) -> None:
+    """Remember that ``same_array(a, b)`` is False (timeline arrays are never written to), so
+    a view comparing the same two arrays on the GUI thread need not read them again: after an
+    edit replayed on a worker, one cell of 2048² changed made the heatmaps compare a dozen
+    arrays in full (~150 ms) as they landed."""
+    _DIFFERENT[(id(a), id(b))] = (weakref.ref(a), weakref.ref(b))
+    while len(_DIFFERENT) > _DIFFERENT_KEPT:
+        _DIFFERENT.pop(next(iter(_DIFFERENT)), None)
+
+
+def _known_different(a: np.ndarray, b: np.ndarray) -> bool:
+    for first, second in ((a, b), (b, a)):
+        refs = _DIFFERENT.get((id(first), id(second)))
+        if refs is not None and refs[0]() is first and refs[1]() is second:
+            return True
+    return False
+
+
 def same_array(a: np.ndarray | None, b: np.ndarray | None) -> bool:
     """Same dtype, shape and elements (nan equal to nan); None is only the same as None."""
     if a is None or b is None or a is b:  # shared arrays: no need to read them
         return a is b
-    if a.dtype != b.dtype or a.shape != b.shape:
+    if a.dtype != b.dtype or a.shape != b.shape or _known_different(a, b):
         return False
     nan = a.dtype.kind == "f"
     # A few hundred elements first: arrays that differ (a gradient after a backward) nearly

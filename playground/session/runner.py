@@ -69,8 +69,19 @@ def seeded_generator(seed: int) -> np.random.Generator:
     return np.random.default_rng(int(seed))
 
 
+# Elements converted from Python numbers per call: numpy holds the GIL while it converts, so a
+# replay on a worker thread converting a 2048² literal in one call kept the GUI thread waiting
+# ~140 ms; between chunks of this size the GUI thread gets its turn.
+LITERAL_CHUNK = 1 << 16
+
+
 def literal_array(values: TensorData) -> np.ndarray:
-    return np.array(values.data, dtype=np.dtype(values.dtype)).reshape(values.shape)
+    data, dtype = values.data, np.dtype(values.dtype)
+    if len(data) <= LITERAL_CHUNK:
+        return np.array(data, dtype=dtype).reshape(values.shape)
+    chunks = [np.array(data[i:i + LITERAL_CHUNK], dtype=dtype)
+              for i in range(0, len(data), LITERAL_CHUNK)]
+    return np.concatenate(chunks).reshape(values.shape)
 
 
 def headline(action: Action, count: int) -> str:
