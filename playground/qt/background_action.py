@@ -19,19 +19,16 @@ computes loses nothing that was saved, and nobody polls its result any more.
 
 from __future__ import annotations
 
-import threading
-
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from playground.session import Action, AddAction, Session
 from playground.session.pending import PendingAction, worth_a_thread
 
+from .polled_worker import PolledWorker
 from .undo import SessionCommand, UndoStack
 
-POLL_MS = 2  # how often the GUI thread looks whether the worker has finished
 
-
-class BackgroundActions(QObject):
+class BackgroundActions(PolledWorker):
     """Runs one big action at a time off the GUI thread.
 
     Signals
@@ -47,18 +44,8 @@ class BackgroundActions(QObject):
     def __init__(self, session: Session, undo_stack: UndoStack, parent: QObject):
         super().__init__(parent)
         self.session, self.undo_stack = session, undo_stack
-        self._pending: PendingAction | None = None
         self._recorded = None
-        self._poll = QTimer(self)
-        self._poll.setInterval(POLL_MS)
-        self._poll.setTimerType(Qt.TimerType.PreciseTimer)
-        self._poll.timeout.connect(self._on_poll)
         undo_stack.redo_elsewhere = self.redo
-
-    @property
-    def busy(self) -> bool:
-        """An action was started and has not been reported as landed yet."""
-        return self._pending is not None
 
     @property
     def running(self) -> Action | None:
@@ -93,27 +80,15 @@ class BackgroundActions(QObject):
         return True
 
     def _run(self, pending: PendingAction, recorded: SessionCommand) -> None:
-        self._pending, self._recorded = pending, recorded
-        threading.Thread(target=pending.compute, name="session action", daemon=True).start()
-        self._poll.start()
-
-    def finish(self) -> None:
-        """Wait for the running action and land it now (a screenshot, a lesson question, a test)."""
-        if self._pending is not None:
-            self._pending.finished.wait()
-            self._on_computed(self._pending)
-
-    def _on_poll(self) -> None:
-        if self._pending is None:
-            self._poll.stop()
-        elif self._pending.finished.is_set():
-            self._on_computed(self._pending)
+        self._recorded = recorded
+        self._start(pending, "session action")
 
     def _on_computed(self, pending: PendingAction) -> None:
-        self._poll.stop()
-        self._pending, recorded = None, self._recorded
+        recorded = self._recorded
         try:
-            self.session.land_pending()  # does nothing when an edit has landed it already
+            # An edit may have landed it already (and be replaying now: not waited for here).
+            if self.session.pending is pending:
+                self.session.land_pending()
         finally:  # a bug while computing it: raised above, to the excepthook, as when in sync
             if pending.exception is not None:
                 self.undo_stack.forget(recorded)

@@ -9,23 +9,22 @@ thread lands it (``Session.land_pending``), so the session's signals and every v
 happen on the GUI thread. Until then the views show the state before the edit; the undo stack
 already has it, and a further edit or undo lands it first (``Session.land_edit``).
 
-The thread and the poll are those of ``background_action.py``, for the same reasons.
+The thread and the poll are ``PolledWorker``'s, as for ``BackgroundActions``.
 """
 
 from __future__ import annotations
 
 import sys
-import threading
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from playground.session import Session
 from playground.session.pending import PendingEdit
 
-from .background_action import POLL_MS
+from .polled_worker import PolledWorker
 
 
-class BackgroundEdits(QObject):
+class BackgroundEdits(PolledWorker):
     """Runs the session's big edit replays off the GUI thread, one at a time.
 
     Signals
@@ -41,40 +40,15 @@ class BackgroundEdits(QObject):
     def __init__(self, session: Session, parent: QObject):
         super().__init__(parent)
         self.session = session
-        self._pending: PendingEdit | None = None
-        self._poll = QTimer(self)
-        self._poll.setInterval(POLL_MS)
-        self._poll.setTimerType(Qt.TimerType.PreciseTimer)
-        self._poll.timeout.connect(self._on_poll)
         session.replay_elsewhere = self.start
         self.destroyed.connect(session_forgetter(session))
 
-    @property
-    def busy(self) -> bool:
-        """An edit's replay was started and has not been reported as landed yet."""
-        return self._pending is not None
-
     def start(self, pending: PendingEdit) -> None:
         """Replay on a worker thread (the session calls this from inside the edit)."""
-        self._pending = pending
-        threading.Thread(target=pending.compute, name="session edit", daemon=True).start()
-        self._poll.start()
+        self._start(pending, "session edit")
         self.started.emit()
 
-    def finish(self) -> None:
-        """Wait for the replay and land it now (a screenshot, a lesson question, a test)."""
-        if self._pending is not None:
-            self._land(self._pending)
-
-    def _on_poll(self) -> None:
-        if self._pending is None:
-            self._poll.stop()
-        elif self._pending.finished.is_set():
-            self._land(self._pending)
-
-    def _land(self, pending: PendingEdit) -> None:
-        self._poll.stop()
-        self._pending = None
+    def _on_computed(self, pending: PendingEdit) -> None:
         try:
             if self.session.pending is pending:  # an edit or undo since may have landed it
                 self.session.land_pending()

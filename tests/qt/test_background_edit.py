@@ -134,6 +134,26 @@ def test_a_forward_pressed_while_an_edit_replays_runs_after_it(
     _same_as_synchronous(session)
 
 
+def test_an_edit_made_while_an_action_computes_is_not_waited_for_when_that_lands(
+        window, qtbot, every_edit_big, gate, monkeypatch):
+    monkeypatch.setattr(pending_module, "BACKGROUND_ELEMENTS", 0)  # Forward on the worker too
+    session = window.session
+    trigger(window, "actionForward")
+    assert window.controls.background.busy
+    step = session.step("out_pow").model_copy(update={"operands": ("out_add", 3)})
+    window.undo_stack.push(EditStep(session, "out_pow", step))  # lands the forward first
+    assert window.controls.edits.busy
+    start = time.perf_counter()
+    qtbot.wait(100)  # the forward's poll fires: it has landed, the edit is not its to land
+    assert time.perf_counter() - start < 2
+    assert window.controls.busy and session.pending is not None
+    gate.set()
+    _landed(qtbot, window)
+    assert [a.kind for a in session.document.actions] == ["forward"]
+    assert session.document.steps[1].operands == ("out_add", 3)
+    _same_as_synchronous(session)
+
+
 def test_a_replay_that_fails_is_reported_and_loses_nothing(
         window, qtbot, every_edit_big, monkeypatch):
     session = window.session
