@@ -13,7 +13,7 @@ import weakref
 
 import numpy as np
 
-from . import grad_mode
+from . import dtypes, grad_mode
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -23,6 +23,7 @@ FREED_MESSAGE = (
 )
 
 _next_sequence_nr = itertools.count().__next__
+_new = object.__new__
 
 Tensor = None  # engine.tensor.Tensor, bound by that module (it imports this one first)
 
@@ -49,15 +50,20 @@ def short_node_name(node) -> str:
 
 
 class SavedTensor:
-    """An array a node keeps for backward, with the version it must still have then."""
+    """An array a node keeps for backward, with the version it must still have then.
+
+    A saved input keeps a weak reference to its tensor: the error message names that tensor's
+    current grad_fn. A saved output needs none (the message names the node that saved it, and
+    the dtype is its data's), which spares every op that saves its result a weak reference.
+    """
 
     __slots__ = ("data", "counter", "version", "tensor_ref", "is_output")
 
-    def __init__(self, data, tensor, is_output):
+    def __init__(self, data, counter, tensor_ref, is_output):
         self.data = data
-        self.counter = tensor._counter if tensor is not None else None
-        self.version = self.counter.value if self.counter is not None else 0
-        self.tensor_ref = weakref.ref(tensor) if tensor is not None else None
+        self.counter = counter
+        self.version = counter.value if counter is not None else 0
+        self.tensor_ref = tensor_ref
         self.is_output = is_output
 
     def unpack(self, owner: Function):
@@ -68,7 +74,10 @@ class SavedTensor:
     def _modified_message(self, owner):
         tensor = self.tensor_ref() if self.tensor_ref is not None else None
         shape = ", ".join(str(n) for n in self.data.shape)
-        dtype = tensor.dtype if tensor is not None else None
+        if self.is_output:
+            dtype = dtypes.from_numpy(self.data.dtype)
+        else:
+            dtype = tensor.dtype if tensor is not None else None
         legacy = dtype.legacy_name if dtype is not None else "Tensor"
         # PyTorch names the node that saved an output, but an input's current grad_fn.
         grad_fn = owner if self.is_output else (tensor.grad_fn if tensor is not None else None)
@@ -80,6 +89,13 @@ class SavedTensor:
             "detection to find the operation that failed to compute its gradient, with "
             "engine.autograd.set_detect_anomaly(True, check_nan=False)."
         )
+
+
+def _saved_input(data, tensor) -> SavedTensor:
+    """``data`` saved from ``tensor`` (None for a Python number: nothing can change it)."""
+    if tensor is None:
+        return SavedTensor(data, None, None, False)
+    return SavedTensor(data, tensor._counter, weakref.ref(tensor), False)
 
 
 _NOTHING_SAVED: dict = {}
@@ -164,23 +180,21 @@ class Function:
             return
         if self._saved is _NOTHING_SAVED:
             self._saved = {}
-        self._saved[name] = SavedTensor(array, tensor, False)
+        self._saved[name] = _saved_input(array, tensor)
 
     def save_input(self, name: str, index: int, array):
         """Save ``array``, the (possibly dtype-cast) data of input ``index``."""
         if self._recording:
             if self._saved is _NOTHING_SAVED:
                 self._saved = {}
-            self._saved[name] = SavedTensor(array, self._inputs[index], False)
+            self._saved[name] = _saved_input(array, self._inputs[index])
 
     def save_result(self, array):
         if not self._recording:
             return
         if self._saved is _NOTHING_SAVED:
             self._saved = {}
-        saved = SavedTensor(array, None, True)
-        saved.counter = self._out_counter
-        self._saved["result"] = saved
+        self._saved["result"] = SavedTensor(array, self._out_counter, None, True)
 
     def saved(self, name: str):
         saved = self._saved
@@ -306,7 +320,7 @@ def record(cls, inputs, arrays, *params):
     ``inputs`` holds the Tensor behind each array, or None for a Python number; the result is a
     new Tensor whose ``grad_fn`` is the op when any input requires grad and grad mode is on.
     """
-    fn = cls.__new__(cls)
+    fn = _new(cls)
     state = grad_mode.STATE  # a thread-local: read it once
     graph = _graph_inputs(inputs) if state.enabled and cls.differentiable else None
     if graph is None:
@@ -329,8 +343,10 @@ def record(cls, inputs, arrays, *params):
         fn._out_counter = counter = view_of._counter
     else:
         view_of = None
-        fn._out_counter = counter = VersionCounter()
-    out = fn.forward(*arrays, *params)
+        counter = _new(VersionCounter)  # VersionCounter() less the call of __init__ from C
+        counter.value = 0
+        fn._out_counter = counter
+    out = fn.forward(*arrays, *params) if params else fn.forward(*arrays)  # no list made
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     fn._inputs = None
@@ -338,11 +354,4 @@ def record(cls, inputs, arrays, *params):
     if state.forward_ad:
         fn._fw_inputs = arrays
         fn._fw_result = out
-    result = Tensor._make(out, fn, counter, view_of)
-    saved = fn._saved
-    if saved is not _NOTHING_SAVED:
-        saved_result = saved.get("result")
-        if saved_result is not None:
-            saved_result.version = counter.value
-            saved_result.tensor_ref = weakref.ref(result)
-    return result
+    return Tensor._make(out, fn, counter, view_of)

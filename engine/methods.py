@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from . import dtypes
 from .ops import binary, indexing, linalg, reduce, shape, unary
-from .ops._args import elementwise, is_number
+from .ops._args import PLAIN_NUMBERS, elementwise, is_number
 from .tensor import Tensor
 
 
@@ -33,7 +33,8 @@ def _operator(cls):
     operand is known to be a tensor and the right one checked, without going through them."""
 
     def method(self, other):
-        if not (type(other) is Tensor or is_number(other)):
+        kind = type(other)  # a tensor or a plain number decided here, without a call
+        if kind is not Tensor and kind not in PLAIN_NUMBERS and not is_number(other):
             return NotImplemented
         return elementwise(cls, (self, other))
 

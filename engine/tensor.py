@@ -45,10 +45,10 @@ class Tensor:
     )
     __array_priority__ = 1000  # so ``numpy_array + tensor`` defers to Tensor.__radd__
 
-    @classmethod
-    def _make(cls, data, grad_fn=None, counter=None, view_of=None, requires_grad=False):
+    @staticmethod  # not a classmethod: each call would make a bound method, every op makes one
+    def _make(data, grad_fn=None, counter=None, view_of=None, requires_grad=False):
         """Wrap ``data`` (a numpy array of a supported dtype) without copying it."""
-        self = object.__new__(cls)
+        self = object.__new__(Tensor)
         self._data = data
         self._requires_grad = requires_grad
         self._grad_fn = grad_fn
@@ -60,7 +60,10 @@ class Tensor:
             self._counter = view_of._counter
             self._base = view_of if view_of._base is None else view_of._base
         else:
-            self._counter = counter if counter is not None else VersionCounter()
+            if counter is None:
+                counter = object.__new__(VersionCounter)  # less the call of __init__ from C
+                counter.value = 0
+            self._counter = counter
             self._base = None
         return self
 

@@ -10,12 +10,13 @@ from .. import dtypes
 from ..function import record
 from ..tensor import Tensor
 
-_PLAIN_NUMBERS = (int, float, bool)
+PLAIN_NUMBERS = (int, float, bool)
+_INT_FLOAT = (int, float)
 
 
 def is_number(value) -> bool:
     kind = type(value)
-    if kind in _PLAIN_NUMBERS:
+    if kind in PLAIN_NUMBERS:
         return True
     if kind is Tensor:  # before the slower abstract-class check below
         return False
@@ -55,7 +56,7 @@ def _same_kind_pair(a, b):
     a_data = a._data
     if type(b) is Tensor:
         return [a_data, b._data] if a_data.dtype == b._data.dtype else None
-    if type(b) in (int, float) and a_data.dtype.kind == "f":
+    if type(b) in _INT_FLOAT and a_data.dtype.kind == "f":
         return [a_data, b]
     return None
 
@@ -78,16 +79,18 @@ def elementwise(cls, operands, *params, dtype=None):
     """Record an elementwise op over tensors and numbers, with PyTorch's promotion and errors."""
     a, b = operands
     arrays = None
-    if dtype is None and type(a) is Tensor:  # _same_kind_pair's commonest case, inline
-        if type(b) is Tensor and a._data.dtype is b._data.dtype:
-            arrays = (a._data, b._data)
-        else:
-            arrays = _same_kind_pair(a, b)
+    if dtype is None and type(a) is Tensor:  # _same_kind_pair's cases, inline: nearly every op
+        data = a._data
+        if type(b) is Tensor:
+            if data.dtype is b._data.dtype:
+                arrays = (data, b._data)
+        elif type(b) in _INT_FLOAT and data.dtype.kind == "f":
+            arrays = (data, b)
     if arrays is None:
         arrays = to_arrays(operands, dtype)
     inputs = (a if type(a) is Tensor else None, b if type(b) is Tensor else None)
     try:
-        return record(cls, inputs, arrays, *params)
+        return record(cls, inputs, arrays, *params) if params else record(cls, inputs, arrays)
     except ValueError as error:
         shapes = [a.shape for a in arrays]
         for other in shapes[1:]:

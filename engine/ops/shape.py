@@ -20,12 +20,14 @@ def laid_out(out, *operands) -> np.ndarray:
     """
     if type(out) is not np.ndarray:
         out = np.asarray(out)
-    if out.ndim < 2 or out.size < 2:
+    if out.ndim < 2:
         return out
     for a in operands:  # the common case: every input row-major, and so is numpy's result
         if type(a) is np.ndarray and not a.flags.c_contiguous:  # (a 0-d array always is)
             break
     else:
+        return out
+    if out.size < 2:  # asked last: one attribute fewer on the common path
         return out
     arrays = [a for a in operands if isinstance(a, np.ndarray) and a.ndim]
     shape = out.shape
