@@ -247,7 +247,7 @@ def run_to_leaves(root, seed, retain_graph):
     """
     buffers = {root: seed}  # the gradient summed so far for each node that is still to run
     owned: set = set()  # nodes whose buffer is a sum made here, so it can be added to in place
-    waiting: dict = {}  # AccumulateGrad node -> how many of its consumers have not run yet
+    waiting: dict = {}  # AccumulateGrad node -> how many consumers it still waits for (> 0)
     ready = [(-root._sequence_nr, root)]  # a heap; sequence numbers are unique
     leaves = []  # AccumulateGrad nodes that became ready while the current node ran
     push, pop = heapq.heappush, heapq.heappop
@@ -283,15 +283,18 @@ def run_to_leaves(root, seed, retain_graph):
                             continue
                 if type(child) is AccumulateGrad:
                     left = waiting.get(child, child._uses) - 1
-                    waiting[child] = left
                     if left == 0:
+                        waiting.pop(child, None)
                         leaves.append(child)
+                    else:
+                        waiting[child] = left
             if leaves:  # only the buffer may hold a leaf's gradient, for _flush_leaves' test
                 node = grad = result = child_grad = None
                 _flush_leaves(leaves, buffers)
                 leaves.clear()
         node = None
-        _flush_leaves([leaf for leaf, left in waiting.items() if left > 0], buffers)
+        if waiting:  # leaves with edges from outside this graph: they have all they will get
+            _flush_leaves(list(waiting), buffers)
     except BaseException:
         if node is not None:  # it failed: leaves whose consumers had all run have their grad
             _flush_reached_leaves(root, waiting, buffers, node._sequence_nr)
