@@ -190,9 +190,7 @@ class Rename(Command):
     def undo(self):
         # The document as it was, not a rename back: a step still naming a deleted ``new``
         # would be renamed to ``old`` too (found by the GUI monkey).
-        cursor = self.session.cursor
-        self.session.set_document(self.before)
-        self.session.select(min(cursor, len(self.session.outcomes) - 1))
+        self.session.restore(self.before, self.session.cursor)
 
 
 def action_label(action: Action) -> str:

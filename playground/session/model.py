@@ -7,12 +7,12 @@ commands (``commands.py``), whose ``redo``/``undo`` each call one method here.
 A big action may be computed on another thread (``begin_action``, ``pending.py``); until it
 lands the session shows the state before it, and every edit first waits for it and records it
 (``land_pending``), so edits never interleave with it and signals are only emitted here. An
-edit's replay goes the same way when the window offers a thread (``replay_elsewhere``).
+edit's replay goes the same way when the window offers a thread (``replay_elsewhere``). That
+half of the session is ``model_threads.py``.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
 import numpy as np
@@ -30,23 +30,13 @@ from .document_edits import (
     replaced,
     users_of,
 )
+from .model_threads import OffThreadWork, after_pending
 from .outcome import Outcome, TensorState, grad_change
-from .pending import PendingAction, PendingEdit, PendingReplay, worth_replaying_elsewhere
+from .pending import PendingAction, PendingEdit, worth_replaying_elsewhere
 from .runner import Replay
 
 
-def _after_pending(edit):
-    """An edit first lands the action computed on another thread, then happens after it."""
-
-    @functools.wraps(edit)
-    def edit_after_pending(self, *args, **kwargs):
-        self.land_pending()
-        return edit(self, *args, **kwargs)
-
-    return edit_after_pending
-
-
-class Session:
+class Session(OffThreadWork):
     """Tensors, pipeline and timeline of one playground session.
 
     Parameters
@@ -108,27 +98,6 @@ class Session:
     @property
     def current(self) -> Outcome:
         return self.outcomes[self._cursor]
-
-    @property
-    def busy(self) -> bool:
-        """An action handed out by ``begin_action``, or an edit's replay, has not landed yet."""
-        return self._pending is not None
-
-    @property
-    def pending(self) -> PendingAction | None:
-        """What is computing on another thread (an action or an edit's replay), if anything."""
-        return self._pending
-
-    @property
-    def planned_document(self) -> Document:
-        """The document once the action computing on another thread has landed (``document``
-        when none is): what saving now must write, so that no action asked for is lost."""
-        if self._pending is None:
-            return self._document
-        if isinstance(self._pending, PendingEdit):
-            return self._pending.document
-        actions = (*self._document.actions, self._pending.action)
-        return self._document.model_copy(update={"actions": actions})
 
     @property
     def is_modified(self) -> bool:
@@ -195,7 +164,7 @@ class Session:
             self.cursor_changed.emit(index)
 
     # -- whole document --
-    @_after_pending
+    @after_pending
     def set_document(self, document: Document, saved: bool = False) -> Document:
         """Replace everything (New, Open, lesson); returns the previous document."""
         previous = self._document
@@ -204,6 +173,11 @@ class Session:
             self.mark_saved()
         return previous
 
+    @after_pending
+    def restore(self, document: Document, cursor: int) -> None:
+        """Go back to ``document`` as an edit does (a rename undone), showing point ``cursor``."""
+        self._commit(document, definitions=True, cursor=cursor, elsewhere=True)
+
     def mark_saved(self) -> None:
         self._saved = self._document
         if self._modified:
@@ -211,12 +185,12 @@ class Session:
             self.modified_changed.emit(False)
 
     # -- leaves --
-    @_after_pending
+    @after_pending
     def insert_leaf(self, index: int, leaf: Leaf) -> None:
         self._check_new_name(leaf.name)
         self._edit_definitions(inserted(self._document, "leaves", index, leaf))
 
-    @_after_pending
+    @after_pending
     def remove_leaf(self, name: str) -> tuple[int, Leaf]:
         """Remove a leaf nobody uses; returns where it was and what it was, for undo."""
         users = self.users_of(name)
@@ -226,7 +200,7 @@ class Session:
         self._edit_definitions(document)
         return index, leaf
 
-    @_after_pending
+    @after_pending
     def replace_leaf(self, name: str, leaf: Leaf) -> Leaf:
         """Put ``leaf`` where the leaf ``name`` is (same name); returns the old one."""
         document, old = replaced(self._document, "leaves", name, leaf)
@@ -236,18 +210,18 @@ class Session:
         return old
 
     # -- steps --
-    @_after_pending
+    @after_pending
     def insert_step(self, index: int, step: Step) -> None:
         self._check_new_name(step.name)
         self._edit_definitions(inserted(self._document, "steps", index, step))
 
-    @_after_pending
+    @after_pending
     def remove_step(self, name: str) -> tuple[int, Step]:
         document, index, step = removed(self._document, "steps", name)
         self._edit_definitions(document)
         return index, step
 
-    @_after_pending
+    @after_pending
     def replace_step(self, name: str, step: Step) -> Step:
         document, old = replaced(self._document, "steps", name, step)
         if step.name != name:
@@ -255,19 +229,19 @@ class Session:
         self._edit_definitions(document)
         return old
 
-    @_after_pending
+    @after_pending
     def move_step(self, old_index: int, new_index: int) -> None:
         """Reorder; a step moved above what it uses stays, marked as not computable."""
         self._edit_definitions(moved_step(self._document, old_index, new_index))
 
-    @_after_pending
+    @after_pending
     def rename(self, old: str, new: str) -> None:
         """Rename a tensor everywhere it is mentioned: steps, ``*_like`` leaves and actions."""
         self._check_new_name(new)
         self._commit(renamed(self._document, old, new), definitions=True, elsewhere=True)
 
     # -- timeline --
-    @_after_pending
+    @after_pending
     def insert_action(self, index: int, action: Action) -> None:
         """Add an action at ``index`` of the timeline and select its outcome."""
         if action.kind == "detach":
@@ -291,7 +265,7 @@ class Session:
         else:
             self._commit(document, definitions=False, cursor=index + 1, elsewhere=True)
 
-    @_after_pending
+    @after_pending
     def remove_action(self, index: int) -> Action:
         actions = list(self._document.actions)
         removed = actions.pop(index)
@@ -310,73 +284,7 @@ class Session:
                          elsewhere=True)
         return removed
 
-    # -- an action computed on another thread --
-    def begin_action(self, action: Action) -> PendingAction | None:
-        """Start appending ``action``, whose ``compute()`` the caller runs on any thread, then
-        calls ``land_pending`` on this one. None when it costs nothing to append it with
-        ``insert_action`` instead (a redo of the action an undo at the end took back).
-        Refused names raise ``SessionError`` here, as ``insert_action`` would."""
-        self.land_pending()
-        if self._is_ahead_by(action):
-            return None
-        if action.kind == "detach":
-            self._check_new_name(action.new_name)
-        if self._live:
-            self._pending = PendingAction(self._replay, action)
-        else:  # the engine state is ahead of the timeline: everything is replayed, with it
-            actions = (*self._document.actions, action)
-            document = self._document.model_copy(update={"actions": actions})
-            self._pending = PendingReplay(document, self.outcomes)
-        return self._pending
-
-    def land_pending(self) -> Outcome | None:
-        """Wait for the action ``begin_action`` handed out, append it and select its outcome;
-        None when none is pending. A bug while computing it is raised here, with the engine
-        state rebuilt without the action."""
-        pending, self._pending = self._pending, None
-        if pending is None:
-            return None
-        if not pending.finished.is_set():
-            self.landing_waits.emit(pending.action)
-            pending.finished.wait()
-        if isinstance(pending, PendingEdit):
-            return self._land_edit(pending)
-        if pending.exception is not None:
-            self._commit(self._document, definitions=False)
-            raise pending.exception
-        actions = (*self._document.actions, pending.action)
-        self._document = self._document.model_copy(update={"actions": actions})
-        if isinstance(pending, PendingReplay):  # a whole new replay, live at its end
-            self._replay, self._live = pending.replay, True
-        else:
-            self._replay.record(pending.outcome)
-        self._replay.document = self._document
-        self._ahead = None
-        self._deltas_of, self._deltas = pending.outcome, dict(pending.grad_changes)
-        self._after_change(definitions=False, cursor=len(actions))
-        return pending.outcome
-
-    def land_edit(self) -> None:
-        """Land an edit still replaying on another thread (waiting for it, if need be): what a
-        new command reads (the document, the values at point 0) must include it."""
-        if isinstance(self._pending, PendingEdit):
-            self.land_pending()
-
-    def _land_edit(self, pending: PendingEdit) -> Outcome:
-        if pending.exception is not None:  # a bug: the session stays as before the edit
-            raise pending.exception
-        self._document = pending.document
-        self._replay, self._live, self._ahead = pending.replay, True, None
-        self._deltas_of, self._deltas = pending.outcome, dict(pending.grad_changes)
-        self._after_change(pending.definitions,
-                           self._cursor if pending.cursor is None else pending.cursor)
-        return pending.outcome
-
     # -- plumbing --
-    def _is_ahead_by(self, action: Action) -> bool:
-        """The engine state is the one after ``action``, appended now (an undo took it back)."""
-        return not self._live and self._ahead is not None and self._ahead[0] == action
-
     def _check_new_name(self, name: str) -> None:
         check_new_name(self._document, name)
 

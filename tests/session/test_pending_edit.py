@@ -236,3 +236,18 @@ def test_typing_into_a_literal_again_gives_the_literal_of_every_element(dtype, m
             [type(x) for x in expected.reshape(-1).tolist()]
         ReplaceLeaf(session, command.leaf).redo()
     assert commands_module._last_literal is not None
+
+
+def test_a_rename_and_its_undo_replay_on_a_thread(every_edit_big):
+    threaded, synchronous = Session(_literal_document()), Session(_literal_document())
+    elsewhere = Elsewhere(threaded)
+    stack, stack_sync = UndoStack(), UndoStack()
+    for session, undo in ((threaded, stack), (synchronous, stack_sync)):
+        session.select(0)
+        undo.push(Rename(session, "sq", "squared"))
+        undo.undo()
+    assert len(elsewhere.handed) == 2
+    elsewhere.run()
+    _same_session(threaded, synchronous)
+    assert threaded.cursor == 0 and "sq" in threaded.tensor_names()
+
