@@ -1,6 +1,8 @@
 """Qt test fixtures: a real main window with the seed lesson, settings kept out of the home
 folder, and no "save changes?" question left open at teardown."""
 
+import threading
+
 import pytest
 from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication
@@ -40,6 +42,30 @@ def make_window(qtbot):
 @pytest.fixture
 def window(make_window):
     return make_window()
+
+
+@pytest.fixture
+def everything_big(monkeypatch):
+    """Every forward and backward counts as big: the seed lesson's go to the worker thread."""
+    import playground.session.pending as pending_module
+
+    monkeypatch.setattr(pending_module, "BACKGROUND_ELEMENTS", 0)
+
+
+@pytest.fixture
+def threads_used(monkeypatch):
+    """The thread every ``PendingAction.compute`` ran on."""
+    from playground.session.pending import PendingAction
+
+    used = []
+    compute = PendingAction.compute
+
+    def recording(self):
+        used.append(threading.get_ident())
+        compute(self)
+
+    monkeypatch.setattr(PendingAction, "compute", recording)
+    return used
 
 
 

@@ -7,37 +7,15 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-import pytest
 from PySide6.QtCore import QEvent, QSize
 from PySide6.QtWidgets import QApplication
 
-import playground.session.pending as pending_module
 from playground.qt.step_dialogs import BackwardSettings
 from playground.session import Session, set_requires_grad
 from playground.session.pending import PendingAction
 from tests.qt.helpers import FIRST_GRAD, SECOND_GRAD, last_console_block, trigger
 
 SECOND_BACKWARD = "Trying to backward through the graph a second time"
-
-
-@pytest.fixture
-def threads_used(monkeypatch):
-    """The thread every ``PendingAction.compute`` ran on."""
-    used = []
-    compute = PendingAction.compute
-
-    def recording(self):
-        used.append(threading.get_ident())
-        compute(self)
-
-    monkeypatch.setattr(PendingAction, "compute", recording)
-    return used
-
-
-@pytest.fixture
-def everything_big(monkeypatch):
-    """Every forward and backward counts as big: the seed lesson's go to the worker thread."""
-    monkeypatch.setattr(pending_module, "BACKGROUND_ELEMENTS", 0)
 
 
 def _wait_landed(qtbot, window):

@@ -11,33 +11,12 @@ import threading
 from pathlib import Path
 
 import numpy as np
-import pytest
 
-import playground.session.pending as pending_module
 from playground.qt import autosave, crash_guard
 from playground.qt.step_dialogs import BackwardSettings
 from playground.session import Session, persist, set_requires_grad
 from playground.session.pending import PendingAction
 from tests.qt.helpers import FIRST_GRAD, SECOND_GRAD, last_console_block, trigger
-
-
-@pytest.fixture
-def everything_big(monkeypatch):
-    """Every forward and backward counts as big: the seed lesson's go to the worker thread."""
-    monkeypatch.setattr(pending_module, "BACKGROUND_ELEMENTS", 0)
-
-
-@pytest.fixture
-def threads_used(monkeypatch):
-    used = []
-    compute = PendingAction.compute
-
-    def recording(self):
-        used.append(threading.get_ident())
-        compute(self)
-
-    monkeypatch.setattr(PendingAction, "compute", recording)
-    return used
 
 
 def _wait_landed(qtbot, window):
