@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ..session.model import Session
-from .heatmap_card import CARD_STYLE, HeatmapCard
+from .heatmap_card import HeatmapCard
 from .selection import Selection
 from .view_updates import guarded
 
@@ -59,9 +59,8 @@ class HeatmapPanel(QWidget):
         self._column.addWidget(self._empty)
         self._column.addStretch(1)
         inner = QWidget()
-        # One sheet for every card: a sheet on each card was parsed and polished once per
-        # card (~0.6 ms each, 23 cards for the seed lesson) before the window first showed.
-        inner.setStyleSheet(CARD_STYLE)
+        # The cards' look is in the application style sheet (theme.py): a sheet here, or on
+        # each card, was parsed and polished for these widgets alone.
         inner.setLayout(self._column)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)

@@ -13,15 +13,6 @@ from .heatmap_cells import display_array, number_format
 from .heatmap_view import HeatmapView
 from .message_row import MessageLabel
 
-# Set once on the panel's column of cards (HeatmapPanel), not on each card.
-CARD_STYLE = """
-QFrame#heatmapCard { background: palette(base); border: 1px solid palette(mid);
-                     border-radius: 6px; }
-QFrame#heatmapCard[selected="true"] { border: 2px solid palette(highlight); }
-QLabel#cardName { font-weight: 600; font-size: 14px; }
-QLabel#cardInfo, QLabel#cardHover { color: palette(placeholder-text); }
-"""
-
 
 def _describe(state: TensorState) -> str:
     value = state.value

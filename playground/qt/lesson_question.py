@@ -132,9 +132,7 @@ class QuestionBox(QFrame):
         self.message.setVisible(bool(message))
 
     def refresh(self) -> None:
-        c = colors()
-        self.setStyleSheet(f"QFrame#lessonQuestion {{ background: {c.base}; "
-                           f"border: 1px solid {c.accent}; border-radius: 5px; }}")
+        c = colors()  # the box's frame is in the application style sheet (theme.py)
         self.show_me.setText(f'<a href="show" style="color: {c.muted}">Just show me</a>')
 
     def _on_reveal_clicked(self):

@@ -261,8 +261,7 @@ class StepList(QScrollArea):
         return [row.state for row in self.rows]
 
     def refresh(self) -> None:
-        """Theme colours are read when a row renders: render them all again."""
-        self.title.setStyleSheet("font-size: 15px; font-weight: 600;")
-        self.intro.setStyleSheet(f"color: {colors().muted};")
+        """Theme colours are read when a row renders: render them all again (title and intro
+        are styled by the application style sheet, theme.py)."""
         for row in self.rows:
             row.render()
