@@ -177,11 +177,14 @@ def full(size, fill_value, *, dtype=None, requires_grad=False, device=None) -> T
 
 
 def eye(n, m=None, *, dtype=None, requires_grad=False, device=None) -> Tensor:
-    for name, value in (("n", n), ("m", m)):
-        if value is None or type(value) is int:  # int first: the abstract check below is slow
-            continue
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"eye(): argument '{name}' must be int, not {type(value).__name__}")
+    if type(n) is not int or (m is not None and type(m) is not int):  # ints pass at once
+        for name, value in (("n", n), ("m", m)):
+            if value is None or type(value) is int:  # int first: the abstract check is slow
+                continue
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise TypeError(
+                    f"eye(): argument '{name}' must be int, not {type(value).__name__}"
+                )
     if n < 0:
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
     if m is not None and m < 0:

@@ -266,8 +266,7 @@ class AccumulateGrad(Function):
 
 _NO_GRAD_NEEDED = {n: (False,) * n for n in range(8)}
 _NEEDS_ONE = (True,)
-_NEEDS_PAIR = {(True, True): (True, True), (True, False): (True, False),
-               (False, True): (False, True)}
+_NEEDS_BOTH, _NEEDS_FIRST, _NEEDS_SECOND = (True, True), (True, False), (False, True)
 
 
 def _graph_inputs(inputs):
@@ -295,7 +294,8 @@ def _graph_inputs(inputs):
             b_edge, b_meta = b._grad_fn or b._leaf_edge(), (b._data.shape, b._data.dtype)
         else:
             b_edge = b_meta = None
-        return _NEEDS_PAIR[a_needs, b_needs], (a_edge, b_edge), (a_meta, b_meta)
+        needs = (_NEEDS_BOTH if b_needs else _NEEDS_FIRST) if a_needs else _NEEDS_SECOND
+        return needs, (a_edge, b_edge), (a_meta, b_meta)
     needs, edges, meta = [], [], []
     wanted = False
     for t in inputs:
