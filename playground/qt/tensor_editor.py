@@ -38,6 +38,7 @@ from .tensor_editor_shape import (
     table_array,
     table_index,
 )
+from .view_updates import connect_coalesced
 
 log = logging.getLogger(__name__)
 Trigger = QTableView.EditTrigger
@@ -67,9 +68,9 @@ class TensorEditor(QWidget):
         self.model.edit_requested.connect(self._on_cell_edited)
         self.model.refused.connect(self._on_cell_refused)
         self._build()
-        session.definitions_changed.connect(self._on_definitions_changed)
-        session.timeline_changed.connect(self._on_timeline_changed)
-        session.cursor_changed.connect(self._on_cursor_changed)
+        # One refresh per burst of session signals (an edit emits three), and none while the
+        # editor is a tab behind the pipeline: it catches up when raised.
+        self._updates = connect_coalesced(self, session, self.refresh)
         selection.changed.connect(self._on_selection_changed)
         self.show_tensor(selection.name)
 
@@ -151,6 +152,7 @@ class TensorEditor(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        self._updates.cancel()
         name, session = self.name, self.session
         state = session.state(name) if name in session.tensor_names() else None
         self.name_label.setText(name or "No tensor selected")
@@ -265,6 +267,8 @@ class TensorEditor(QWidget):
         except Exception as error:  # the session refused: say why, nothing changed
             self.show_message(str(error), error=True)
             return False
+        if self._updates.stale:  # the learner's own edit shows at once, not a pass later
+            self.refresh()
         return True
 
     @guarded
@@ -355,18 +359,6 @@ class TensorEditor(QWidget):
     def _on_selection_changed(self, name: str) -> None:
         self.show_message("")
         self.show_tensor(name)
-
-    @guarded
-    def _on_definitions_changed(self) -> None:
-        self.refresh()
-
-    @guarded
-    def _on_timeline_changed(self) -> None:
-        self.refresh()
-
-    @guarded
-    def _on_cursor_changed(self, _index: int) -> None:
-        self.refresh()
 
     @guarded
     def _on_view_changed(self, _tab: int) -> None:

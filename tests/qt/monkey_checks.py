@@ -41,6 +41,8 @@ def editor_agrees(window) -> None:
     """The tensor editor shows the selected tensor's values (or grad) at the cursor."""
     editor, session, name = window.editor, window.session, window.selection.name
     assert editor.name == (name or "")
+    if editor._updates.stale:  # hidden, or due on the next pass: what it shows once it is
+        editor.refresh()
     if not name or name not in session.tensor_names():
         return
     state = session.state(name)

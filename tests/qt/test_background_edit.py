@@ -82,7 +82,9 @@ def test_typing_a_cell_replays_off_the_gui_thread(window, qtbot, every_edit_big,
     _landed(qtbot, window)
     assert gate.threads and threading.get_ident() not in gate.threads
     assert window.session.state("inp", 0).value[0, 1] == 2.5
-    assert editor.model.array[0, 1] == 2.5
+    window.show()
+    window.docks["editor"].raise_()  # refreshed when on screen, once the replay landed
+    qtbot.waitUntil(lambda: editor.model.array[0, 1] == 2.5)
     _same_as_synchronous(window.session)
 
 

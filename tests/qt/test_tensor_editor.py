@@ -26,8 +26,9 @@ def value(session, name="inp"):
     return session.state(name).value
 
 
-def test_edit_a_cell_then_undo(editor):
+def test_edit_a_cell_then_undo(editor, qtbot):
     session, stack, _, widget = editor
+    widget.show()
     assert widget.model.editable and widget.model.rowCount() == 4
     assert widget.edit_cell_text(0, 1, " 2.5 ")
     assert value(session)[0, 1] == 2.5
@@ -36,7 +37,8 @@ def test_edit_a_cell_then_undo(editor):
     assert session.state("out").value[1, 0] == 3.5**2  # downstream follows
     stack.undo()
     assert value(session)[0, 1] == 0.0
-    assert widget.model.data(widget.model.index(0, 1)) == "0.0"
+    assert widget._updates.stale  # an undo (Ctrl+Z anywhere) refreshes it once, a pass later
+    qtbot.waitUntil(lambda: widget.model.data(widget.model.index(0, 1)) == "0.0")
 
 
 @pytest.mark.parametrize("text, reason", [
@@ -258,3 +260,21 @@ def test_columns_fit_the_numbers_of_the_next_tensor_and_the_shape_box_its_shape(
     edit = widget.shape_edit
     assert edit.text() == "2, 3, 4, 5"
     assert edit.width() > edit.fontMetrics().horizontalAdvance(edit.text())
+
+
+def test_a_hidden_editor_catches_up_when_shown_and_refreshes_once_per_change(editor, qtbot):
+    session, stack, _, widget = editor
+    refreshes = []
+    refresh = widget.refresh
+    widget.refresh = lambda: (refreshes.append(1), refresh())[1]
+    widget._updates._refresh = widget.refresh
+    assert widget.edit_cell_text(0, 1, "2.5")  # its own edit: shown at once, once
+    assert refreshes == [1] and widget.model.data(widget.model.index(0, 1)) == "2.5"
+    stack.undo()
+    stack.redo()
+    stack.undo()  # hidden (a tab behind the pipeline): nothing done yet
+    qtbot.wait(20)
+    assert refreshes == [1] and widget._updates.stale
+    widget.show()
+    qtbot.waitUntil(lambda: not widget._updates.stale)
+    assert refreshes == [1, 1] and widget.model.data(widget.model.index(0, 1)) == "0.0"
