@@ -44,13 +44,13 @@ from .ops.binary import (
     minimum,
     mul,
     ne,
-    pow,
     rsub,
     sub,
     where,
 )
 from .ops.indexing import getitem as _getitem  # noqa: F401
 from .ops.linalg import addmm, dot, matmul, mm, mv, outer
+from .ops.power import pow
 from .ops.reduce import max, mean, min, sum
 from .ops.shape import (
     cat,

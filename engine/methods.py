@@ -7,7 +7,7 @@ here is the whole method surface, easy to compare with ``torch.Tensor``.
 from __future__ import annotations
 
 from . import dtypes
-from .ops import binary, indexing, linalg, reduce, shape, unary
+from .ops import binary, indexing, linalg, power, reduce, shape, unary
 from .ops._args import PLAIN_NUMBERS, elementwise, is_number
 from .tensor import Tensor
 
@@ -90,7 +90,7 @@ def _caster(target):
 _METHODS = {
     # elementwise
     "add": binary.add, "sub": binary.sub, "mul": binary.mul, "div": binary.div,
-    "pow": binary.pow, "maximum": binary.maximum, "minimum": binary.minimum,
+    "pow": power.pow, "maximum": binary.maximum, "minimum": binary.minimum,
     "neg": unary.neg, "abs": unary.abs, "exp": unary.exp, "log": unary.log,
     "sqrt": unary.sqrt, "sin": unary.sin, "cos": unary.cos, "tanh": unary.tanh,
     "sigmoid": unary.sigmoid, "relu": unary.relu, "clamp": unary.clamp, "clip": unary.clamp,
@@ -114,7 +114,7 @@ _METHODS = {
     "long": _caster(dtypes.int64), "bool": _caster(dtypes.bool),
     # in place
     "add_": _inplace(binary.add), "sub_": _inplace(binary.sub), "mul_": _inplace(binary.mul),
-    "div_": _inplace(binary.div), "pow_": _inplace(binary.pow), "clamp_": _inplace(unary.clamp),
+    "div_": _inplace(binary.div), "pow_": _inplace(power.pow), "clamp_": _inplace(unary.clamp),
     "exp_": _inplace(unary.exp), "neg_": _inplace(unary.neg), "relu_": _inplace(unary.relu),
     "fill_": _fill, "zero_": _zero,
     # operators
@@ -123,7 +123,7 @@ _METHODS = {
     "__mul__": _operator(binary.Mul), "__rmul__": _reflected(binary.mul),
     "__truediv__": _operand_or_not_implemented(binary.div),
     "__rtruediv__": _reflected(binary.div),
-    "__pow__": _operand_or_not_implemented(binary.pow), "__rpow__": _reflected(binary.pow),
+    "__pow__": _operand_or_not_implemented(power.pow), "__rpow__": _reflected(power.pow),
     "__matmul__": linalg.matmul, "__rmatmul__": _reflected(linalg.matmul),
     "__neg__": unary.neg, "__abs__": unary.abs,
     "__eq__": _operand_or_not_implemented(binary.eq),

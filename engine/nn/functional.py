@@ -19,8 +19,8 @@ from ..ops import losses
 from ..ops._args import broadcast_error, elementwise, to_arrays
 from ..ops.activation import log_softmax, softmax
 from ..ops.binary import Add, div, mul, sub
-from ..ops.binary import pow as power
 from ..ops.linalg import addmm, matmul, mm, mv
+from ..ops.power import pow as power
 from ..ops.reduce import sum as reduce_sum
 from ..ops.shape import UnsafeView, expand, reshape, view
 from ..ops.unary import clone, neg, sigmoid, tanh
