@@ -6,24 +6,18 @@ the reverse-mode ``jacobian`` call ``autograd.grad`` (one backward walk per seed
 forward-mode ``jacobian`` are true forward mode: the function runs once with forward-mode
 recording on and ``engine.forward_ad.TangentGraph`` pushes tangents from the inputs to the outputs.
 
-For the playground, ``jacobian_matrix`` gives the whole Jacobian as one 2-D numpy array and
-``jacobian_panel`` puts J, a seed v and vᵀJ (what ``.grad`` receives) side by side.
+The whole Jacobian as one 2-D numpy array, for the playground, is in ``jacobian_matrix.py``.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from ..forward_ad import TangentGraph, recording
-from ..grad_mode import enable_grad, no_grad
+from ..grad_mode import enable_grad
 from ..tensor import FLOAT_ONLY_MESSAGE, Tensor
 
-__all__ = [
-    "vjp", "jvp", "jacobian", "jacobian_matrix", "jacobian_matrix_walks", "jacobian_panel",
-    "JacobianPanel",
-]
+__all__ = ["vjp", "jvp", "jacobian"]
 
 STRATEGY_MESSAGE = (
     'Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your function has '
@@ -383,98 +377,3 @@ def _element_tangents(graph, leaves, j):
         seeds = [None] * len(leaves)
         seeds[j] = _one_hot(leaf.shape, leaf.dtype, element)
         yield graph.push(seeds)
-
-
-# -- for the playground ----------------------------------------------------------------------------
-def jacobian_matrix(func, inputs, strategy="reverse-mode") -> np.ndarray:
-    """The whole Jacobian of ``func`` at ``inputs`` as one 2-D numpy array.
-
-    Row ``r`` is the ``r``-th output element and column ``c`` the ``c``-th input element, each
-    tensor flattened in row-major order (``reshape(-1)``); several outputs (inputs) are stacked one
-    after another, so ``J[r, c] = d out.reshape(-1)[r] / d inp.reshape(-1)[c]``. For
-    ``out = f(inp)`` and a seed ``v`` shaped like ``out``,
-    ``v.reshape(-1) @ J == inp.grad.reshape(-1)`` after ``out.backward(v)``.
-
-    Parameters
-    ----------
-    func : callable
-        Takes the input tensor(s), returns a tensor or a tuple of tensors.
-    inputs : Tensor or tuple of Tensor
-    strategy : {"reverse-mode", "forward-mode"}
-        Rows by backward walks, or columns by forward walks; the matrix is the same.
-    """
-    if strategy not in ("forward-mode", "reverse-mode"):
-        raise AssertionError(STRATEGY_MESSAGE)
-    if strategy == "forward-mode":
-        blocks, _ = _forward_blocks(func, inputs, strict=False, vectorize=True)
-    else:
-        blocks, _ = _reverse_blocks(func, inputs, strict=False, vectorize=False)
-    _, inputs = _as_tuple(inputs, "inputs", "jacobian")
-    return np.block([
-        [block.reshape(-1, inp.nelement()) for block, inp in zip(row, inputs)] for row in blocks
-    ])
-
-
-def jacobian_matrix_walks(func, input, strategy="reverse-mode"):  # noqa: A002 - PyTorch's word
-    """``jacobian_matrix(func, input, strategy)`` for one tensor in and one out, built a walk at a
-    time: yields ``(walks done, walks in all, J so far)`` after each backward walk (a row of J)
-    or forward walk (a column), so that a caller can show progress or stop. J is filled in place;
-    the last yield holds the whole of it. Closing the generator releases the recorded graph.
-    """
-    if strategy not in ("forward-mode", "reverse-mode"):
-        raise AssertionError(STRATEGY_MESSAGE)
-    (leaf,) = _fresh_leaves((input,))
-    if strategy == "forward-mode":
-        with recording():
-            out = func(leaf)
-        matrix = np.zeros((out.nelement(), leaf.nelement()), out._data.dtype)
-        graph = TangentGraph([leaf], [out])
-        try:
-            for element, (tangent,) in enumerate(_element_tangents(graph, [leaf], 0)):
-                if tangent is not None:
-                    matrix[:, element] = tangent.reshape(-1)
-                yield element + 1, leaf.nelement(), matrix
-        finally:
-            graph.release()
-        return
-    with enable_grad():
-        out = func(leaf)
-    matrix = np.zeros((out.nelement(), leaf.nelement()), leaf._data.dtype)
-    if not out.requires_grad:  # the output does not depend on the input: J is zero
-        yield out.nelement(), out.nelement(), matrix
-        return
-    for element, (grad,) in enumerate(_element_grads(out, (leaf,))):
-        if grad is not None:
-            matrix[element] = grad._data.reshape(-1)
-        yield element + 1, out.nelement(), matrix
-
-
-class JacobianPanel(NamedTuple):
-    """What the Jacobian panel shows for ``out = func(inp)`` and a seed ``v``.
-
-    ``jacobian`` is ``(out.numel(), inp.numel())`` (see ``jacobian_matrix``); ``seed`` is ``v``
-    (shaped like ``output``); ``vjp`` is ``vᵀJ`` in the input's shape, which is exactly what
-    ``inp.grad`` receives from ``out.backward(v)``.
-    """
-
-    output: np.ndarray
-    jacobian: np.ndarray
-    seed: np.ndarray
-    vjp: np.ndarray
-
-
-def jacobian_panel(func, input, v=None) -> JacobianPanel:  # noqa: A002 - PyTorch's word
-    """J, the seed v and vᵀJ for a function of one tensor returning one tensor.
-
-    ``v`` defaults to ones shaped like the output, as in ``out.backward(torch.ones_like(out))``.
-    ``vjp`` comes from a real backward walk (``vjp`` above), not from multiplying by J, so the
-    panel shows what ``.grad`` gets; ``seed.reshape(-1) @ jacobian`` agrees with it.
-    """
-    with no_grad():
-        output = func(input.detach())
-    if not isinstance(output, Tensor):
-        raise TypeError(f"jacobian_panel needs func to return one Tensor, not {type(output)}")
-    seed = np.ones_like(output._data) if v is None else np.asarray(v, dtype=output._data.dtype)
-    _, product = vjp(func, input, Tensor._make(seed))
-    matrix = jacobian_matrix(func, input)
-    return JacobianPanel(output._data.copy(), matrix, seed, product._data)

@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from engine.autograd.functional import jacobian_matrix_walks
+from engine.autograd.jacobian_matrix import jacobian_matrix_walks
 from playground.session.text import error_text
 
 

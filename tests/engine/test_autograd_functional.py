@@ -12,6 +12,7 @@ import pytest
 import engine
 from engine import grad_mode
 from engine.autograd import functional as F
+from engine.autograd.jacobian_matrix import jacobian_matrix, jacobian_matrix_walks
 from engine.forward_ad import TangentGraph, recording
 from engine.function import Function, record
 from tests.engine.compare import assert_same_values
@@ -39,7 +40,7 @@ NOTEBOOK_VJP = [[4.0, 2.0, 2.0, 2.0, 2.0], [2.0, 4.0, 2.0, 2.0, 2.0],
 # -- the seed notebook: J, v and vᵀJ = .grad ------------------------------------------------------
 def test_notebook_jacobian_is_20_by_20_and_v_ones_gives_the_notebook_grad():
     inp = engine.eye(4, 5, requires_grad=True)
-    matrix = F.jacobian_matrix(notebook, inp)
+    matrix = jacobian_matrix(notebook, inp)
     assert matrix.shape == (20, 20)
     v = np.ones((5, 4), dtype=np.float32)
     np.testing.assert_array_equal((v.reshape(-1) @ matrix).reshape(4, 5), NOTEBOOK_VJP)
@@ -55,27 +56,9 @@ def test_notebook_jacobian_tensor_has_output_then_input_dims():
     assert J[1, 2].tolist() == [[0.0] * 5, [0.0] * 5, [0.0, 2.0, 0.0, 0.0, 0.0], [0.0] * 5]
 
 
-def test_notebook_panel_shows_j_seed_and_grad():
-    inp = engine.eye(4, 5, requires_grad=True)
-    panel = F.jacobian_panel(notebook, inp)
-    assert panel.jacobian.shape == (20, 20)
-    np.testing.assert_array_equal(panel.seed, np.ones((5, 4)))
-    np.testing.assert_array_equal(panel.vjp, NOTEBOOK_VJP)
-    np.testing.assert_array_equal(panel.output, notebook(inp).detach()._data)
-    assert inp.grad is None  # the panel never touches the learner's .grad
-
-
-def test_panel_with_a_seed_agrees_with_the_matrix():
-    inp = engine.tensor([[0.5, -1.0], [2.0, 0.25]])
-    seed = np.array([[1.0, 0.0], [-2.0, 3.0]], dtype=np.float32)
-    panel = F.jacobian_panel(lambda a: a.exp() @ a, inp, seed)
-    np.testing.assert_allclose(panel.vjp.reshape(-1), seed.reshape(-1) @ panel.jacobian,
-                               rtol=1e-6)
-
-
 def test_jacobian_matrix_stacks_several_inputs_and_outputs():
     a, b = engine.tensor([1.0, 2.0]), engine.tensor([3.0])
-    matrix = F.jacobian_matrix(lambda x, y: (x * y, y.sum() * 2), (a, b))
+    matrix = jacobian_matrix(lambda x, y: (x * y, y.sum() * 2), (a, b))
     np.testing.assert_array_equal(matrix, [[3.0, 0.0, 1.0], [0.0, 3.0, 2.0], [0.0, 0.0, 2.0]])
 
 
@@ -86,15 +69,15 @@ def test_jacobian_matrix_walks_builds_j_a_row_or_a_column_per_walk(strategy, wal
     def func(a):  # 4 elements in, 6 out
         return engine.cat([a.exp().reshape(-1), (a[0] * a[1]).sin()])
 
-    seen = list(F.jacobian_matrix_walks(func, x, strategy))
+    seen = list(jacobian_matrix_walks(func, x, strategy))
     assert [(done, total) for done, total, _ in seen] == [(n + 1, walks) for n in range(walks)]
-    np.testing.assert_allclose(seen[-1][2], F.jacobian_matrix(func, x), rtol=1e-6)
+    np.testing.assert_allclose(seen[-1][2], jacobian_matrix(func, x), rtol=1e-6)
     assert not x.requires_grad  # the walks ran on a leaf of their own
 
 
 def test_jacobian_matrix_walks_of_an_output_without_grad_is_zero_in_one_walk():
     x = engine.tensor([1.0, 2.0, 3.0])
-    seen = list(F.jacobian_matrix_walks(lambda a: a.detach() * 2, x))
+    seen = list(jacobian_matrix_walks(lambda a: a.detach() * 2, x))
     assert len(seen) == 1 and seen[0][:2] == (3, 3)
     np.testing.assert_array_equal(seen[0][2], np.zeros((3, 3)))
 
@@ -103,8 +86,8 @@ def test_jacobian_matrix_walks_of_an_output_without_grad_is_zero_in_one_walk():
 def test_forward_and_reverse_jacobians_agree(name):
     case = OP_CASES[name]
     func, inputs = bound_to_variables(case, [t.detach() for t in make_inputs(case)])
-    reverse = F.jacobian_matrix(func, inputs)
-    forward = F.jacobian_matrix(func, inputs, strategy="forward-mode")
+    reverse = jacobian_matrix(func, inputs)
+    forward = jacobian_matrix(func, inputs, strategy="forward-mode")
     if name in KNOWN_WRONG_JVP:  # see test_gradcheck
         assert not np.allclose(forward, reverse)
         return
