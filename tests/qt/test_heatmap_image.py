@@ -8,7 +8,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QImage
 
-from playground.qt.heatmap_view import COLORMAP, HeatmapImage
+from playground.qt.heatmap_view import COLORMAP, HeatmapImage, load_colormap
 
 
 def rendered(item: pg.ImageItem, array: np.ndarray, levels) -> QImage:
@@ -43,3 +43,14 @@ def test_nan_pictures_go_to_pyqtgraph(qtbot):
     ours, theirs = HeatmapImage(axisOrder="row-major"), pg.ImageItem(axisOrder="row-major")
     assert rendered(ours, array, (-1.0, 1.0)) == rendered(theirs, array, (-1.0, 1.0))
     assert ours.qimage.pixelColor(0, 0).alpha() == 0  # a nan cell stays see-through
+
+
+@pytest.mark.parametrize("name", [COLORMAP, "CET-L1", "viridis"])
+def test_the_colormap_loaded_quickly_is_pyqtgraphs(name):
+    ours, theirs = load_colormap(name), pg.colormap.get(name, skipCache=True)
+    assert ours.name == theirs.name and ours.mapping_mode == theirs.mapping_mode
+    assert np.array_equal(ours.pos, theirs.pos) and ours.color.dtype == theirs.color.dtype
+    assert np.array_equal(ours.color, theirs.color)  # bit for bit: the same colours drawn
+    for alpha in (False, True):
+        assert np.array_equal(ours.getLookupTable(nPts=256, alpha=alpha),
+                              theirs.getLookupTable(nPts=256, alpha=alpha))
