@@ -5,7 +5,6 @@ and a live preview of the PyTorch line, as the export writes it, and its shape."
 
 from __future__ import annotations
 
-import html
 import warnings
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -70,12 +69,16 @@ def step_line(step: Step, valid: bool = True) -> str:
 def op_tooltip(spec: OpSpec) -> str:
     """The palette's hover text: PyTorch signature, one-line doc, and the derivative formula of
     every node the op records, in PyTorch's vocabulary (``self: grad * other``)."""
+    import html  # here: its entity table is not needed until an op is hovered
+
     head = f"<code><b>{html.escape(signature(spec))}</b></code><br>{html.escape(spec.doc)}<br>"
     return head + formulas_html(spec)
 
 
 def formulas_html(spec: OpSpec) -> str:
     """Each node the op records, then one ``input: formula`` line per input."""
+    import html
+
     nodes = node_formulas(spec.name)
     if not nodes:
         return "<i>records no grad_fn: its result does not carry gradients</i>"
