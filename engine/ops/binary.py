@@ -14,7 +14,7 @@ from .. import dtypes
 from ..function import Function, record, sum_tangents
 from ..tensor import Tensor
 from ._args import broadcast_error, check_operand, elementwise, is_number, to_arrays
-from .shape import laid_out
+from .layout import laid_out
 
 
 class Add(Function):

@@ -14,7 +14,7 @@ from ..function import Function, record, sum_tangents
 from ..tensor import Tensor
 from ._args import elementwise, is_number, to_arrays
 from .binary import _check_no_bool, _is_bool
-from .shape import laid_out
+from .layout import laid_out
 
 
 def _power(base, exponent):

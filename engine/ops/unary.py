@@ -15,7 +15,7 @@ from .. import dtypes
 from ..function import Function, record
 from ..tensor import Tensor
 from ._args import as_tensor
-from .shape import laid_out
+from .layout import laid_out
 
 
 def _unary(cls, x, *params):

@@ -224,7 +224,7 @@ def softmax_of_an_empty_int_tensor_is_an_empty_int_tensor(T):
 @known_issue(
     same,
     "ops/losses.py: with reduction='none', mse_loss and the BCE losses lay their result out "
-    "like their first input (PyTorch's TensorIterator; engine.ops.shape.laid_out does it), so"
+    "like their first input (PyTorch's TensorIterator; engine.ops.layout.laid_out does it), so"
     " it may not view")
 def elementwise_losses_keep_the_layout_of_their_input(T):
     x = (T.arange(8.0).reshape(4, 2, 1) * 0.1).transpose(-3, -1)
