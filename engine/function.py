@@ -349,6 +349,11 @@ def record(cls, inputs, arrays, *params):
     out = fn.forward(*arrays, *params) if params else fn.forward(*arrays)  # no list made
     if type(out) is not np.ndarray:
         out = np.asarray(out)
+    if out.dtype.kind not in "fc" and not state.in_place:
+        # Only an int tensor that a write put in the graph gets here (x[0] = w, w requiring
+        # grad): PyTorch refuses any op that would record an integer result from it.
+        raise RuntimeError("Autograd not support dtype: "
+                           + dtypes.from_numpy(out.dtype).short_name)
     fn._inputs = None
     fn._sequence_nr = _next_sequence_nr()
     if state.forward_ad:

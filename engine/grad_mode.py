@@ -12,6 +12,7 @@ class _GradState(threading.local):
 
     enabled = True
     forward_ad = False
+    in_place = False  # an in-place op is running: it may record a result of an integer dtype
 
 
 STATE = _GradState()
