@@ -19,6 +19,16 @@ STATE = _GradState()
 STATE.enabled = True  # on the instance: read by every op, and an instance attribute reads fast
 
 
+def run_in_place(op, *args):
+    """``op(*args)`` as an in-place op: PyTorch lets those record on an int tensor that a write
+    put in the graph, and refuses every other op that would (``function.record`` says so)."""
+    outer, STATE.in_place = STATE.in_place, True
+    try:
+        return op(*args)
+    finally:
+        STATE.in_place = outer
+
+
 def is_grad_enabled() -> bool:
     return STATE.enabled
 

@@ -344,15 +344,8 @@ class Tensor:
             source._accumulator_ref = self._accumulator_ref
         else:
             source = self
-        if recording and self._data.dtype.kind not in "fc":
-            # An int tensor a write put in the graph (x[0] = w): PyTorch lets in-place ops record
-            # on it, and refuses every other op (function.record says so).
-            state = grad_mode.STATE
-            outer, state.in_place = state.in_place, True
-            try:
-                result = op(source, *args)
-            finally:
-                state.in_place = outer
+        if recording and self._data.dtype.kind not in "fc":  # an int tensor a write put in
+            result = grad_mode.run_in_place(op, source, *args)  # the graph (x[0] = w)
         else:
             result = op(source, *args)
         if result._data.shape != self._data.shape:  # in place cannot grow self to a broadcast
