@@ -12,35 +12,7 @@ from ..session.outcome import TensorState
 from .heatmap_cells import display_array, number_format
 from .heatmap_view import HeatmapView
 from .message_row import MessageLabel
-
-
-def _describe(state: TensorState) -> str:
-    value = state.value
-    parts = [] if value is None else [f"{value.dtype}", f"[{', '.join(map(str, value.shape))}]"]
-    if state.origin == "detached":
-        parts.append("detached")
-    elif state.is_leaf:
-        parts.append("leaf")
-    if state.grad_fn:
-        parts.append(f"grad_fn={state.grad_fn}")
-    if state.requires_grad:
-        parts.append("requires_grad")
-    return "  ·  ".join(parts)
-
-
-def none_reason(state: TensorState) -> str:
-    """Why ``.grad`` is None, in one line a learner can act on."""
-    if not state.requires_grad:
-        return "requires_grad=False, so no .grad"
-    if not state.is_leaf and not state.retains_grad:
-        return "not a leaf: .grad is kept only after retain_grad()"
-    return "no .grad yet: run backward"
-
-
-def _counts_note(counts: tuple[int, int]) -> str:
-    nan, inf = counts
-    return ", ".join([f"{nan} nan"] * bool(nan) + [f"{inf} inf"] * bool(inf))
-
+from .state_words import counts_note, describe, none_reason
 
 _FACTS = ("name", "origin", "requires_grad", "is_leaf", "grad_fn", "retains_grad", "error",
           "blocked_by")
@@ -123,7 +95,7 @@ class HeatmapCard(QFrame):
                 self.graphics.setFixedHeight(self.graphics.height() - HEADER_ESTIMATE)
             if self.state is not None and self.state.value is not None:
                 self._sync_slices(self.state.value.shape)
-                info_label.setText(_describe(self.state))
+                info_label.setText(describe(self.state))
         return self._header
 
     @property
@@ -244,7 +216,7 @@ class HeatmapCard(QFrame):
                 height += HEADER_ESTIMATE  # the texts are written when the card is built
             else:
                 self._sync_slices(value.shape)
-                self.info_label.setText(_describe(state))
+                self.info_label.setText(describe(state))
             self.graphics.setFixedHeight(height)
             return False
         self._sync_slices(value.shape)
@@ -312,16 +284,16 @@ class HeatmapCard(QFrame):
         self._fit_height()
 
     def _update_texts(self, state: TensorState) -> None:
-        self.info_label.setText(_describe(state))
+        self.info_label.setText(describe(state))
         notes = []
         if state.value.ndim > 2:
             where = ", ".join(map(str, self.slice_index)) + ", :, :"
             notes.append(f"showing the slice [{where}] of {state.value.ndim} dimensions")
-        counts = _counts_note(self.value_view.odd)
+        counts = counts_note(self.value_view.odd)
         if counts:
             notes.append(f"value has {counts} (hatched cells; the colour scale ignores them)")
         if state.grad is not None and any(self.grad_view.odd):
-            notes.append(f".grad has {_counts_note(self.grad_view.odd)}")
+            notes.append(f".grad has {counts_note(self.grad_view.odd)}")
         if state.grad is None:
             notes.append(none_reason(state))
         if self.hold and any(view.saturated() for view in self._views):

@@ -29,6 +29,7 @@ from ..session.commands import ReplaceLeaf, edit_cell
 from ..session.model import Session
 from .message_row import MessageLabel, guard, info_label, title_label
 from .selection import Selection
+from .state_words import none_sentence
 from .tensor_editor_model import TensorTableModel, element_text
 from .tensor_editor_parse import parse_block, parse_shape
 from .tensor_editor_shape import (
@@ -168,7 +169,7 @@ class TensorEditor(QWidget):
             return
         array = state.grad if self.showing_grad else state.value
         if array is None:
-            self._show_empty(f"{name}.grad is None: " + _none_reason(state))
+            self._show_empty(f"{name}.grad is None: " + none_sentence(state))
             return
         self._sync_slices(array.shape)
         changed = None
@@ -368,11 +369,3 @@ class TensorEditor(QWidget):
 
 def _shape_text(shape) -> str:
     return "[" + ", ".join(map(str, shape)) + "]"
-
-
-def _none_reason(state) -> str:
-    if not state.requires_grad:
-        return "requires_grad is False, so backward gives it no gradient."
-    if not state.is_leaf and not state.retains_grad:
-        return "it is not a leaf; call retain_grad() before backward to keep its gradient."
-    return "run backward to compute it."
