@@ -240,6 +240,8 @@ class MainWindow(QMainWindow):
         self._replace_document(Document(), None)
 
     def save_session(self, path: str | Path) -> None:
+        if self.controls.busy:  # what is written is what was asked for: land it first
+            self.controls.finish()
         persist.save(self.session.document, path)
         self.path = Path(path)
         self.session.mark_saved()

@@ -267,17 +267,20 @@ class PipelineBuilder(QWidget):
         return refusal
 
     def _submit_edit(self, name: str, step: Step) -> str | None:
+        self.session.land_edit()  # an edit still replaying may have renamed or deleted it
         if name not in [s.name for s in self.session.document.steps]:
             return f"{name} is no longer a step (it was deleted or renamed meanwhile)"
         if step.name != name:
             refusal = self._push(Rename(self.session, name, step.name))
             if refusal is not None:
                 return refusal
+            self.session.land_edit()  # a big session renames on the worker: read it renamed
         if self.session.step(step.name) == step:
             return None
         return self._push(EditStep(self.session, step.name, step))
 
     def move_step(self, old: int, new: int) -> bool:
+        self.session.land_edit()  # the rows moved are those of any edit still replaying
         count = len(self.session.document.steps)
         if old == new or not (0 <= old < count and 0 <= new < count):
             return False

@@ -296,13 +296,15 @@ class TensorEditor(QWidget):
     def paste_text(self, text: str) -> bool:
         """Paste a block at the current cell (or the top-left one); refused as a whole if any
         element is bad or the block does not fit."""
+        # Pasted over the values with any edit still replaying; landing it may remove the
+        # tensor shown (the selection then moves), so the checks come after.
+        self.session.land_edit()
         if not self.name or not self.is_leaf(self.name) or self.showing_grad:
             where = ("the .grad is computed by backward: paste on the value tab"
                      if self.showing_grad and self.is_leaf(self.name)
                      else "paste goes into a leaf's values: select a leaf")
             self.show_message(f"nothing pasted: {where}", error=True)
             return False
-        self.session.land_edit()  # pasted over the values with any edit still replaying
         try:
             block = parse_block(text, str(self.session.state(self.name).value.dtype))
             current = self.table.currentIndex()

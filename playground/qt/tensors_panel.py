@@ -252,6 +252,7 @@ class TensorsPanel(QWidget):
         return False
 
     def _set_requires_grad(self, name: str, flag: bool) -> bool:
+        self.session.land_edit()  # an edit still replaying may have renamed or removed it
         if name not in self.session.document.tensor_names() or self._origin(name) != "leaf":
             return False
         leaf = self.session.leaf(name)

@@ -143,7 +143,9 @@ def delete_tensor(window, rng, _scratch):
 
 
 def add_leaf(window, rng, _scratch):
-    taken = set(window.session.tensor_names())
+    planned = window.session.planned_document  # with an edit still replaying off the GUI thread
+    taken = set(window.session.tensor_names()) | {x.name for x in (*planned.leaves,
+                                                                  *planned.steps)}
     name = next(f"m{i}" for i in range(len(taken) + 1) if f"m{i}" not in taken)
     leaf = Leaf(name=name, factory=rng.choice(["ones", "rand", "zeros", "randn"]),
                 shape=(rng.randrange(0, 4), rng.randrange(1, 4)), requires_grad=True,

@@ -71,9 +71,29 @@ def test_random_actions_never_break_the_window(window, make_window, tmp_path, es
     panels_agree(reopened)
     while window.undo_stack.canUndo():
         trigger(window, "actionUndo")
+    window.controls.finish()  # an undo of a big edit replays on the worker thread: land it
     assert window.session.document == start
     panels_agree(window)
     assert not escapes.problems
+
+
+# Every Forward, Backward and edit replayed on the worker thread, as in a 2048² session: the
+# window shows the state before an edit until it lands, and each UI path that acts on what is
+# shown must land it first. Seeds 1-3 failed before those paths did (Save, the step dialog, the
+# tensor editor's paste, the requires_grad box, moving a step). MONKEY_THREADED_SEEDS=20 looks
+# further: on 2026-12-06, seed 4 of 20 still failed to undo everything (an undo-order problem
+# with edits landing late, not yet understood).
+THREADED_SEEDS = list(range(1, 1 + int(os.environ.get("MONKEY_THREADED_SEEDS", "3"))))
+
+
+@pytest.mark.parametrize("seed", THREADED_SEEDS)
+def test_random_actions_with_every_replay_on_the_worker_thread(
+        window, make_window, tmp_path, escapes, seed, monkeypatch):
+    import playground.session.pending as pending_module
+
+    monkeypatch.setattr(pending_module, "BACKGROUND_ELEMENTS", 0)
+    monkeypatch.setattr(pending_module, "REPLAY_ELEMENTS", 0)
+    test_random_actions_never_break_the_window(window, make_window, tmp_path, escapes, seed)
 
 
 def _report(seed, times):
