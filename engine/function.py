@@ -314,6 +314,16 @@ def _graph_inputs(inputs):
     return tuple(needs), tuple(edges), tuple(meta)
 
 
+def _saves_a_graph_input(fn) -> bool:
+    """Whether ``fn`` saved an input tensor that is in the graph (not a number, nor a tensor
+    that needs no gradient)."""
+    for saved in fn._saved.values():
+        tensor = saved.tensor_ref() if saved.tensor_ref is not None else None
+        if tensor is not None and (tensor._requires_grad or tensor._grad_fn is not None):
+            return True
+    return False
+
+
 def record(cls, inputs, arrays, *params):
     """Run op ``cls`` on ``arrays`` (the data of ``inputs``), recording it if grad is needed.
 
@@ -349,9 +359,10 @@ def record(cls, inputs, arrays, *params):
     out = fn.forward(*arrays, *params) if params else fn.forward(*arrays)  # no list made
     if type(out) is not np.ndarray:
         out = np.asarray(out)
-    if out.dtype.kind not in "fc" and not state.in_place:
+    if out.dtype.kind not in "fc" and (not state.in_place or _saves_a_graph_input(fn)):
         # Only an int tensor that a write put in the graph gets here (x[0] = w, w requiring
-        # grad): PyTorch refuses any op that would record an integer result from it.
+        # grad): PyTorch refuses any op that would record an integer result from it, and an
+        # in-place op that saves it (pow_, clamp_: the clone of self they keep is such an op).
         raise RuntimeError("Autograd not support dtype: "
                            + dtypes.from_numpy(out.dtype).short_name)
     fn._inputs = None

@@ -21,7 +21,8 @@ STATE.enabled = True  # on the instance: read by every op, and an instance attri
 
 def run_in_place(op, *args):
     """``op(*args)`` as an in-place op: PyTorch lets those record on an int tensor that a write
-    put in the graph, and refuses every other op that would (``function.record`` says so)."""
+    put in the graph, unless they keep a copy of it, and refuses every other op that would
+    (``function.record`` says so)."""
     outer, STATE.in_place = STATE.in_place, True
     try:
         return op(*args)

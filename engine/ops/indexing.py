@@ -358,6 +358,10 @@ def setitem(x: Tensor, key, value):
     if parsed.bare is True:  # copied into x.unsqueeze(0), with no index tensor
         parsed = Key(parsed.basic)
     kind = _kind(parsed)
+    if kind == "view" and x._data.dtype.kind != "f" and x.requires_grad and (
+            grad_mode.STATE.enabled):  # an int tensor a write put in the graph: the view the
+        raise RuntimeError("Autograd not support dtype: "  # write goes through is refused
+                           + dtypes.from_numpy(x._data.dtype).short_name)
     view_shape = _as_view(x._data, parsed.basic).shape
     value_data = value._data if isinstance(value, Tensor) else np.asarray(value)
     advanced = parsed.advanced is not None

@@ -149,13 +149,24 @@ ON_AN_INT_TENSOR_IN_A_GRAPH = (
     lambda T, x: x * T.tensor(2), lambda T, x: x.view(-1), lambda T, x: T.cat([x, x]),
     lambda T, x: x * 2.0, lambda T, x: x.float(), lambda T, x: x == 1, lambda T, x: x.detach(),
     lambda T, x: x.sum(dtype=T.float32), lambda T, x: x.add_(1), lambda T, x: x.mul_(2),
+    lambda T, x: x.relu_(), lambda T, x: x.pow_(2), lambda T, x: x.clamp_(0, 9),
+    lambda T, x: _written(x, 0, 7), lambda T, x: _written(x, slice(0, 1), 7),
+    lambda T, x: _written(x, None, 7), lambda T, x: _written(x, ..., 7),
+    lambda T, x: _written(x, T.tensor([True, False]), 7),
 )
+
+
+def _written(x, key, value):
+    x[key] = value
+    return x
 
 
 @pytest.mark.parametrize("key", [True, (None, 0), Ellipsis, [True, False]])
 def test_an_int_tensor_put_in_a_graph_by_a_write_refuses_further_ops(key):
     """PyTorch refuses any op that would record an integer result from it ('Autograd not
-    support dtype: Long'), and allows in-place ops, casts, comparisons and float results."""
+    support dtype: Long'), an in-place op that keeps a copy of it (pow_, clamp_) and a write
+    through a view of it (x[0] = 7); it allows other in-place ops, writes into x itself or by
+    index tensors, casts, comparisons and float results."""
     outcomes = []
     for T in (engine, torch):
         x = T.tensor([5, 3])
