@@ -144,7 +144,8 @@ class Maximum(Function):
         return np.where(loses_a, zero, tie), np.where(loses_b, zero, tie)
 
     def backward(self, grad):
-        return self._split(grad, self.saved("self"), self.saved("other"))
+        other = self.saved("other")  # checked first, as PyTorch unpacks it first
+        return self._split(grad, self.saved("self"), other)
 
     def jvp(self, ta, tb):
         a, b = self._fw_inputs

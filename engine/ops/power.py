@@ -91,7 +91,8 @@ class PowTensor(Function):
         return grad * np.where((a == 0) & (b >= 0), np.zeros((), grad.dtype), result * np.log(a))
 
     def backward(self, grad):
-        a, b = self.saved("self"), self.saved("exponent")
+        b = self.saved("exponent")  # checked first, as PyTorch unpacks it first
+        a = self.saved("self")
         result = self.saved("result")  # checked as PyTorch checks it, even when not used
         ga = gb = None
         if self.needs_input_grad[0]:
