@@ -35,14 +35,23 @@ class Mm(Function):
         a, b = self._fw_inputs
         return sum_tangents(None if ta is None else ta @ b, None if tb is None else a @ tb)
 
+    def _saved_self_first(self):
+        """The saved self and second input, checked in PyTorch's order (self, then vec or
+        tensor), so a message about both changed in place names what PyTorch names. Each is
+        None where its gradient partner needs none (it was not saved)."""
+        a = self.saved("self") if self.needs_input_grad[1] else None
+        b = self.saved("mat2") if self.needs_input_grad[0] else None
+        return a, b
+
 
 class Mv(Mm):
     torch_name = "MvBackward0"
     formulas = {"self": "grad.ger(vec.conj())", "vec": "self.conj().t().mv(grad)"}
 
     def backward(self, grad):
-        ga = np.outer(grad, self.saved("mat2")) if self.needs_input_grad[0] else None
-        gb = self.saved("self").T @ grad if self.needs_input_grad[1] else None
+        a, vec = self._saved_self_first()
+        ga = np.outer(grad, vec) if self.needs_input_grad[0] else None
+        gb = a.T @ grad if self.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -54,8 +63,9 @@ class Dot(Mm):
         return np.asarray(super().forward(a, b))
 
     def backward(self, grad):
-        ga = grad * self.saved("mat2") if self.needs_input_grad[0] else None
-        gb = grad * self.saved("self") if self.needs_input_grad[1] else None
+        a, b = self._saved_self_first()
+        ga = grad * b if self.needs_input_grad[0] else None
+        gb = grad * a if self.needs_input_grad[1] else None
         return ga, gb
 
 

@@ -534,17 +534,23 @@ def test_modified_saved_output_names_its_node_as_pytorch_does():
     assert inplace_error(engine, make) == inplace_error(torch, make)
 
 
-@pytest.mark.parametrize("op", ["maximum", "minimum", "pow"])
-def test_both_saved_inputs_changed_the_second_is_named_first(op):
-    """PyTorch unpacks ``other`` (``exponent``) before ``self``: when both changed, the
-    message names the second input. Found by the fuzzer (minimum of a [2] and a [] tensor)."""
+@pytest.mark.parametrize("op, named", [("maximum", "[]"), ("minimum", "[]"), ("pow", "[]"),
+                                        ("mv", "[2, 3]")])
+def test_both_saved_inputs_changed_the_one_pytorch_unpacks_first_is_named(op, named):
+    """PyTorch unpacks ``other`` (``exponent``) before ``self``, but ``self`` before ``vec``:
+    when both changed, the message names that one. Found by the fuzzer (minimum of a [2] and
+    a [] tensor)."""
     def call(T):
-        a = T.tensor([1.0, 2.0], requires_grad=True) * 1
-        b = T.tensor(3.0, requires_grad=True) * 1
-        out = a ** b if op == "pow" else getattr(T, op)(a, b)
+        if op == "mv":
+            a, b = T.ones(2, 3, requires_grad=True) * 1, T.ones(3, requires_grad=True) * 1
+            out = T.mv(a, b)
+        else:
+            a = T.tensor([1.0, 2.0], requires_grad=True) * 1
+            b = T.tensor(3.0, requires_grad=True) * 1
+            out = a ** b if op == "pow" else getattr(T, op)(a, b)
         a.add_(1)
         b.add_(1)
         out.sum().backward()
 
     ours, theirs = errors(call)
-    assert ours == theirs and "[]" in ours[1]
+    assert ours == theirs and f"FloatTensor {named}]" in ours[1]
