@@ -13,6 +13,7 @@ from .heatmap_cells import display_array, number_format
 from .heatmap_view import HeatmapView
 from .message_row import MessageLabel
 from .state_words import counts_note, describe, none_reason
+from .theme import restyle
 
 _FACTS = ("name", "origin", "requires_grad", "is_leaf", "grad_fn", "retains_grad", "error",
           "blocked_by")
@@ -187,8 +188,7 @@ class HeatmapCard(QFrame):
         if selected == bool(self.property("selected")):
             return  # restyling every card on each selection cost ~0.1 ms a card for nothing
         self.setProperty("selected", selected)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        restyle(self)
 
     def set_hold(self, hold: bool) -> None:
         self.hold = hold

@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import logging
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QSizePolicy, QWidget
+
+from .theme import restyle
 
 
 def title_label(text: str = "", object_name: str = "") -> QLabel:
@@ -75,11 +76,7 @@ class MessageLabel(QLabel):
         name = "panelError" if self.is_error else "panelHint"
         if self.objectName() != name:  # restyling relayouts (and repaints) the whole panel
             self.setObjectName(name)
-            if self.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):  # else: when shown
-                style = self.style()
-                style.unpolish(self)
-                style.polish(self)
-                self.update()
+            restyle(self)
 
 
 def guard(log: logging.Logger, what: str):

@@ -10,8 +10,9 @@ from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 THEMES = ("light", "dark")
 THEMES_DIR = Path(__file__).resolve().parents[2] / "resources" / "themes"
@@ -116,6 +117,16 @@ def apply_theme(name: str) -> None:
     app.setStyle("Fusion")
     app.setPalette(_palette(colors()))
     app.setStyleSheet(sheet)
+
+
+def restyle(widget: QWidget) -> None:
+    """Apply the application style sheet's rules to ``widget`` again after its object name or a
+    property they select on changed; a widget not polished yet gets them when first shown."""
+    if widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+        style = widget.style()
+        style.unpolish(widget)
+        style.polish(widget)
+        widget.update()
 
 
 def style_sheet(name: str) -> str:
