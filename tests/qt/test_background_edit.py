@@ -19,6 +19,15 @@ from playground.session.runner import Replay
 from tests.bench.window_sessions import backward_of, pipeline_document
 from tests.qt.helpers import trigger
 
+CUBED = ("out_add", 3)  # out_pow = out_add ** 3: the edit these tests make
+
+
+def _cube_out_pow(window):
+    """Edit the seed lesson's ``out_pow`` step to ``out_add ** 3``, as the step dialog does."""
+    session = window.session
+    step = session.step("out_pow").model_copy(update={"operands": CUBED})
+    window.undo_stack.push(EditStep(session, "out_pow", step))
+
 
 @pytest.fixture
 def every_edit_big(monkeypatch):
@@ -109,8 +118,7 @@ def test_two_cells_typed_quickly_are_both_kept_and_undone_one_by_one(
 def test_undo_while_the_edit_replays(window, qtbot, every_edit_big, gate):
     session = window.session
     document = session.document
-    step = session.step("out_pow").model_copy(update={"operands": ("out_add", 3)})
-    window.undo_stack.push(EditStep(session, "out_pow", step))
+    _cube_out_pow(window)
     assert window.controls.busy and window.undo_stack.canUndo()
     threading.Timer(0.05, gate.set).start()  # the undo waits for it, then undoes it
     trigger(window, "actionUndo")
@@ -118,21 +126,20 @@ def test_undo_while_the_edit_replays(window, qtbot, every_edit_big, gate):
     assert session.document == document
     trigger(window, "actionRedo")
     _landed(qtbot, window)
-    assert session.document.steps[1].operands == ("out_add", 3)
+    assert session.document.steps[1].operands == CUBED
     _same_as_synchronous(session)
 
 
 def test_a_forward_pressed_while_an_edit_replays_runs_after_it(
         window, qtbot, every_edit_big, gate):
     session = window.session
-    step = session.step("out_pow").model_copy(update={"operands": ("out_add", 3)})
-    window.undo_stack.push(EditStep(session, "out_pow", step))
+    _cube_out_pow(window)
     trigger(window, "actionForward")
     assert "queued" in window.status_label.text() and len(session.document.actions) == 0
     gate.set()
     _landed(qtbot, window)
     assert [a.kind for a in session.document.actions] == ["forward"]
-    assert session.document.steps[1].operands == ("out_add", 3)
+    assert session.document.steps[1].operands == CUBED
     _same_as_synchronous(session)
 
 
@@ -142,8 +149,7 @@ def test_an_edit_made_while_an_action_computes_is_not_waited_for_when_that_lands
     session = window.session
     trigger(window, "actionForward")
     assert window.controls.background.busy
-    step = session.step("out_pow").model_copy(update={"operands": ("out_add", 3)})
-    window.undo_stack.push(EditStep(session, "out_pow", step))  # lands the forward first
+    _cube_out_pow(window)  # lands the forward first
     assert window.controls.edits.busy
     start = time.perf_counter()
     qtbot.wait(100)  # the forward's poll fires: it has landed, the edit is not its to land
@@ -152,7 +158,7 @@ def test_an_edit_made_while_an_action_computes_is_not_waited_for_when_that_lands
     gate.set()
     _landed(qtbot, window)
     assert [a.kind for a in session.document.actions] == ["forward"]
-    assert session.document.steps[1].operands == ("out_add", 3)
+    assert session.document.steps[1].operands == CUBED
     _same_as_synchronous(session)
 
 
@@ -183,8 +189,7 @@ def test_closing_the_window_while_an_edit_replays(qtbot, every_edit_big, gate):
     window = create_window()
     window.load_lesson("seed-notebook")
     session = window.session
-    step = session.step("out_pow").model_copy(update={"operands": ("out_add", 3)})
-    window.undo_stack.push(EditStep(session, "out_pow", step))
+    _cube_out_pow(window)
     pending = session.pending
     session.mark_saved()
     window.close()
