@@ -29,6 +29,16 @@ def _cube_out_pow(window):
     window.undo_stack.push(EditStep(session, "out_pow", step))
 
 
+def _both_land(qtbot, window, gate):
+    """Let the replay go on: the forward and the cubed step land, as a synchronous run has."""
+    gate.set()
+    _landed(qtbot, window)
+    session = window.session
+    assert [a.kind for a in session.document.actions] == ["forward"]
+    assert session.document.steps[1].operands == CUBED
+    _same_as_synchronous(session)
+
+
 @pytest.fixture
 def every_edit_big(monkeypatch):
     """Every edit's replay counts as big: the seed lesson's go to the worker thread."""
@@ -136,11 +146,7 @@ def test_a_forward_pressed_while_an_edit_replays_runs_after_it(
     _cube_out_pow(window)
     trigger(window, "actionForward")
     assert "queued" in window.status_label.text() and len(session.document.actions) == 0
-    gate.set()
-    _landed(qtbot, window)
-    assert [a.kind for a in session.document.actions] == ["forward"]
-    assert session.document.steps[1].operands == CUBED
-    _same_as_synchronous(session)
+    _both_land(qtbot, window, gate)
 
 
 def test_an_edit_made_while_an_action_computes_is_not_waited_for_when_that_lands(
@@ -155,11 +161,7 @@ def test_an_edit_made_while_an_action_computes_is_not_waited_for_when_that_lands
     qtbot.wait(100)  # the forward's poll fires: it has landed, the edit is not its to land
     assert time.perf_counter() - start < 2
     assert window.controls.busy and session.pending is not None
-    gate.set()
-    _landed(qtbot, window)
-    assert [a.kind for a in session.document.actions] == ["forward"]
-    assert session.document.steps[1].operands == CUBED
-    _same_as_synchronous(session)
+    _both_land(qtbot, window, gate)
 
 
 def test_a_replay_that_fails_is_reported_and_loses_nothing(
