@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
+import pytest
 
 import engine
 
@@ -34,3 +37,32 @@ def grad_fn_name(tensor):
 def torch_repr(value) -> str:
     """PyTorch's printed text with the module name ours uses."""
     return repr(value).replace("torch.", "engine.")
+
+
+def same(scenario):
+    """Run ``scenario(T)`` with the engine and with torch; compare what it returns: tensors
+    (values, dtype, grad_fn name, requires_grad, is_leaf), their grads, or other values."""
+    torch = importlib.import_module("torch")  # callers skip without torch
+    ours, theirs = scenario(engine), scenario(torch)
+    for mine, its in zip(ours, theirs, strict=True):
+        if isinstance(its, torch.Tensor) or isinstance(mine, engine.Tensor):
+            assert_same_values(mine, its, rtol=1e-6, atol=1e-7)
+            assert grad_fn_name(mine) == _name(grad_fn_name(its))
+            assert mine.requires_grad == its.requires_grad
+            assert mine.is_leaf == its.is_leaf
+        else:
+            assert mine == its
+
+
+def _name(text):
+    return None if text is None else text.replace("torch", "engine")
+
+
+def errors(call):
+    """``call(T)`` must raise with both; the (type, message) pairs, "torch." read as "engine."."""
+    messages = []
+    for T in (engine, importlib.import_module("torch")):
+        with pytest.raises(Exception) as info:
+            call(T)
+        messages.append((info.type, str(info.value).replace("torch.", "engine.")))
+    return messages

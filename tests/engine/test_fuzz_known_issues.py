@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.engine.test_fuzz_regressions import errors, same
+from tests.engine.compare import errors, same
 
 torch = pytest.importorskip("torch")
 

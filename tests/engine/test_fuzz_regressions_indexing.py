@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import engine
-from tests.engine.test_fuzz_regressions import errors, same
+from tests.engine.compare import errors, same
 
 torch = pytest.importorskip("torch")
 
