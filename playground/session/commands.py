@@ -43,7 +43,8 @@ class AddLeaf(Command):
         self.session.insert_leaf(self.index, self.leaf)
 
     def undo(self):
-        self.session.remove_leaf(self.leaf.name)
+        # Even if a step names it: that step named a missing tensor before the leaf came.
+        self.session.remove_leaf(self.leaf.name, unused_only=False)
 
 
 class RemoveLeaf(Command):

@@ -191,10 +191,13 @@ class Session(OffThreadWork):
         self._edit_definitions(inserted(self._document, "leaves", index, leaf))
 
     @after_pending
-    def remove_leaf(self, name: str) -> tuple[int, Leaf]:
-        """Remove a leaf nobody uses; returns where it was and what it was, for undo."""
+    def remove_leaf(self, name: str, unused_only: bool = True) -> tuple[int, Leaf]:
+        """Remove a leaf nobody uses; returns where it was and what it was, for undo.
+
+        ``unused_only=False`` is for undoing its addition: a step that named it then named
+        nothing before (the step it used was deleted), and goes back to that."""
         users = self.users_of(name)
-        if users:
+        if users and unused_only:
             raise SessionError(f"{name} is used by {users[0]}; remove or change {users[0]} first")
         document, index, leaf = removed(self._document, "leaves", name)
         self._edit_definitions(document)
