@@ -7,7 +7,9 @@ such a replay to ``BackgroundEdits.start`` (``Session.replay_elsewhere``); a wor
 ``PendingEdit.compute`` (the engine and the snapshots, no Qt), and a 2 ms timer on the GUI
 thread lands it (``Session.land_pending``), so the session's signals and every view's redraw
 happen on the GUI thread. Until then the views show the state before the edit; the undo stack
-already has it, and a further edit or undo lands it first (``Session.land_edit``).
+already has it, and a further edit or undo lands it first (``Session.land_pending``). A panel
+builds its next command inside ``UndoStack.push``, after that landing, so what it reads (names,
+rows, shapes) is never the state the window still shows.
 
 The thread and the poll are ``PolledWorker``'s, as for ``BackgroundActions``.
 """

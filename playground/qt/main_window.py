@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.session = session or Session()
         self.settings = settings or QSettings()
-        self.undo_stack = UndoStack(self)
+        self.undo_stack = UndoStack(self, self.session)
         self.selection = Selection(self)
         self.path: Path | None = None
         self.guide = LessonGuide()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ..session.commands import AddStep, EditStep, MoveStep, RemoveStep, Rename
 from ..session.document import Step
+from ..session.document_edits import SessionError
 from ..session.error_help import help_text
 from ..session.model import Session
 from .icons import set_icon
@@ -228,10 +229,11 @@ class PipelineBuilder(QWidget):
         self.message_label.show_message(text, error)
 
     # -- edits: each one command on the undo stack --
-    def _push(self, command) -> str | None:
-        """Push ``command``; returns the session's refusal, or None."""
+    def _push(self, build) -> str | None:
+        """Push the command ``build()`` makes (see ``UndoStack.push``: it reads the session once
+        an edit still replaying has landed); returns the refusal, or None."""
         try:
-            self.undo_stack.push(command)
+            self.undo_stack.push(build)
         except Exception as error:  # refused: nothing changed, say why
             self.show_message(str(error), error=True)
             return str(error)
@@ -260,37 +262,46 @@ class PipelineBuilder(QWidget):
         dialog.show()
         return dialog
 
-    def _submit_new(self, step: Step) -> str | None:
-        refusal = self._push(AddStep(self.session, step))
+    def _submit_new(self, build_step) -> str | None:
+        """``build_step()`` is the dialog's step, checked against the session as it is then."""
+        refusal = self._push(lambda: AddStep(self.session, build_step()))
         if refusal is None:
-            self.selection.select(step.name)
+            self.selection.select(build_step().name)
         return refusal
 
-    def _submit_edit(self, name: str, step: Step) -> str | None:
-        self.session.land_edit()  # an edit still replaying may have renamed or deleted it
-        if name not in [s.name for s in self.session.document.steps]:
-            return f"{name} is no longer a step (it was deleted or renamed meanwhile)"
-        if step.name != name:
-            refusal = self._push(Rename(self.session, name, step.name))
-            if refusal is not None:
-                return refusal
-            self.session.land_edit()  # a big session renames on the worker: read it renamed
-        if self.session.step(step.name) == step:
-            return None
-        return self._push(EditStep(self.session, step.name, step))
+    def _submit_edit(self, name: str, build_step) -> str | None:
+        def rename():
+            if name not in [s.name for s in self.session.document.steps]:
+                raise SessionError(f"{name} is no longer a step (it was deleted or renamed "
+                                   "meanwhile)")
+            new = build_step().name
+            return None if new == name else Rename(self.session, name, new)
+
+        def edit():  # after the rename has landed, if it replayed on a worker thread
+            step = build_step()
+            return None if self.session.step(step.name) == step else \
+                EditStep(self.session, step.name, step)
+
+        return self._push(rename) or self._push(edit)
 
     def move_step(self, old: int, new: int) -> bool:
-        self.session.land_edit()  # the rows moved are those of any edit still replaying
-        count = len(self.session.document.steps)
-        if old == new or not (0 <= old < count and 0 <= new < count):
-            return False
-        return self._push(MoveStep(self.session, old, new)) is None
+        """False when there is no such row once an edit still replaying has landed."""
+        moved = []
+
+        def build():
+            count = len(self.session.document.steps)
+            if old == new or not (0 <= old < count and 0 <= new < count):
+                return None
+            moved.append(MoveStep(self.session, old, new))
+            return moved[0]
+
+        return self._push(build) is None and bool(moved)
 
     def delete_step(self, name: str) -> bool:
-        return self._push(RemoveStep(self.session, name)) is None
+        return self._push(functools.partial(RemoveStep, self.session, name)) is None
 
     def rename_step(self, old: str, new: str) -> bool:
-        return self._push(Rename(self.session, old, new)) is None
+        return self._push(functools.partial(Rename, self.session, old, new)) is None
 
     # -- user actions --
     @guarded

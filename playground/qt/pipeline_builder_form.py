@@ -100,8 +100,10 @@ def fresh_name(op: str, taken: set[str]) -> str:
 
 
 class StepDialog(QDialog):
-    """Add a step (``step`` None) or edit one; ``submit(step)`` pushes it and returns the
-    session's refusal as text, or None when it worked (the dialog then closes)."""
+    """Add a step (``step`` None) or edit one; ``submit(build_step)`` pushes the step that
+    ``build_step()`` (the dialog's ``step``) makes once the session has landed any edit still
+    replaying, and returns the refusal as text, or None when it worked (the dialog then
+    closes)."""
 
     def __init__(self, session: Session, position: int, step: Step | None,
                  submit: Callable[[Step], str | None], parent: QWidget | None = None):
@@ -298,6 +300,12 @@ class StepDialog(QDialog):
             operands = self.operand_fields[0].value()
         else:
             operands = tuple(field.value() for field in self.operand_fields)
+        # The lists were filled when the dialog opened; on a big session an edit replaying
+        # then (an undo of "Add tensor") may since have removed a tensor they offer.
+        names = self.session.document.tensor_names()
+        gone = next((o for o in operands if isinstance(o, str) and o not in names), None)
+        if gone is not None:
+            raise ValueError(f"there is no tensor {gone!r} any more: an edit removed it")
         params = {}
         for param in self.spec.params:
             value = self.param_fields[param.name].value()
@@ -374,11 +382,11 @@ class StepDialog(QDialog):
     def submit(self) -> bool:
         """Push the step; stays open with the reason when it is refused."""
         try:
-            step = self.step()
+            self.step()
         except ValueError as error:
             self.error_label.setText(str(error))
             return False
-        refusal = self._submit(step)
+        refusal = self._submit(self.step)
         if refusal:
             self.error_label.setText(refusal)
             return False

@@ -5,6 +5,7 @@ are shown read-only. Bad input is refused at the cell, with the reason, and chan
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -262,9 +263,12 @@ class TensorEditor(QWidget):
         self.refresh()
 
     # -- edits: each is one command on the undo stack --
-    def _push(self, command) -> bool:
+    def _push(self, build) -> bool:
+        """Push the command ``build()`` makes once any edit still replaying has landed (see
+        ``UndoStack.push``): a reshape or an undo replaying changes where a cell is."""
         try:
-            self.undo_stack.push(command)
+            if not self.undo_stack.push(build):
+                return False
         except Exception as error:  # the session refused: say why, nothing changed
             self.show_message(str(error), error=True)
             return False
@@ -274,11 +278,19 @@ class TensorEditor(QWidget):
 
     @guarded
     def _on_cell_edited(self, row: int, column: int, value) -> None:
-        self.session.land_edit()  # a reshape still replaying changes where the cell is
-        state = self.session.state(self.name)
-        index = table_index(state.value.ndim, self.slice_index, row, column)
         self.show_message("")
-        self._push(edit_cell(self.session, self.name, index, value))
+        self._push(partial(self._cell_edit, self.name, row, column, value))
+
+    def _cell_edit(self, name: str, row: int, column: int, value):
+        self._check_still_a_leaf(name, "unchanged")
+        index = table_index(self.session.state(name).value.ndim, self.slice_index, row, column)
+        return edit_cell(self.session, name, index, value)
+
+    def _check_still_a_leaf(self, name: str, what: str) -> None:
+        """An edit still replaying when the learner acted, landed since, may have removed or
+        renamed the leaf they acted on (the editor then shows another tensor)."""
+        if name != self.name or not self.is_leaf(name):
+            raise ValueError(f"{name} {what}: an edit removed or renamed it meanwhile")
 
     @guarded
     def _on_cell_refused(self, row: int, column: int, reason: str) -> None:
@@ -296,28 +308,28 @@ class TensorEditor(QWidget):
     def paste_text(self, text: str) -> bool:
         """Paste a block at the current cell (or the top-left one); refused as a whole if any
         element is bad or the block does not fit."""
-        # Pasted over the values with any edit still replaying; landing it may remove the
-        # tensor shown (the selection then moves), so the checks come after.
-        self.session.land_edit()
         if not self.name or not self.is_leaf(self.name) or self.showing_grad:
             where = ("the .grad is computed by backward: paste on the value tab"
                      if self.showing_grad and self.is_leaf(self.name)
                      else "paste goes into a leaf's values: select a leaf")
             self.show_message(f"nothing pasted: {where}", error=True)
             return False
+        return self._push(partial(self._paste, self.name, text))
+
+    def _paste(self, name: str, text: str) -> ReplaceLeaf:
+        self._check_still_a_leaf(name, "unchanged, nothing pasted")
         try:
-            block = parse_block(text, str(self.session.state(self.name).value.dtype))
+            block = parse_block(text, str(self.session.state(name).value.dtype))
             current = self.table.currentIndex()
             start = (max(0, current.row()), max(0, current.column()))
-            values = block_into(self.session.state(self.name, 0).value, block,
-                                self.slice_index, start)
-            leaf = literal_leaf(self.session.leaf(self.name), values)
+            values = block_into(self.session.state(name, 0).value, block, self.slice_index,
+                                start)
+            leaf = literal_leaf(self.session.leaf(name), values)
         except ValueError as error:
-            self.show_message(f"nothing pasted: {error}", error=True)
-            return False
+            raise ValueError(f"nothing pasted: {error}") from None
         rows, cols = block.shape
         self.show_message("")
-        return self._push(ReplaceLeaf(self.session, leaf, f"Paste {rows}×{cols} into {self.name}"))
+        return ReplaceLeaf(self.session, leaf, f"Paste {rows}×{cols} into {name}")
 
     @guarded
     def _on_paste_shortcut(self) -> None:
@@ -343,19 +355,20 @@ class TensorEditor(QWidget):
         """Give the selected leaf a new shape, typed as ``4, 5``."""
         if not self.name or not self.is_leaf(self.name):
             return False
-        self.session.land_edit()
+        return self._push(partial(self._reshape, self.name, text))
+
+    def _reshape(self, name: str, text: str) -> ReplaceLeaf | None:
+        self._check_still_a_leaf(name, "not reshaped")
         try:
             shape = parse_shape(text)
-            leaf = reshaped_leaf(self.session.leaf(self.name),
-                                 self.session.state(self.name, 0).value, shape)
+            leaf = reshaped_leaf(self.session.leaf(name), self.session.state(name, 0).value,
+                                 shape)
         except ValueError as error:
-            self.show_message(f"shape unchanged: {error}", error=True)
-            return False
-        if leaf == self.session.leaf(self.name):
-            return False
+            raise ValueError(f"shape unchanged: {error}") from None
+        if leaf == self.session.leaf(name):
+            return None
         self.show_message("")
-        return self._push(ReplaceLeaf(self.session, leaf,
-                                      f"Reshape {self.name} to {_shape_text(shape)}"))
+        return ReplaceLeaf(self.session, leaf, f"Reshape {name} to {_shape_text(shape)}")
 
     # -- signals --
     @guarded

@@ -216,15 +216,17 @@ class TensorsPanel(QWidget):
         return "detached" if name else ""
 
     # -- edits --
-    def _push(self, command) -> bool:
+    def _push(self, build) -> bool:
+        """Push the command ``build()`` makes once any edit still replaying has landed (see
+        ``UndoStack.push``); False when refused (the reason shown) or there was nothing to do."""
         try:
-            self.undo_stack.push(command)
+            pushed = self.undo_stack.push(build)
         except (SessionError, ValueError, KeyError) as error:
             # A KeyError's str() wraps its message in quotes; others' messages start with one.
             self.show_message(str(error.args[0]) if error.args else str(error))
             return False
         self.show_message("")
-        return True
+        return pushed
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
@@ -252,22 +254,23 @@ class TensorsPanel(QWidget):
         return False
 
     def _set_requires_grad(self, name: str, flag: bool) -> bool:
-        self.session.land_edit()  # an edit still replaying may have renamed or removed it
-        if name not in self.session.document.tensor_names() or self._origin(name) != "leaf":
-            return False
-        leaf = self.session.leaf(name)
-        if leaf.requires_grad == flag:
-            return False
-        if flag and leaf.dtype in ("int64", "bool"):  # the leaf would fail; refuse it here
-            self.show_message(f"{name} is {leaf.dtype}: only floating-point tensors can "
-                              "require gradients (make it float32 to track it)")
-            return False
-        return self._push(set_requires_grad(self.session, name, flag))
+        def build():  # an edit still replaying may have renamed or removed it: read it after
+            if name not in self.session.document.tensor_names() or self._origin(name) != "leaf":
+                return None
+            leaf = self.session.leaf(name)
+            if leaf.requires_grad == flag:
+                return None
+            if flag and leaf.dtype in ("int64", "bool"):  # the leaf would fail; refuse it here
+                raise SessionError(f"{name} is {leaf.dtype}: only floating-point tensors can "
+                                   "require gradients (make it float32 to track it)")
+            return set_requires_grad(self.session, name, flag)
+
+        return self._push(build)
 
     def add_leaf(self):
         dialog = AddLeafDialog(self.session, self)
         if dialog.exec() and dialog.leaf() is not None:
-            if self._push(AddLeaf(self.session, dialog.leaf())):
+            if self._push(partial(AddLeaf, self.session, dialog.leaf())):
                 self.selection.select(dialog.leaf().name)
 
     def _on_rename_clicked(self):
@@ -285,7 +288,7 @@ class TensorsPanel(QWidget):
         return why
 
     def rename(self, old: str, new: str) -> bool:
-        if self._push(Rename(self.session, old, new)):
+        if self._push(partial(Rename, self.session, old, new)):
             self.selection.select(new)
             return True
         return False
@@ -300,22 +303,21 @@ class TensorsPanel(QWidget):
 
     def delete_selected(self) -> bool:
         name = self.selection.name
-        kind = self._origin(name)
-        users = self.session.users_of(name)
-        if kind == "step" and users:
-            self.show_message(f"{name} is used by {users[0]}; remove or change {users[0]} first")
-            return False
-        if kind == "detached":
-            self.show_message(f"{name} was made by a detach action: undo that action instead")
-            return False
-        action = self._timeline_use(name)
-        if action is not None:
-            self.show_message(f"{name} is used on the timeline ({action_label(action)}); "
-                              "remove that action first")
-            return False
-        command = RemoveLeaf(self.session, name) if kind == "leaf" else RemoveStep(
-            self.session, name)
-        if self._push(command):
+        if self._push(partial(self._removal, name)):
             self.selection.select(None)
             return True
         return False
+
+    def _removal(self, name: str):
+        """The command deleting ``name``, read once any edit still replaying has landed."""
+        kind = self._origin(name)
+        users = self.session.users_of(name)
+        if kind == "step" and users:
+            raise SessionError(f"{name} is used by {users[0]}; remove or change {users[0]} first")
+        if kind == "detached":
+            raise SessionError(f"{name} was made by a detach action: undo that action instead")
+        action = self._timeline_use(name)
+        if action is not None:
+            raise SessionError(f"{name} is used on the timeline ({action_label(action)}); "
+                               "remove that action first")
+        return RemoveLeaf(self.session, name) if kind == "leaf" else RemoveStep(self.session, name)

@@ -1,8 +1,13 @@
 """The window's undo stack: session commands on a ``QUndoStack``, so Edit ▸ Undo shows labels.
 
-Panels call ``push(command)`` with a ``playground.session.commands.Command``. A refused edit
-(``SessionError``, ``ValueError``) raises from ``push`` before anything is recorded, so the
-panel that pushed can show the reason where the mistake was made, and the session is unchanged.
+Panels call ``push(build)``: ``build()`` reads the session and returns the
+``playground.session.commands.Command`` to push (or None: nothing to do). The stack first lands
+what is still computing on a worker thread (a big edit's replay, a big action), so what
+``build`` reads (names, rows, shapes) is the state the command will change, not the state
+before an edit that the window still shows; no panel has to remember to land it. A refused edit
+(``SessionError``, ``ValueError``), from ``build`` or from the command, raises from ``push``
+before anything is recorded, so the panel that pushed can show the reason where the mistake was
+made, and the session is unchanged. A command built beforehand may be pushed too.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from playground.session.commands import Command
+from playground.session.commands import Command, built
 
 
 class SessionCommand(QUndoCommand):
@@ -50,6 +55,10 @@ class UndoStack(QUndoStack):
 
     cleared = Signal()
 
+    def __init__(self, parent=None, session=None):
+        super().__init__(parent)
+        self.session = session  # whose pending work ``push(build)`` lands first
+
     # Given a command being redone, starts it on a worker thread and returns True, or returns
     # False to have it redone here (``BackgroundActions`` sets it: a big Backward redone).
     redo_elsewhere = None
@@ -58,12 +67,18 @@ class UndoStack(QUndoStack):
         super().clear()
         self.cleared.emit()
 
-    def push(self, command) -> None:  # noqa: D401 - same meaning as QUndoStack.push
+    def push(self, command) -> bool:  # noqa: D401 - same meaning as QUndoStack.push
+        """Push a command, or the one ``command()`` builds once the session has landed its
+        pending work; False when it built None."""
         if isinstance(command, QUndoCommand):
             super().push(command)
-            return
+            return True
+        command = built(command, self.session)
+        if command is None:
+            return False
         command.redo()  # raises when the session refuses: nothing is recorded
         super().push(SessionCommand(command, self))
+        return True
 
     def record(self, command: Command) -> SessionCommand:
         """Put a command on the stack that the session has already done (or, for an action

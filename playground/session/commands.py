@@ -239,18 +239,40 @@ class RemoveAction(Command):
         self.session.insert_action(self.index, self.action)
 
 
-class UndoStack:
-    """A minimal ``QUndoStack``: ``push`` runs a command's ``redo`` and records it if it worked."""
+def built(command, session: Session | None) -> Command | None:
+    """``command``, or the command that the function ``command`` builds once ``session`` has
+    landed what it computes on another thread: what the function reads (names, rows, shapes)
+    is then the state the command changes, not the state before an edit that a window still
+    shows. None when it built None (nothing to do)."""
+    if isinstance(command, Command):
+        return command
+    if session is not None:
+        session.land_pending()
+    return command()
 
-    def __init__(self):
+
+class UndoStack:
+    """A minimal ``QUndoStack``: ``push`` runs a command's ``redo`` and records it if it worked.
+
+    ``push`` also takes a function that builds the command, called once ``session`` (if given)
+    has landed what it computes on another thread, as the window's stack does
+    (``playground.qt.undo``); it returns False when that built None (nothing to do).
+    """
+
+    def __init__(self, session: Session | None = None):
+        self.session = session
         self._commands: list[Command] = []
         self._index = 0
 
-    def push(self, command: Command) -> None:
+    def push(self, command) -> bool:
+        command = built(command, self.session)
+        if command is None:
+            return False
         command.redo()  # a refused edit raises here and leaves no trace on the stack
         del self._commands[self._index:]
         self._commands.append(command)
         self._index += 1
+        return True
 
     def can_undo(self) -> bool:
         return self._index > 0

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QTimer
 
 import playground.session.pending as pending_module
-from playground.session import Action, Session, Step
+from playground.session import Action, AddLeaf, Leaf, Session, Step
 from playground.session.commands import EditStep
 from playground.session.runner import Replay
 from tests.bench.window_sessions import backward_of, pipeline_document
@@ -217,3 +217,37 @@ def test_editing_a_step_of_the_2048_pipeline_does_not_block(make_window, qtbot):
     assert pushed < 0.5, pushed  # generous: the machine is shared; ~10 ms when quiet
     _landed(qtbot, window)
     assert window.session.document.steps[0].operands == ("x", 0.8)
+
+
+def test_a_step_dialog_opened_while_an_undo_replays_cannot_use_what_it_removes(
+        window, qtbot, every_edit_big, gate):
+    # Threaded GUI monkey, seed 4 of 20: the dialog offered m14, which the undo replaying
+    # then removed; y_pred was edited to use it, and undoing everything later stopped.
+    session = window.session
+    start = session.document
+    window.undo_stack.push(AddLeaf(session, Leaf(name="m", factory="ones", shape=(4, 5))))
+    gate.set()
+    _landed(qtbot, window)
+    gate.clear()
+    trigger(window, "actionUndo")  # "Add tensor m" undone on the worker thread
+    assert window.controls.busy and "m" in session.document.tensor_names()  # still shown
+    dialog = window.pipeline.open_edit_dialog("out_pow")
+    try:
+        dialog.operand_fields[0].set_value("m")  # offered: the dialog read what is shown
+        threading.Timer(0.05, gate.set).start()
+        assert not dialog.submit()  # lands the undo, then reads the step against it
+        assert "no tensor 'm' any more" in dialog.error_label.text()
+    finally:
+        dialog.close()
+    _landed(qtbot, window)
+    assert session.document == start and not window.undo_stack.canUndo()
+
+
+def test_a_command_is_built_from_the_session_once_the_edit_replaying_has_landed(
+        window, qtbot, every_edit_big, gate):
+    session = window.session
+    _cube_out_pow(window)
+    seen = []
+    threading.Timer(0.05, gate.set).start()
+    assert not window.undo_stack.push(lambda: seen.append(session.step("out_pow")))
+    assert seen[0].operands == CUBED and not session.busy

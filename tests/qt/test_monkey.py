@@ -78,11 +78,12 @@ def test_random_actions_never_break_the_window(window, make_window, tmp_path, es
 
 
 # Every Forward, Backward and edit replayed on the worker thread, as in a 2048² session: the
-# window shows the state before an edit until it lands, and each UI path that acts on what is
-# shown must land it first. Seeds 1-3 failed before those paths did (Save, the step dialog, the
+# window shows the state before an edit until it lands, and a UI path that acts on what is shown
+# must read the session after it has landed (panels build their commands inside
+# ``UndoStack.push``, which lands it first). Seeds 1-3 failed before (Save, the step dialog, the
 # tensor editor's paste, the requires_grad box, moving a step). MONKEY_THREADED_SEEDS=20 looks
-# further: on 2026-12-06, seed 4 of 20 still failed to undo everything (an undo-order problem
-# with edits landing late, not yet understood).
+# further: seed 4 failed to undo everything (a step dialog offered a tensor an undo replaying
+# removed; undoing "Add tensor" of that name later was refused) until AddLeaf's undo was exact.
 THREADED_SEEDS = list(range(1, 1 + int(os.environ.get("MONKEY_THREADED_SEEDS", "3"))))
 
 
