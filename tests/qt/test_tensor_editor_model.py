@@ -44,3 +44,14 @@ def test_refusals_and_tints_repaint(qtbot):
     tint2[1, 2] = True
     model.set_array(array.copy(), editable=True, changed=tint2)
     assert ranges[-1] == ((1, 2), (1, 2))
+
+
+def test_changes_in_several_cells_repaint_the_block_around_them(qtbot):
+    model = TensorTableModel()
+    array = np.zeros((8, 9), dtype=np.float32)
+    model.set_array(array, editable=True)
+    ranges = _record(model)
+    edited = array.copy()
+    edited[2, 6], edited[5, 1], edited[4, 4] = 1, 2, 3  # rows 2-5, columns 1-6
+    model.set_array(edited, editable=True)
+    assert ranges == [((2, 1), (5, 6))]
