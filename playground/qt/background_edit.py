@@ -33,7 +33,8 @@ class BackgroundEdits(PolledWorker):
     -------
     started() : an edit is replaying; the views show the state before it.
     landed() : it is on screen (or, if its replay failed unexpectedly, the session is as before
-        the edit and the error went to the excepthook); emitted on the GUI thread.
+        the edit, the error went to the excepthook and the edit left the undo stack); emitted
+        on the GUI thread.
     """
 
     started = Signal()
@@ -43,6 +44,7 @@ class BackgroundEdits(PolledWorker):
         super().__init__(parent)
         self.session = session
         session.replay_elsewhere = self.start
+        session.replay_failed = self._on_failed
         self.destroyed.connect(session_forgetter(session))
 
     def start(self, pending: PendingEdit) -> None:
@@ -54,10 +56,19 @@ class BackgroundEdits(PolledWorker):
         try:
             if self.session.pending is pending:  # an edit or undo since may have landed it
                 self.session.land_pending()
-        except Exception:  # noqa: BLE001 - a bug in the replay: reported, the window goes on
-            sys.excepthook(*sys.exc_info())
         finally:
             self.landed.emit()
+
+    @staticmethod
+    def _on_failed(pending: PendingEdit) -> None:
+        """A bug in an edit's replay (the session is as before the edit; called wherever it
+        lands): reported to the excepthook, which tells the learner, and taken off the undo
+        stack (or, for an undo, put back as done) by the command that started it."""
+        error = pending.exception
+        sys.excepthook(type(error), error, error.__traceback__)
+        if pending.origin is not None:
+            recorded, way = pending.origin
+            recorded.replay_failed(way)
 
 
 def session_forgetter(session: Session):
@@ -65,6 +76,6 @@ def session_forgetter(session: Session):
     ``BackgroundEdits``: it replays its edits itself again."""
 
     def forget(_object=None) -> None:
-        session.replay_elsewhere = None
+        session.replay_elsewhere = session.replay_failed = None
 
     return forget

@@ -12,10 +12,13 @@ made, and the session is unchanged. A command built beforehand may be pushed too
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+import functools
+
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from playground.session.commands import Command, built
+from playground.session.pending import PendingEdit
 
 
 class SessionCommand(QUndoCommand):
@@ -23,6 +26,9 @@ class SessionCommand(QUndoCommand):
 
     The command has already run once when it is pushed (that is how a refusal is caught before
     the stack records it), so the first ``redo`` that ``QUndoStack.push`` makes is skipped.
+
+    An edit it starts may replay on a worker thread (``PendingEdit``); ``origin`` tells the
+    window which command and which way, should that replay fail (``replay_failed``).
     """
 
     def __init__(self, command: Command, stack: UndoStack | None = None):
@@ -33,6 +39,8 @@ class SessionCommand(QUndoCommand):
         self.inert = False  # set by UndoStack.forget: undo and redo do nothing
 
     def redo(self):
+        if not self._already_done and not self.inert:
+            self._land_first()  # its own failed undo, if any, comes back as already done
         if self._already_done or self.inert:
             self._already_done = False
             return
@@ -40,10 +48,38 @@ class SessionCommand(QUndoCommand):
         if elsewhere is not None and elsewhere(self):
             return  # started on a worker thread: it lands before any other edit or undo
         self.command.redo()
+        self._mark_origin("redo")
 
     def undo(self):
         if not self.inert:
+            self._land_first()  # its own failed redo, if any, makes it inert
+        if not self.inert:
             self.command.undo()
+            self._mark_origin("undo")
+
+    def replay_failed(self, way: str) -> None:
+        """Its ``way`` ("redo" or "undo") replayed on a worker thread and failed: the session
+        is as before that. A failed redo (or first push) is dropped from the stack; after a
+        failed undo the command is still done, and the stack says so again."""
+        if way == "redo":
+            self.inert = True
+            self.setObsolete(True)  # QUndoStack deletes it as it next passes over it
+            self.setText(f"{self.text()} (failed)")
+        else:
+            self._already_done = True  # its next redo only moves the stack's index
+        if self._stack is not None:  # not from inside the stack's own undo or redo
+            QTimer.singleShot(0, self._stack, functools.partial(self._stack.resync, self, way))
+
+    def _land_first(self) -> None:
+        session = getattr(self.command, "session", None)  # Qt-only commands have none
+        if session is not None:
+            session.land_pending()
+
+    def _mark_origin(self, way: str) -> None:
+        session = getattr(self.command, "session", None)
+        pending = None if session is None else session.pending
+        if isinstance(pending, PendingEdit) and pending.origin is None:
+            pending.origin = (self, way)
 
 
 class UndoStack(QUndoStack):
@@ -77,7 +113,9 @@ class UndoStack(QUndoStack):
         if command is None:
             return False
         command.redo()  # raises when the session refuses: nothing is recorded
-        super().push(SessionCommand(command, self))
+        recorded = SessionCommand(command, self)
+        super().push(recorded)
+        recorded._mark_origin("redo")
         return True
 
     def record(self, command: Command) -> SessionCommand:
@@ -94,6 +132,16 @@ class UndoStack(QUndoStack):
             recorded.inert = True
             recorded.setObsolete(True)  # QUndoStack.undo deletes an obsolete command
             self.undo()
+
+    def resync(self, recorded: SessionCommand, way: str) -> None:
+        """After ``recorded.replay_failed(way)``: failed pushes or redos on top go (an edit
+        pushed after one may have failed too); a failed undo still next to redo is redone,
+        only moving the index. Obsolete commands are deleted by ``undo`` without undoing."""
+        if way == "redo":
+            while self.index() and self.command(self.index() - 1).isObsolete():
+                self.undo()
+        elif self.index() < self.count() and self.command(self.index()) is recorded:
+            self.redo()
 
     def command_labels(self) -> list[str]:
         """Every label on the stack, oldest first (for tests and the history view)."""

@@ -58,6 +58,9 @@ class Session(OffThreadWork):
     replay_elsewhere : None (every edit replays here, before it returns), or a callable that
         starts a big edit's ``PendingEdit.compute`` on another thread and calls
         ``land_pending`` on this one once it has finished (a window sets it).
+    replay_failed : None (an edit whose replay elsewhere failed raises ``exception`` where it
+        lands), or a callable given that ``PendingEdit`` instead (the session is as before
+        the edit); a window sets it to report the bug and take the edit off its undo stack.
     """
 
     definitions_changed = Signal()
@@ -80,6 +83,7 @@ class Session(OffThreadWork):
         self._deltas_of: Outcome | None = None  # the point whose grad changes are kept
         self._deltas: dict[str, np.ndarray | None] = {}
         self.replay_elsewhere: Callable[[PendingEdit], None] | None = None
+        self.replay_failed: Callable[[PendingEdit], None] | None = None
 
     # -- reading --
     @property

@@ -104,9 +104,14 @@ class OffThreadWork:
         if isinstance(self._pending, PendingEdit):
             self.land_pending()
 
-    def _land_edit(self, pending: PendingEdit) -> Outcome:
+    def _land_edit(self, pending: PendingEdit) -> Outcome | None:
         if pending.exception is not None:  # a bug: the session stays as before the edit
-            raise pending.exception
+            if self.replay_failed is None:
+                raise pending.exception
+            # Not raised into whatever landed it (a later, innocent edit goes on, on the
+            # state before the failed one): the window takes the failed edit back.
+            self.replay_failed(pending)
+            return None
         self._document = pending.document
         self._replay, self._live, self._ahead = pending.replay, True, None
         self._deltas_of, self._deltas = pending.outcome, dict(pending.grad_changes)

@@ -146,6 +146,7 @@ class PendingEdit(PendingReplay):
         PendingAction.__init__(self, None, None)
         self.document, self._shown = document, list(shown)
         self.definitions, self.cursor = definitions, cursor
+        self.origin = None  # what started it, for a window's undo stack to take it back
 
 
 def _share_equal_arrays(outcomes: list[Outcome], shown: list[Outcome]) -> None:

@@ -180,6 +180,7 @@ def test_a_replay_that_fails_is_reported_and_loses_nothing(
     _landed(qtbot, window)
     assert [type(e) for e in reported] == [MemoryError]
     assert session.document == document and not session.busy
+    qtbot.waitUntil(lambda: window.undo_stack.count() == 0)  # the edit that failed is gone
     monkeypatch.undo()
     trigger(window, "actionForward")  # the window goes on
     assert [a.kind for a in session.document.actions] == ["forward"]
@@ -251,3 +252,50 @@ def test_a_command_is_built_from_the_session_once_the_edit_replaying_has_landed(
     threading.Timer(0.05, gate.set).start()
     assert not window.undo_stack.push(lambda: seen.append(session.step("out_pow")))
     assert seen[0].operands == CUBED and not session.busy
+
+
+def _failing_replays(monkeypatch, reported):
+    """Every replay on the worker thread raises (a bug); the excepthook records it."""
+    gui = threading.get_ident()
+    made = Replay.__init__
+
+    def broken(self, document):
+        if threading.get_ident() != gui:
+            raise MemoryError("no room")
+        made(self, document)
+
+    monkeypatch.setattr(sys, "excepthook", lambda *info: reported.append(info[1]))
+    monkeypatch.setattr(Replay, "__init__", broken)
+
+
+def test_an_edit_whose_replay_fails_leaves_the_undo_stack_even_when_an_edit_lands_it(
+        window, qtbot, every_edit_big, monkeypatch):
+    session, reported = window.session, []
+    document = session.document
+    _failing_replays(monkeypatch, reported)
+    _cube_out_pow(window)
+    session.pending.finished.wait(10)
+    window.selection.select("inp")
+    window.editor.edit_cell_text(0, 1, "2.5")  # lands the failed one, then replays (and fails)
+    _landed(qtbot, window)
+    assert [type(e) for e in reported] == [MemoryError, MemoryError]
+    assert session.document == document
+    qtbot.waitUntil(lambda: not window.undo_stack.canUndo())
+    assert session.document == document  # nothing was undone that had not happened
+
+
+def test_an_undo_whose_replay_fails_leaves_the_edit_done(
+        window, qtbot, every_edit_big, monkeypatch):
+    session, reported = window.session, []
+    _cube_out_pow(window)
+    _landed(qtbot, window)
+    edited = session.document
+    _failing_replays(monkeypatch, reported)
+    trigger(window, "actionUndo")
+    _landed(qtbot, window)
+    assert [type(e) for e in reported] == [MemoryError] and session.document == edited
+    qtbot.waitUntil(lambda: window.undo_stack.index() == 1)  # shown as done again
+    monkeypatch.undo()
+    trigger(window, "actionUndo")  # a later undo works
+    _landed(qtbot, window)
+    assert session.document.steps[1].operands == ("out_add", 2)
