@@ -26,11 +26,12 @@ def recovery_path() -> Path:
 
 def save_recovery(window) -> Path | None:
     """Write the window's session to the recovery file; None when even that fails. An action
-    still computing off the GUI thread is written as if landed: it is work asked for."""
+    or edit still computing off the GUI thread, and the actions queued behind it, are written
+    as if done: they are work asked for."""
     path = recovery_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        persist.save(window.session.planned_document, path)
+        persist.save(window.controls.planned_document, path)
     except Exception:  # saving must never raise from inside the excepthook
         return None
     return path

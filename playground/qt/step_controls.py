@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QWidget
 
-from playground.session import Action, AddAction, Session, SessionError, action_label
+from playground.session import Action, AddAction, Document, Session, SessionError, action_label
 from playground.session.pending import worth_a_thread
 from playground.session.text import counted
 
@@ -191,6 +191,15 @@ class StepControls(QObject):
         """An action or an edit's replay is being computed off the GUI thread, or an action
         waits in the queue after one."""
         return self.background.busy or self.edits.busy or bool(self._queued)
+
+    @property
+    def planned_document(self) -> Document:
+        """The session once what computes off the GUI thread has landed and the actions
+        queued behind it have run: what a recovery file must hold, so none is lost."""
+        planned = self.session.planned_document
+        if not self._queued:
+            return planned
+        return planned.model_copy(update={"actions": (*planned.actions, *self._queued)})
 
     def push_action(self, action: Action) -> bool:
         """Add ``action`` to the timeline; reports the outcome. False when refused.

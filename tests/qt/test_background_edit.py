@@ -299,3 +299,17 @@ def test_an_undo_whose_replay_fails_leaves_the_edit_done(
     trigger(window, "actionUndo")  # a later undo works
     _landed(qtbot, window)
     assert session.document.steps[1].operands == ("out_add", 2)
+
+
+def test_a_recovery_file_has_the_edit_replaying_and_the_actions_queued_behind_it(
+        window, qtbot, every_edit_big, gate, tmp_path, monkeypatch):
+    from playground.qt import crash_guard
+    from playground.session import persist
+
+    monkeypatch.setattr(crash_guard, "recovery_path", lambda: tmp_path / "recovery.tpg.json")
+    _cube_out_pow(window)
+    trigger(window, "actionForward")  # queued behind the edit
+    recovered = persist.load(crash_guard.save_recovery(window))
+    assert recovered.steps[1].operands == CUBED
+    assert [a.kind for a in recovered.actions] == ["forward"]
+    _both_land(qtbot, window, gate)
