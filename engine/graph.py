@@ -15,6 +15,7 @@ import numpy as np
 
 from . import grad_mode
 from .function import _NOTHING_SAVED, AccumulateGrad, Function
+from .ops.sum_order import in_torch_order
 
 
 class BackwardStep:
@@ -44,8 +45,8 @@ def sum_to_shape(grad: np.ndarray, shape: tuple) -> np.ndarray:
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
     )
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
+    if axes:  # in PyTorch's order of additions, as sum_to does it
+        grad = np.expand_dims(in_torch_order(grad, axes), axes)
     if lead:
         grad = grad.reshape(grad.shape[lead:])
     if grad.shape != shape:  # a formula returned a smaller (broadcastable) array

@@ -14,6 +14,7 @@ from operator import attrgetter
 import numpy as np
 
 from ..function import Function, SavedValue, sum_tangents
+from .sum_order import in_torch_order
 
 NONE, MEAN, SUM = 0, 1, 2
 _REDUCTIONS = {"none": NONE, "mean": MEAN, "sum": SUM}
@@ -53,8 +54,9 @@ def reduced(loss: np.ndarray, reduction: int) -> np.ndarray:
     """Reduce per-element losses (the mean of no elements is nan, as in PyTorch)."""
     if reduction == NONE:
         return np.asarray(loss)
-    with np.errstate(**_QUIET):
-        total = loss.sum() / loss.size if reduction == MEAN else loss.sum()
+    with np.errstate(**_QUIET):  # added in PyTorch's order, as its loss.mean() / loss.sum()
+        total = in_torch_order(loss, tuple(range(loss.ndim)))
+        total = total / loss.size if reduction == MEAN else total
     return np.asarray(total, dtype=loss.dtype)
 
 

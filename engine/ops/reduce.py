@@ -10,6 +10,7 @@ from .. import dtypes
 from ..function import Function, record
 from ..tensor import Tensor
 from ._args import wrap_dim
+from .sum_order import ORDERED_DTYPES, in_torch_order
 
 
 def _dims(dim, ndim):
@@ -31,6 +32,26 @@ def _expand_back(grad, dims, keepdim, shape):
     return np.broadcast_to(grad, shape)
 
 
+def _sum(x, dims, dtype=None):
+    """The sum over ``dims``, added in PyTorch's order (``sum_order.py``), in ``dtype``."""
+    if dtype is not None and dtype != x.dtype:
+        x = x.astype(dtype)
+    return in_torch_order(x, tuple(dims))
+
+
+def _mean(x, dims, count):
+    """PyTorch's mean of float and double on the CPU: the sum, then divided by the count, in
+    x's dtype. numpy's mean otherwise (nan for no elements; half floats added in float)."""
+    if not count or x.dtype not in ORDERED_DTYPES:
+        return np.asarray(x.mean(axis=tuple(dims)), dtype=x.dtype)
+    return np.asarray(_sum(x, dims) / x.dtype.type(count), dtype=x.dtype)
+
+
+def _kept(result, dims, keepdim):
+    """A reduced result with its reduced dimensions back as size 1 when ``keepdim``."""
+    return np.expand_dims(result, dims) if keepdim and dims else result
+
+
 def _expand_number(grad, shape):
     """``np.broadcast_to(grad, shape)`` for a 0-d gradient: the same read-only view of its one
     number, made by the array constructor (``broadcast_to`` is Python code in numpy, and cost
@@ -46,13 +67,13 @@ class Sum(Function):
 
     def forward(self, x, dtype):
         self.shape = x.shape
-        return np.asarray(x.sum(dtype=dtype))
+        return _sum(x, range(x.ndim), dtype)
 
     def backward(self, grad):
         return _expand_number(grad, self.shape)
 
     def jvp(self, t):
-        return np.asarray(t.sum())
+        return _sum(t, range(t.ndim))
 
 
 class SumDim(Function):
@@ -61,13 +82,13 @@ class SumDim(Function):
 
     def forward(self, x, dims, keepdim, dtype):
         self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
-        return np.asarray(x.sum(axis=dims, keepdims=keepdim, dtype=dtype))
+        return _kept(_sum(x, dims, dtype), dims, keepdim)
 
     def backward(self, grad):
         return _expand_back(grad, self.dims, self.keepdim, self.shape)
 
     def jvp(self, t):
-        return np.asarray(t.sum(axis=self.dims, keepdims=self.keepdim))
+        return _kept(_sum(t, self.dims), self.dims, self.keepdim)
 
 
 class Mean(Function):
@@ -76,13 +97,13 @@ class Mean(Function):
 
     def forward(self, x):
         self.shape, self.count = x.shape, x.size
-        return np.asarray(x.mean(), dtype=x.dtype)
+        return _mean(x, range(x.ndim), x.size)
 
     def backward(self, grad):
         return _expand_number(np.asarray(grad / self.count), self.shape)
 
     def jvp(self, t):
-        return np.asarray(t.mean(), dtype=t.dtype)
+        return _mean(t, range(t.ndim), t.size)
 
 
 class MeanDim(Function):
@@ -92,13 +113,13 @@ class MeanDim(Function):
     def forward(self, x, dims, keepdim):
         self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
         self.count = int(np.prod([x.shape[d] for d in dims]))
-        return np.asarray(x.mean(axis=dims, keepdims=keepdim), dtype=x.dtype)
+        return _kept(_mean(x, dims, self.count), dims, keepdim)
 
     def backward(self, grad):
         return _expand_back(grad / self.count, self.dims, self.keepdim, self.shape)
 
     def jvp(self, t):
-        return np.asarray(t.mean(axis=self.dims, keepdims=self.keepdim), dtype=t.dtype)
+        return _kept(_mean(t, self.dims, self.count), self.dims, self.keepdim)
 
 
 class MaxAll(Function):

@@ -74,7 +74,8 @@ class OffThreadWork:
     def land_pending(self) -> Outcome | None:
         """Wait for the action ``begin_action`` handed out, append it and select its outcome;
         None when none is pending. A bug while computing it is raised here, with the engine
-        state rebuilt without the action."""
+        state rebuilt without the action; an edit's replay that failed leaves the session as
+        before the edit, and goes to ``replay_failed`` when that is set."""
         pending, self._pending = self._pending, None
         if pending is None:
             return None
