@@ -7,7 +7,7 @@ row shows the timeline point right after it (time travel), as clicking the Timel
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QPalette
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
@@ -22,6 +22,9 @@ MARKERS = {DONE: "✓", FAILED: "✗", CURRENT: "▶", SKIPPED: "–"}
 TAKEN = (DONE, FAILED)  # rows a click travels back to
 # A row, left to right: the current step's accent edge, padding, the marker, a gap, the text.
 EDGE_WIDTH, ROW_PADDING, MARKER_WIDTH, MARKER_GAP = 3, 6, 22, 8
+TEXT_LEFT = EDGE_WIDTH + ROW_PADDING + MARKER_WIDTH + MARKER_GAP
+ROW_TOP, ROW_RIGHT, ROW_BOTTOM = 5, 8, 5  # the text's margins in the row
+ESTIMATE_WIDTH = 300  # the width a row not laid out yet is estimated at
 
 
 def rich(text: str) -> str:
@@ -37,7 +40,10 @@ class StepRow(QWidget):
     Light on purpose (a lesson has up to ~25 rows, all made when it opens): the row paints its
     marker, highlight and left edge itself, and holds one label for its text; the label for
     what the step printed is made the first time it prints. No row has a style sheet of its
-    own (each one made Qt polish the row again: ~40 ms of opening the seed lesson).
+    own (each one made Qt polish the row again: ~40 ms of opening the seed lesson). The text
+    label itself is made when the row first comes near the visible part of the list
+    (``ensure_built``, called by ``StepList``): until then the row takes the height its text
+    is estimated to need, so rows below the fold cost no text layout while the window opens.
     """
 
     clicked = Signal(int)
@@ -48,24 +54,71 @@ class StepRow(QWidget):
         self.number, self.action, self.state = number, action, TODO
         self.marker = ""  # ✓ ✗ ▶ – or the step's number, painted left of the text
         self._marker_colour = QColor()
-        self.text = WrapLabel(self)
-        self.text.setObjectName("stepText")
-        self.text.setTextFormat(Qt.TextFormat.RichText)
-        # Clicks go to the row (time travel), not to text selection.
-        self.text.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._html = ""  # the text label's rich text, kept until the label is made
+        self._text_lengths: tuple[int, ...] = ()  # characters of each line of it (estimates)
+        self._text: WrapLabel | None = None
+        self._column: QVBoxLayout | None = None  # made with the text label
         self._output: QLabel | None = None  # made when the step first prints
         self._output_is_error = False
-        self._column = QVBoxLayout(self)
-        left = EDGE_WIDTH + ROW_PADDING + MARKER_WIDTH + MARKER_GAP
-        self._column.setContentsMargins(left, 5, 8, 5)
-        self._column.setSpacing(3)
-        self._column.addWidget(self.text)
+        policy = self.sizePolicy()
+        policy.setHeightForWidth(True)  # the estimate's, until the label's layout answers
+        self.setSizePolicy(policy)
         self.render()
+
+    @property
+    def built(self) -> bool:
+        return self._text is not None
+
+    def ensure_built(self) -> None:
+        """Make the text label (and lay it out in the row), if not done yet."""
+        if self._text is not None:
+            return
+        text = self._text = WrapLabel(self)
+        text.setObjectName("stepText")
+        text.setTextFormat(Qt.TextFormat.RichText)
+        # Clicks go to the row (time travel), not to text selection.
+        text.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        text.setText(self._html)
+        column = self._column = QVBoxLayout(self)
+        column.setContentsMargins(TEXT_LEFT, ROW_TOP, ROW_RIGHT, ROW_BOTTOM)
+        column.setSpacing(3)
+        column.addWidget(text)
+        if self.isVisible():
+            text.show()  # a child made after its parent was shown is hidden until told
+        column.activate()  # placed in the row now, not a frame later
+        self.updateGeometry()
+
+    @property
+    def text(self) -> WrapLabel:
+        """The label with the step's code, question and note (made now if not yet)."""
+        self.ensure_built()
+        return self._text
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        if self._text is None:
+            return self._estimated_height(width)
+        return super().heightForWidth(width)
+
+    def sizeHint(self):  # noqa: N802 - Qt's name
+        if self._text is None:
+            return QSize(ESTIMATE_WIDTH, self._estimated_height(ESTIMATE_WIDTH))
+        return super().sizeHint()
+
+    def _estimated_height(self, width: int) -> int:
+        """The height the text will take at ``width``: each line's characters over the line's
+        room at the font's average character width, rounded up to whole lines (words wrap
+        early: a line holds ~9 in 10 of what fits)."""
+        metrics = self.fontMetrics()
+        room = max(1, width - TEXT_LEFT - ROW_RIGHT)
+        per_line = max(1, int(0.9 * room / max(1, metrics.averageCharWidth())))
+        lines = sum(max(1, -(-length // per_line)) for length in self._text_lengths)
+        return ROW_TOP + ROW_BOTTOM + max(1, lines) * metrics.lineSpacing()
 
     @property
     def output(self) -> QLabel:
         """What the step printed, or its error, right after it ran (hidden when empty)."""
         if self._output is None:
+            self.ensure_built()
             output = self._output = WrapLabel(self)
             output.setObjectName("stepOutput")
             output.setTextFormat(Qt.TextFormat.PlainText)  # keeps a tensor's line breaks
@@ -105,14 +158,22 @@ class StepRow(QWidget):
         self._colour_output()
         past = self.state in (DONE, FAILED, SKIPPED)
         code_colour = c.muted if past else c.text
-        parts = [f'<span style="font-family: monospace; color: {code_colour}">'
-                 f"{rich(action_line(self.action))}</span>"]
+        code = action_line(self.action)
+        parts = [f'<span style="font-family: monospace; color: {code_colour}">{rich(code)}</span>']
+        lengths = [len(code)]
         if self.action.question is not None and self.state == TODO:  # the current: in its box
-            parts.append(f'<span style="color: {c.accent}">Predict first: '
-                         f"{rich(self.action.question.prompt)}</span>")
+            prompt = self.action.question.prompt
+            parts.append(f'<span style="color: {c.accent}">Predict first: {rich(prompt)}</span>')
+            lengths.append(len(prompt) + 15)
         if self.action.note and not past:
             parts.append(f'<span style="color: {c.muted}">{rich(self.action.note)}</span>')
-        self.text.setText("<br>".join(parts))
+            lengths.append(len(self.action.note))
+        self._html = "<br>".join(parts)
+        if self._text is not None:
+            self._text.setText(self._html)
+        elif tuple(lengths) != self._text_lengths:
+            self.updateGeometry()  # another estimate
+        self._text_lengths = tuple(lengths)
         self.marker = MARKERS.get(self.state, "?" if self.action.question else str(self.number))
         colour = {DONE: c.success, FAILED: c.error, CURRENT: c.accent}.get(self.state, c.muted)
         self._marker_colour = QColor(colour)
@@ -148,8 +209,7 @@ class StepRow(QWidget):
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(self._marker_colour)
-        box = QRect(EDGE_WIDTH + ROW_PADDING, self._column.contentsMargins().top(),
-                    MARKER_WIDTH, self.height())
+        box = QRect(EDGE_WIDTH + ROW_PADDING, ROW_TOP, MARKER_WIDTH, self.height())
         painter.drawText(box, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop),
                          self.marker)
 
@@ -194,6 +254,9 @@ class StepList(QScrollArea):
         self._layout.addSpacing(6)
         self._layout.addStretch(1)
         self.setWidget(self._body)
+        self.verticalScrollBar().valueChanged.connect(self._build_seen)
+        self.verticalScrollBar().rangeChanged.connect(self._on_range_changed)
+        self._keep_at_end = False  # rows made at the end of the list: stay at its end
 
     def set_lesson(self, title: str, intro: str, plan: tuple[Action, ...]) -> None:
         self.title.setText(title)
@@ -210,6 +273,38 @@ class StepList(QScrollArea):
             row.clicked.connect(self.step_clicked)
             self._layout.insertWidget(first + number - 1, row)
             self.rows.append(row)
+        if self.isVisible():
+            self._build_seen()
+
+    def _build_seen(self, *_) -> None:
+        """Make the text of the rows in view and of half a screen below it (so scrolling finds
+        them made); the others keep their estimated heights. Places are added up from the
+        rows' heights: until the list is laid out at its new size, the layout's are stale."""
+        if all(row.built for row in self.rows):
+            return
+        width, spacing = self.viewport().width(), self._layout.spacing()
+        bar = self.verticalScrollBar()
+        top = bar.value()
+        bottom = top + self.viewport().height() * 3 // 2
+        at_end = top > 0 and top == bar.maximum()
+        y = self.title.heightForWidth(width) + 6 + 2 * spacing  # 6: the gap after the intro
+        if not self.intro.isHidden():
+            y += self.intro.heightForWidth(width) + spacing
+        for row in self.rows:
+            height = row.heightForWidth(width)
+            if not row.built and y < bottom and y + height > top:
+                row.ensure_built()
+                self._keep_at_end = at_end  # their real heights change the list's length
+            y += height + spacing
+
+    def _on_range_changed(self, _low: int, high: int) -> None:
+        if self._keep_at_end:
+            self._keep_at_end = False
+            self.verticalScrollBar().setValue(high)
+
+    def resizeEvent(self, event):  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._build_seen()
 
     def show_progress(self, done: set[int], current: int, failed: set[int] = frozenset()
                       ) -> None:
@@ -242,6 +337,9 @@ class StepList(QScrollArea):
         self._scroll_to(*self._scroll_wanted, self._current)
 
     def _on_scroll_timer(self) -> None:
+        # A row's place depends on the heights of those above it: real ones, not estimates.
+        for row in self.rows[:max(self._scroll_wanted, default=-1) + 1]:
+            row.ensure_built()
         self.widget().layout().activate()
         # One after the other: the last one wins when they do not all fit.
         for index in self._scroll_wanted:

@@ -1,12 +1,13 @@
 """WrapLabel remembers its height per width but never a stale one; the Lesson panel's rows are
-light (no style sheet of their own, no output label until a step prints) and still paint their
-marker, the current step's accent edge and its highlight."""
+light (no style sheet of their own, no output label until a step prints, no text label until
+scrolled near) and still paint their marker, the current step's accent edge and its highlight."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QApplication, QLabel
 
+from playground.qt.action_text import action_line
 from playground.qt.lesson_steps import CURRENT, EDGE_WIDTH
 from playground.qt.theme import colors
 from playground.qt.wrap_label import WrapLabel
@@ -84,3 +85,44 @@ def test_the_current_row_paints_its_edge_highlight_and_marker(window):
     # A row still to come has no highlight: the panel shows through.
     todo_image = todo.grab().toImage()
     assert todo_image.pixelColor(1, todo_image.height() // 2).name() != QColor(c.accent).name()
+
+
+def _shown(window):
+    window.resize(1280, 800)
+    window.show()
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def test_rows_below_the_fold_get_their_text_when_scrolled_near(window):
+    """Rows nobody sees yet take an estimated height and make no label; scrolling makes them,
+    and the list then has the height (and the rows the text) it would have had anyway."""
+    _shown(window)
+    steps = window.lesson_panel.steps
+    rows, bar = steps.rows, steps.verticalScrollBar()
+    assert rows[0].built and not rows[-1].built
+    estimated = bar.maximum()
+    bar.setValue(bar.maximum())  # dragged straight to the end: the rows between stay estimated
+    QApplication.processEvents()
+    last = rows[-1]
+    assert last.built and action_line(last.action) in last.text.text()
+    viewport = steps.viewport()
+    assert last.mapTo(viewport, last.rect().bottomLeft()).y() <= viewport.height()
+    for row in rows:
+        row.ensure_built()
+    QApplication.processEvents()
+    assert abs(bar.maximum() - estimated) <= 0.1 * bar.maximum()
+
+
+def test_the_next_step_scrolls_into_view_past_rows_not_made_yet(window):
+    _shown(window)
+    panel = window.lesson_panel
+    for _ in range(15):
+        panel.take_next_step()
+    for _ in range(3):
+        QApplication.processEvents()
+    rows, viewport = panel.steps.rows, panel.steps.viewport()
+    current = next(row for row in rows if row.state == CURRENT)
+    assert all(row.built for row in rows[:current.number])
+    top = current.mapTo(viewport, current.rect().topLeft()).y()
+    assert 0 <= top and top + current.height() <= viewport.height()
