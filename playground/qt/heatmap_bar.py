@@ -8,10 +8,12 @@ few ms, without the menus a heatmap does not use.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPen
 from PySide6.QtWidgets import QGraphicsGridLayout, QSizePolicy
 
 
@@ -78,6 +80,43 @@ class Ramp(pg.GraphicsWidget):
 
     def paint(self, painter, *_args):
         painter.drawImage(QRectF(self.rect()), self._image)
+
+
+class Title(pg.GraphicsWidget):
+    """A line of text centred in its cell, as ``pg.LabelItem`` draws it (the same size: the
+    text's width and line height with 4 px around), painted directly: the label's
+    ``QGraphicsTextItem`` laid its HTML out in a text document, ~2M instructions a title.
+    """
+
+    MARGIN = 4  # a text document's margin, which LabelItem's size includes
+
+    def __init__(self, text: str, color, point_size: float = 10.0):
+        super().__init__()
+        self.font = QFont()
+        self.font.setPointSizeF(point_size)
+        metrics = QFontMetricsF(self.font)
+        width = metrics.horizontalAdvance(text) + 2 * self.MARGIN
+        height = math.ceil(metrics.height()) + 2 * self.MARGIN
+        self.setMinimumSize(width, height)
+        self.setPreferredSize(width, height)
+        self.text, self.color = text, QColor(color)
+
+    def setText(self, text: str, color=None) -> None:  # noqa: N802 - LabelItem's name
+        """The same text in another colour (after a theme change)."""
+        if color is not None:
+            self.color = QColor(color)
+        self.text = text
+        self.update()
+
+    def paint(self, painter, *_args):
+        painter.setFont(self.font)
+        painter.setPen(QPen(self.color))
+        box = self.rect()
+        width, height = self.minimumWidth(), self.minimumHeight()
+        text_box = QRectF(box.center().x() - width / 2, box.center().y() - height / 2,
+                          width, height).adjusted(self.MARGIN, self.MARGIN, -self.MARGIN, 0)
+        painter.drawText(text_box, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
+                         self.text)
 
 
 class Grid(pg.GraphicsWidget):
@@ -165,7 +204,7 @@ class PictureFrame:
         self.layout = Grid()
         self.layout.setContentsMargins(0, 0, 0, 0)
         self.layout.setSpacing(2)
-        self.title = pg.LabelItem(title, color=foreground, size="10pt")
+        self.title = Title(title, foreground)
         self.box = pg.ViewBox(enableMenu=False, enableMouse=False, invertY=True,
                               defaultPadding=0.0)
         self.left = styled_axis("left", foreground, linkView=self.box)
