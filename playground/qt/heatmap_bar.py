@@ -18,16 +18,28 @@ from PySide6.QtWidgets import QGraphicsGridLayout, QSizePolicy
 
 
 class QuietAxis(pg.AxisItem):
-    """An ``AxisItem`` that gives its label text to Qt only when the text changes.
+    """An ``AxisItem`` that gives its label text to Qt only when the text changes, and lays
+    its label out once when made.
 
     pyqtgraph sets the (here never shown) label's HTML again on every pen, style and range
-    change: ~10 times an axis while a card is built, a quarter of the axis's cost. Everything
-    else ``_updateLabel`` does (resizing, repainting) still happens each time.
+    change: ~10 times an axis while a card is built, a quarter of the axis's cost; and its
+    ``__init__`` alone relabels and resizes the axis 8 times, for the pens and range it sets
+    one after the other. Everything else ``_updateLabel`` does (resizing, repainting) still
+    happens on each change after that.
     """
 
-    _label_html: str | None = None
+    _label_html = ""  # a new axis's label item holds no text
+    _making = False
+
+    def __init__(self, *args, **options):
+        self._making = True
+        super().__init__(*args, **options)
+        self._making = False
+        self._updateLabel()  # once, for everything __init__ set
 
     def _updateLabel(self):  # noqa: N802 - pyqtgraph's name
+        if self._making:
+            return
         html = self.labelString()
         if html != self._label_html:
             self._label_html = html
