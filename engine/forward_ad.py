@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import grad_mode
-from .function import Function
+from .function import Function, unpack
 
 __all__ = ["ForwardStep", "TangentGraph", "recording"]
 
@@ -170,4 +170,4 @@ def _check_saved_versions(node):
     saved = node._saved
     if saved:
         for entry in saved.values():
-            entry.unpack(node)
+            unpack(entry, node)

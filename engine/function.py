@@ -49,53 +49,54 @@ def short_node_name(node) -> str:
     return name[:cut] + ("" if number == "0" else number)
 
 
-class SavedTensor:
-    """An array a node keeps for backward, with the version it must still have then.
-
-    A saved input keeps a weak reference to its tensor: the error message names that tensor's
-    current grad_fn. A saved output needs none (the message names the node that saved it, and
-    the dtype is its data's), which spares every op that saves its result a weak reference.
-    """
-
-    __slots__ = ("data", "counter", "version", "tensor_ref", "is_output")
-
-    def __init__(self, data, counter, tensor_ref, is_output):
-        self.data = data
-        self.counter = counter
-        self.version = counter.value if counter is not None else 0
-        self.tensor_ref = tensor_ref
-        self.is_output = is_output
-
-    def unpack(self, owner: Function):
-        if self.counter is not None and self.counter.value != self.version:
-            raise RuntimeError(self._modified_message(owner))
-        return self.data
-
-    def _modified_message(self, owner):
-        tensor = self.tensor_ref() if self.tensor_ref is not None else None
-        shape = ", ".join(str(n) for n in self.data.shape)
-        if self.is_output:
-            dtype = dtypes.from_numpy(self.data.dtype)
-        else:
-            dtype = tensor.dtype if tensor is not None else None
-        legacy = dtype.legacy_name if dtype is not None else "Tensor"
-        # PyTorch names the node that saved an output, but an input's current grad_fn.
-        grad_fn = owner if self.is_output else (tensor.grad_fn if tensor is not None else None)
-        which = f", which is output 0 of {short_node_name(grad_fn)}," if grad_fn is not None else ""
-        return (
-            "one of the variables needed for gradient computation has been modified by an "
-            f"inplace operation: [engine.{legacy} [{shape}]]{which} is at version "
-            f"{self.counter.value}; expected version {self.version} instead. Hint: enable anomaly "
-            "detection to find the operation that failed to compute its gradient, with "
-            "engine.autograd.set_detect_anomaly(True, check_nan=False)."
-        )
+# What a node keeps for backward, per name: a plain tuple ``(data, counter, version, tensor_ref,
+# is_output)``, the array and the version its tensor must still have then. A tuple, not an object
+# with named fields: an op saves one or two per call, and making an object costs several times
+# what a tuple does. A saved input keeps a weak reference to its tensor (the error message names
+# that tensor's current grad_fn); a saved output needs none (the message names the node that saved
+# it, and the dtype is its data's), nor does a Python number, which nothing can change.
 
 
-def _saved_input(data, tensor) -> SavedTensor:
+def saved_entry(data, counter, tensor_ref, is_output) -> tuple:
+    """An entry saved now: the version to expect is the counter's (0 with no counter)."""
+    return data, counter, counter.value if counter is not None else 0, tensor_ref, is_output
+
+
+def unpack(entry: tuple, owner: Function):
+    """The saved array, or PyTorch's error when its tensor was changed in place since."""
+    data, counter, version, _, _ = entry
+    if counter is not None and counter.value != version:
+        raise RuntimeError(_modified_message(entry, owner))
+    return data
+
+
+def _modified_message(entry: tuple, owner: Function) -> str:
+    data, counter, version, tensor_ref, is_output = entry
+    tensor = tensor_ref() if tensor_ref is not None else None
+    shape = ", ".join(str(n) for n in data.shape)
+    if is_output:
+        dtype = dtypes.from_numpy(data.dtype)
+    else:
+        dtype = tensor.dtype if tensor is not None else None
+    legacy = dtype.legacy_name if dtype is not None else "Tensor"
+    # PyTorch names the node that saved an output, but an input's current grad_fn.
+    grad_fn = owner if is_output else (tensor.grad_fn if tensor is not None else None)
+    which = f", which is output 0 of {short_node_name(grad_fn)}," if grad_fn is not None else ""
+    return (
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [engine.{legacy} [{shape}]]{which} is at version "
+        f"{counter.value}; expected version {version} instead. Hint: enable anomaly "
+        "detection to find the operation that failed to compute its gradient, with "
+        "engine.autograd.set_detect_anomaly(True, check_nan=False)."
+    )
+
+
+def _saved_input(data, tensor) -> tuple:
     """``data`` saved from ``tensor`` (None for a Python number: nothing can change it)."""
     if tensor is None:
-        return SavedTensor(data, None, None, False)
-    return SavedTensor(data, tensor._counter, weakref.ref(tensor), False)
+        return data, None, 0, None, False
+    counter = tensor._counter
+    return data, counter, counter.value, weakref.ref(tensor), False
 
 
 _NOTHING_SAVED: dict = {}
@@ -122,7 +123,7 @@ class SavedValue:
         if saved is None:
             raise RuntimeError(FREED_MESSAGE)
         if self.name in saved:
-            return Tensor._make(saved[self.name].unpack(node))
+            return Tensor._make(unpack(saved[self.name], node))
         raise AttributeError(f"'{node.torch_name}' object has no attribute '{self.attr}'")
 
 
@@ -184,27 +185,28 @@ class Function:
 
     def save_input(self, name: str, index: int, array):
         """Save ``array``, the (possibly dtype-cast) data of input ``index``."""
-        if self._recording:
-            if self._saved is _NOTHING_SAVED:
-                self._saved = {}
-            self._saved[name] = _saved_input(array, self._inputs[index])
+        if self._recording:  # each node attribute read once: every op is its own class, so
+            saved = self._saved  # these reads take Python's slow, unspecialised path
+            if saved is _NOTHING_SAVED:
+                saved = self._saved = {}
+            saved[name] = _saved_input(array, self._inputs[index])
 
     def save_result(self, array):
-        if not self._recording:
-            return
-        if self._saved is _NOTHING_SAVED:
-            self._saved = {}
-        self._saved["result"] = SavedTensor(array, self._out_counter, None, True)
+        if self._recording:
+            saved = self._saved
+            if saved is _NOTHING_SAVED:
+                saved = self._saved = {}
+            counter = self._out_counter
+            saved["result"] = array, counter, counter.value, None, True
 
     def saved(self, name: str):
         saved = self._saved
         if saved is None:
             raise RuntimeError(FREED_MESSAGE)
-        entry = saved[name]  # entry.unpack(self), inline: every backward formula calls this
-        counter = entry.counter
-        if counter is not None and counter.value != entry.version:
-            raise RuntimeError(entry._modified_message(self))
-        return entry.data
+        data, counter, version, _, _ = saved[name]  # unpack(), inline: every formula calls it
+        if counter is not None and counter.value != version:
+            raise RuntimeError(_modified_message(saved[name], self))
+        return data
 
     @property
     def saved_names(self) -> tuple[str, ...]:
@@ -317,8 +319,8 @@ def _graph_inputs(inputs):
 def _saves_a_graph_input(fn) -> bool:
     """Whether ``fn`` saved an input tensor that is in the graph (not a number, nor a tensor
     that needs no gradient)."""
-    for saved in fn._saved.values():
-        tensor = saved.tensor_ref() if saved.tensor_ref is not None else None
+    for _, _, _, tensor_ref, _ in fn._saved.values():
+        tensor = tensor_ref() if tensor_ref is not None else None
         if tensor is not None and (tensor._requires_grad or tensor._grad_fn is not None):
             return True
     return False
@@ -341,11 +343,9 @@ def record(cls, inputs, arrays, *params):
             out = np.asarray(out)
         return Tensor._make(out, None, None, inputs[0] if cls.is_view else None)
 
-    # Every attribute the walk reads is set here on the node itself: reading a class-level
-    # default through an instance takes Python's slow path.
+    # _saved and _retained keep their class defaults: every op is its own class, so these
+    # attribute sites never specialise, and a class default reads as fast as a stored value.
     fn.needs_input_grad, fn._edges, fn._input_meta = graph
-    fn._saved = _NOTHING_SAVED
-    fn._retained = None
     fn._recording = True
     fn._inputs = inputs  # for save_input, during the forward only
     if cls.is_view:

@@ -367,11 +367,8 @@ class Tensor:
         the op (``Exp``), or through a view the view's own node (``AsStrided``)."""
         saved = node._saved.get("result") if node._saved else None
         if saved is not None:
-            saved.data = self._data
-            saved.counter = self._counter
-            saved.version = self._counter.value
-            saved.tensor_ref = weakref.ref(self)
-            saved.is_output = not through_view
+            node._saved["result"] = function.saved_entry(
+                self._data, self._counter, weakref.ref(self), not through_view)
 
     def _write_through_base(self, result: Tensor):
         """In place on ``base[key]``: as PyTorch does, the base's grad_fn becomes CopySlices and
