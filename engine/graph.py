@@ -255,7 +255,7 @@ def run_to_leaves(root, seed, retain_graph):
     state = grad_mode.STATE
     caller_mode = state.enabled
     state.enabled = False
-    node = grad = result = child_grad = None  # dropped after each node: only buffers hold grads
+    node = grad = result = sends = child_grad = None  # only buffers hold grads after a node
     try:
         while ready:
             node = pop(ready)[1]
@@ -263,11 +263,13 @@ def run_to_leaves(root, seed, retain_graph):
             if node._retained is not None:
                 _store_retained(node, grad)
             result = node.backward(grad)
-            if type(result) is not tuple:
-                result = (result,)
             if not retain_graph and node._saved is not _NOTHING_SAVED:
                 node._saved = None  # release(), inline: free the saved tensors
-            for child, child_grad, meta in zip(node._edges, result, node._input_meta):
+            if type(result) is tuple:
+                sends = zip(node._edges, result, node._input_meta)
+            else:  # one input, most ops: its edge, gradient and metadata, without a zip
+                sends = ((node._edges[0], result, node._input_meta[0]),)
+            for child, child_grad, meta in sends:
                 if child is None:  # this input needs no gradient (meta is None too)
                     continue
                 if child_grad is not None:
@@ -290,7 +292,7 @@ def run_to_leaves(root, seed, retain_graph):
                     else:
                         waiting[child] = left
             if leaves:  # only the buffer may hold a leaf's gradient, for _flush_leaves' test
-                node = grad = result = child_grad = None
+                node = grad = result = sends = child_grad = None
                 _flush_leaves(leaves, buffers)
                 leaves.clear()
         node = None
