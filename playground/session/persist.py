@@ -1,6 +1,7 @@
 """Save and load sessions as versioned ``.tpg.json`` files.
 
-The file is the ``Document`` model as JSON, defaults left out so it stays readable by hand.
+The file is the ``Document`` model as JSON, defaults left out so it stays readable by hand
+(``file_text`` writes it: indented, each tensor's numbers one row a line).
 Loading validates with the same pydantic models and turns any problem into one
 ``SessionFileError`` line naming the field; nothing from a file is ever executed.
 """
@@ -10,10 +11,12 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .document import FORMAT, FORMAT_VERSION, Document
+from .file_text import file_chunks
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -28,11 +31,7 @@ class SessionFileError(ValueError):
 
 def dumps(document: Document) -> str:
     """The file text: ``format`` and ``version`` first, then only what differs from defaults."""
-    body = document.model_dump(mode="json", exclude_defaults=True)
-    body.pop("format", None)
-    body.pop("version", None)
-    data = {"format": FORMAT, "version": FORMAT_VERSION, **body}
-    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    return "".join(file_chunks(document))
 
 
 def loads(text: str, shipped: bool = False) -> Document:
@@ -110,18 +109,20 @@ def _is_type_tag(part) -> bool:
 
 
 def save(document: Document, path: str | os.PathLike) -> None:
-    """Write the session file atomically."""
-    write_atomically(path, dumps(document))
+    """Write the session file atomically, a big tensor's rows as they are made (never the
+    whole text at once)."""
+    write_atomically(path, file_chunks(document))
 
 
-def write_atomically(path: str | os.PathLike, text: str) -> None:
-    """Write through a temporary file and ``os.replace``: a crash mid-write never leaves a
-    half-written file behind (sessions, scripts and notebooks alike)."""
+def write_atomically(path: str | os.PathLike, text: str | Iterable[str]) -> None:
+    """Write ``text`` (or its pieces, one after the other) through a temporary file and
+    ``os.replace``: a crash mid-write never leaves a half-written file behind (sessions,
+    scripts and notebooks alike)."""
     path = Path(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=".", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
+            file.writelines([text] if isinstance(text, str) else text)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
