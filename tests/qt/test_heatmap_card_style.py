@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor
 
 from playground.qt.heatmap import HeatmapPanel
 from playground.qt.selection import Selection
+from playground.qt.theme import apply_theme, current_theme
 from playground.session import Session
 from tests.session.builders import jvp_document
 
@@ -17,6 +18,9 @@ def _edge_colour(card) -> QColor:
 
 
 def test_selected_card_is_framed_in_the_highlight_colour(qtbot):
+    # The frames come from the application's style sheet, which the app sets at start; an
+    # earlier test's window may have set it already, but this test must not depend on that.
+    apply_theme(current_theme())
     selection = Selection()
     panel = HeatmapPanel(Session(jvp_document()), selection)
     qtbot.addWidget(panel)
