@@ -307,16 +307,21 @@ class LessonPanel(QWidget):
 
     def restart(self) -> None:
         """Clear the timeline, as one undoable command, so the lesson starts again."""
-        actions = self.session.document.actions
-        if not actions:
+        if not self.session.planned_document.actions:
             return
         self.reveals.clear()  # a fresh start: no old answer shows up when a step is retaken
         self.undo_stack.beginMacro("Restart the lesson")
         try:
-            for index in reversed(range(len(actions))):
-                self.undo_stack.push(RemoveAction(self.session, index))
+            # Each removal is built once the stack has landed an action still computing, so
+            # the last index is the timeline's, not the one shown before it landed.
+            while self.undo_stack.push(self._remove_last_action):
+                pass
         finally:
             self.undo_stack.endMacro()
+
+    def _remove_last_action(self) -> RemoveAction | None:
+        actions = self.session.document.actions
+        return RemoveAction(self.session, len(actions) - 1) if actions else None
 
     def _on_step_clicked(self, number: int) -> None:
         point = self.guide.matches(self.session.document.actions).get(number - 1)

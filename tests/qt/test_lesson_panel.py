@@ -174,6 +174,19 @@ def test_restart_clears_the_timeline_in_one_undoable_command(tiny, qtbot):
     assert tiny.session.document.actions == tiny.guide.plan[:2]
 
 
+def test_restart_while_a_backward_computes_clears_it_too(tiny, qtbot, everything_big):
+    panel = tiny.lesson_panel
+    panel.advance()
+    qtbot.waitUntil(lambda: not tiny.controls.busy, timeout=5000)
+    panel.advance()  # the print: two actions shown
+    trigger(tiny, "actionBackward")
+    assert tiny.session.busy  # the window still shows two actions
+    qtbot.mouseClick(panel.restart_button, Qt.MouseButton.LeftButton)
+    assert tiny.session.document.actions == ()
+    trigger(tiny, "actionUndo")
+    assert [a.kind for a in tiny.session.document.actions] == ["backward", "print", "backward"]
+
+
 def test_next_has_a_shortcut_of_its_own_and_asks_before_a_question(tiny):
     action = tiny.findChild(QAction, "actionNextLessonStep")
     assert action.shortcut().toString() == "Ctrl+Return"
