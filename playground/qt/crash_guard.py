@@ -7,14 +7,17 @@ close the window. The session is written to a recovery file in the platform's ap
 
 from __future__ import annotations
 
+import itertools
 import sys
+import threading
 import traceback
 from pathlib import Path
+from typing import NamedTuple
 
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QMessageBox
 
-from playground.session import persist
+from playground.session import Document, persist
 
 RECOVERY_NAME = "recovery" + persist.SUFFIX
 
@@ -24,17 +27,49 @@ def recovery_path() -> Path:
     return Path(folder or Path.home() / ".tensor-playground") / RECOVERY_NAME
 
 
+class Snapshot(NamedTuple):
+    """What to write to the recovery file, taken on the GUI thread (cheap: the document is
+    immutable records and arrays never written again), to be written on any thread."""
+
+    number: int  # snapshots are numbered as taken: a later one is never overwritten
+    document: Document
+    path: Path
+
+
+_numbers = itertools.count(1)
+_writing = threading.Lock()  # the autosave's worker and the GUI thread take turns
+_written: dict[Path, int] = {}  # the number of the snapshot in each file
+
+
+def snapshot(window) -> Snapshot:
+    """The window's session now (GUI thread). An action or edit still computing off the GUI
+    thread, and the actions queued behind it, are taken as if done: they are work asked for."""
+    return Snapshot(next(_numbers), window.controls.planned_document, recovery_path())
+
+
+def write_recovery(taken: Snapshot) -> Path | None:
+    """Write ``taken`` unless a later snapshot is in the file already; one write at a time.
+    None when writing failed."""
+    with _writing:
+        if taken.number <= _written.get(taken.path, 0):
+            return taken.path
+        try:
+            taken.path.parent.mkdir(parents=True, exist_ok=True)
+            persist.save(taken.document, taken.path)
+        except Exception:  # saving must never raise from inside the excepthook
+            return None
+        _written[taken.path] = taken.number
+        return taken.path
+
+
 def save_recovery(window) -> Path | None:
-    """Write the window's session to the recovery file; None when even that fails. An action
-    or edit still computing off the GUI thread, and the actions queued behind it, are written
-    as if done: they are work asked for."""
-    path = recovery_path()
+    """Write the window's session to the recovery file now, after any write in progress;
+    None when even that fails."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        persist.save(window.controls.planned_document, path)
-    except Exception:  # saving must never raise from inside the excepthook
+        taken = snapshot(window)
+    except Exception:  # as in write_recovery: never raise from inside the excepthook
         return None
-    return path
+    return write_recovery(taken)
 
 
 class CrashGuard:

@@ -260,6 +260,25 @@ def bench_big_cell_edit(window: Window, rounds: int) -> dict:
             "target": "no block > 100 ms"}
 
 
+def bench_autosaved_cell_edit(window: Window, rounds: int) -> dict:
+    """Cells typed into a 2048² literal leaf with autosave after every edit (the app's is
+    every 5): the recovery file is written each time, into a temporary folder."""
+    import tempfile
+    from pathlib import Path
+
+    from playground.qt import autosave, crash_guard
+
+    folder = Path(tempfile.mkdtemp(prefix="tpg-bench-"))
+    crash_guard.recovery_path = lambda: folder / crash_guard.RECOVERY_NAME
+    type_one_cell = _cell_typer(window, sessions.literal_leaf_document(2048), "w", 5, 7)
+    saver = autosave.Autosave(window.window, every=1)
+    row = window.time(type_one_cell, rounds)
+    getattr(saver, "finish", lambda: None)()  # the write still running, if it runs apart
+    saver.deleteLater()
+    return {"workload": "typing cells of a 2048x2048 literal leaf, autosaving each", **row,
+            "target": "no block > 100 ms"}
+
+
 def bench_timeline_jump(window: Window, rounds: int) -> dict:
     document = sessions.long_timeline_document(1000, 64)
     start = time.perf_counter()
@@ -289,8 +308,8 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="under a minute, for CI")
     parser.add_argument("--only", default="", help="comma-separated keys of the rows to run "
-                        "(start, seed, tabs, 512, 2048, cell, 2048cell, jump, long, "
-                        "memory); all by default")
+                        "(start, seed, tabs, 512, 2048, cell, 2048cell, autosave, jump, "
+                        "long, memory); all by default")
     parser.add_argument("--json", default="bench-results/window.json")
     args = parser.parse_args(argv)
     quick = args.quick
@@ -305,6 +324,7 @@ def main(argv=None) -> int:
                                                  "<= 150 ms; no block > 100 ms")],
         "cell": lambda: [bench_cell_edit(window(), rounds)],
         "2048cell": lambda: [bench_big_cell_edit(window(), 3 if quick else 7)],
+        "autosave": lambda: [bench_autosaved_cell_edit(window(), 3 if quick else 7)],
         "jump": lambda: [bench_timeline_jump(window(), rounds * 2)],
         "long": lambda: [bench_long_backward(window(), rounds)],
         "memory": lambda: [bench_memory()],

@@ -16,6 +16,7 @@ def test_edits_are_autosaved_and_offered_back(window, make_window, tmp_path, mon
     trigger(window, "actionBackward")
     assert not recovery.exists()
     trigger(window, "actionBackwardAgain")
+    saver.finish()  # written on a worker thread
     assert persist.load(recovery) == window.session.document
 
     monkeypatch.setattr(QMessageBox, "question",

@@ -57,7 +57,9 @@ def test_autosave_while_it_computes_writes_it(window, qtbot, everything_big, tmp
     _forward_landed(window, qtbot)
     trigger(window, "actionBackward")
     assert window.controls.busy
-    autosave.Autosave(window).save_now()  # the 30 s timer firing now: it does not wait
+    saver = autosave.Autosave(window)
+    saver.save_now()  # the 30 s timer firing now: it does not wait
+    saver.finish()  # for the write, on its own thread
     assert window.controls.busy
     assert [a.kind for a in persist.load(recovery).actions][-1] == "backward"
     _wait_landed(qtbot, window)
