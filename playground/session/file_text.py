@@ -18,9 +18,7 @@ import secrets
 from collections.abc import Iterator
 
 from .document import FORMAT, FORMAT_VERSION, Document, TensorData
-
-# What the C encoder writes for non-finite floats, and what the file format has for them.
-_NON_FINITE = (("-Infinity", '"-inf"'), ("Infinity", '"inf"'), ("NaN", '"nan"'))
+from .row_text import array_rows, row_text
 
 
 def file_chunks(document: Document) -> Iterator[str]:
@@ -104,19 +102,9 @@ def _rows(values: TensorData) -> Iterator[str] | None:
     width = values.shape[-1] if values.shape else 1
     array = values.kept_array()
     if array is not None:
-        if array.size == 0:
-            return None
-        return (_row_text(row.tolist()) for row in array.reshape(-1, width))
+        return array_rows(array, width) if array.size else None
     data = values.data
     if not data:
         return None
     width = max(width, 1)
-    return (_row_text(list(data[start:start + width])) for start in range(0, len(data), width))
-
-
-def _row_text(numbers: list) -> str:
-    text = json.dumps(numbers)[1:-1]
-    if "N" in text or "I" in text:  # only non-finite floats spell a capital letter
-        for written, wanted in _NON_FINITE:
-            text = text.replace(written, wanted)
-    return text
+    return (row_text(list(data[start:start + width])) for start in range(0, len(data), width))
