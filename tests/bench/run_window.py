@@ -30,6 +30,10 @@ an action → repainted
     lesson shows its Lesson panel in front of the Console; the other sessions show the Console.
     "Backward after 1,000 actions" appends to the long timeline with the Console in front (it
     shows the last actions of the transcript; a "show more" link brings earlier ones).
+    "autosaving each" types cells into a 2048² literal leaf with autosave after every edit:
+    the recovery file is written on a worker thread, so a round may overlap the write of an
+    earlier one; the first write of the leaf formats all its numbers (seconds), later ones
+    reuse the unchanged rows. The rounds here all fall within that first write.
 memory
     ``VmRSS`` of a child process showing a 1,000-action session of 64×64 tensors.
 """
