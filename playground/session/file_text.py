@@ -4,10 +4,11 @@
 indented, ran Python's pure-Python encoder: a 2048² literal leaf took ~8 s (21 s on a loaded
 machine) to write, on the GUI thread when autosaving. Here the document's structure (small)
 is still written by ``json.dumps(indent=1)``, and each tensor's ``data`` is written one row
-(last dimension) per line by the C encoder, row by row, so a thread writing a file hands the
-GIL back between rows. Numbers are written exactly as before (``float.__repr__``: the shortest
-text that reads back to the same float; nan and infinities as the strings ``"nan"``,
-``"inf"``, ``"-inf"``), so a file loads back bit for bit, and files of either layout load.
+(last dimension) per line by the C encoder, row by row (``row_text``, which writes the rows a
+cell edit left unchanged from the text of the last big array written). Numbers are written
+exactly as before (``float.__repr__``: the shortest text that reads back to the same float;
+nan and infinities as the strings ``"nan"``, ``"inf"``, ``"-inf"``), so a file loads back bit
+for bit, and files of either layout load.
 """
 
 from __future__ import annotations
