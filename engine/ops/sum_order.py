@@ -17,7 +17,7 @@ PyTorch's ``cascade_sum`` (aten/src/ATen/native/cpu/SumKernel.cpp, read for its 
   first add their partial sums one after another.
 
 The vector is 32 bytes on every CPU measured (PyTorch's AVX-512 build of this kernel adds as its
-AVX2 one does). A sum of more than 32,768 numbers is split between PyTorch's threads, so its
+AVX2 one does). A sum of 32,768 numbers or more may be split between PyTorch's threads, so its
 order depends on the machine; numpy's sum is used there, as for half floats and integers (whose
 sums are exact in any order).
 """
@@ -30,13 +30,13 @@ from typing import NamedTuple
 import numpy as np
 
 VECTOR_BYTES = 32
-THREAD_GRAIN = 32768  # at::internal::GRAIN_SIZE: bigger reductions may be split between threads
+THREAD_GRAIN = 32768  # at::internal::GRAIN_SIZE: reductions this big may be split between threads
 ORDERED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def in_torch_order(x: np.ndarray, axes) -> np.ndarray:
     """``x.sum(axis=axes)`` (the axes removed), added as PyTorch adds them."""
-    if x.dtype not in ORDERED_DTYPES or not 0 < x.size <= THREAD_GRAIN:
+    if x.dtype not in ORDERED_DTYPES or not 0 < x.size < THREAD_GRAIN:
         return np.asarray(x.sum(axis=tuple(axes)))
     zero = x.dtype.type(0)  # PyTorch's output starts at +0: a sum of -0s is +0
     if len(axes) == x.ndim and x.flags.c_contiguous:  # the common case: a whole tensor
