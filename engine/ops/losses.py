@@ -14,7 +14,7 @@ from operator import attrgetter
 import numpy as np
 
 from ..function import Function, SavedValue, sum_tangents
-from .sum_order import in_torch_order
+from .sum_order import in_torch_order, nll_sums
 
 NONE, MEAN, SUM = 0, 1, 2
 _REDUCTIONS = {"none": NONE, "mean": MEAN, "sum": SUM}
@@ -252,11 +252,13 @@ def _nll(x, t, weight, reduction, ignore_index, axis):
     weights = np.ones(t.shape, x.dtype) if weight is None else weight[index]
     weights = np.where(keep, weights, 0).astype(x.dtype)
     losses = np.where(keep, -picked * weights, 0).astype(x.dtype)
-    total = np.asarray(weights.sum(), dtype=x.dtype)
     if reduction == NONE:
         return losses, np.zeros((), x.dtype)
+    # Added in the order of PyTorch's kernel; without weights its total is the count kept.
+    loss, total = nll_sums(losses, None if weight is None else weights, keep)
+    total = np.asarray(np.count_nonzero(keep) if total is None else total, dtype=x.dtype)
     with np.errstate(**_QUIET):
-        out = losses.sum() / total if reduction == MEAN else losses.sum()
+        out = loss / total if reduction == MEAN else loss
     return np.asarray(out, dtype=x.dtype), total
 
 

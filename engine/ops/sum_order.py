@@ -232,3 +232,31 @@ def _in_order(stack, axis=0):
 
 def _ceil_log2(n):
     return 1 if n <= 2 else int(n - 1).bit_length()
+
+
+def nll_sums(terms: np.ndarray, weights: np.ndarray | None, kept: np.ndarray):
+    """nll_loss's sums as PyTorch's kernel makes them: ``terms`` (each -input[target] * weight)
+    and, when given, ``weights``, over the kept positions in order, into 8 levels that flush
+    upwards each time the position is a multiple of 16, 256, ... (position 0 flushes to the
+    top); then the levels added lowest first. A loop in Python: a batch is a few hundred rows
+    here; past ``THREAD_GRAIN`` rows numpy's sums are used."""
+    if terms.dtype not in ORDERED_DTYPES or terms.size >= THREAD_GRAIN:
+        return terms.sum(), None if weights is None else weights.sum()
+    power = max(4, _ceil_log2(terms.size) // 8)
+    mask = (1 << power) - 1
+    number = terms.dtype.type
+    loss, weight = [number(0)] * 8, [number(0)] * 8
+    terms, weights = terms.reshape(-1), None if weights is None else weights.reshape(-1)
+    for position in np.flatnonzero(kept.reshape(-1)).tolist():
+        loss[0] = loss[0] + terms[position]
+        if weights is not None:
+            weight[0] = weight[0] + weights[position]
+        for level in range(7):
+            if position & (mask << (level * power)):
+                break
+            loss[level + 1], loss[level] = loss[level + 1] + loss[level], number(0)
+            weight[level + 1], weight[level] = weight[level + 1] + weight[level], number(0)
+    loss_total, weight_total = number(0), number(0)
+    for level in range(8):
+        loss_total, weight_total = loss_total + loss[level], weight_total + weight[level]
+    return loss_total, None if weights is None else weight_total

@@ -143,3 +143,21 @@ def test_big_sums_and_integers_keep_numpys_sum():
 def test_empty_sums_are_zero_and_empty_means_nan():
     assert engine.zeros(0).sum().item() == 0
     assert np.isnan(engine.zeros(0, 3).mean().item())
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_nll_loss_adds_as_its_kernel_does(torch, dtype):
+    """nll_loss sums in levels of its own; with ignored targets, weights and 2-d maps."""
+    rng = np.random.default_rng(5)
+    for case in range(150):
+        classes = int(rng.integers(2, 8))
+        shape = (int(rng.integers(1, 300)),) if case % 3 else (int(rng.integers(1, 5)), 7, 3)
+        scores = rng.normal(0, 2, (shape[0], classes, *shape[1:])).astype(dtype)
+        target = rng.integers(0, classes, shape)
+        target[rng.random(shape) < 0.1] = -100
+        weight = rng.uniform(0.5, 2, classes).astype(dtype) if case % 2 else None
+        reduction = "sum" if case % 5 == 0 else "mean"
+        ours, theirs = (T.nn.functional.nll_loss(
+            T.tensor(scores), T.tensor(target), None if weight is None else T.tensor(weight),
+            reduction=reduction).numpy() for T in (engine, torch))
+        assert same_bits(ours, theirs) or (np.isnan(ours) and np.isnan(theirs)), case
