@@ -57,12 +57,19 @@ class StepTree(QTreeWidget):
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         header = self.header()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # The mark and shape columns are sized to their contents by ``fit_columns`` when a
+        # text changes, not by ResizeToContents, which measured every row again at each of
+        # the header's layouts while the window started.
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
         # A long line keeps both ends (the name it makes, the operands it reads); the whole
         # line is in the row's tooltip.
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+
+    def fit_columns(self) -> None:
+        for column in (0, 2):
+            self.resizeColumnToContents(column)
 
     def drop_row(self, point) -> int:
         """The row a drop at ``point`` inserts before."""
@@ -170,6 +177,7 @@ class PipelineBuilder(QWidget):
                 self._looks.append(None)
                 if step.name == current:
                     self.tree.setCurrentItem(item)
+        fit = not steps  # an empty tree keeps the headers' widths
         tensors = self.session.current.states
         marks = (colors().success, colors().error)  # a theme change redraws the marks
         for row, step in enumerate(steps):
@@ -181,9 +189,11 @@ class PipelineBuilder(QWidget):
             look = self._look(step, state)
             self._looks[row] = (step, facts, look)
             if old is None or old[2] != look:
-                self._apply(self.tree.topLevelItem(row), look,
-                            None if old is None else old[2])
+                fit |= self._apply(self.tree.topLevelItem(row), look,
+                                   None if old is None else old[2])
         self.tree.blockSignals(False)
+        if fit:
+            self.tree.fit_columns()
         if not self._error_shown:
             self.show_message(HINT if steps else EMPTY_HINT)
         self._update_buttons()
@@ -206,15 +216,20 @@ class PipelineBuilder(QWidget):
                 f"{line}\n{tip}")
 
     @staticmethod
-    def _apply(item: QTreeWidgetItem, look: tuple, old: tuple | None) -> None:
+    def _apply(item: QTreeWidgetItem, look: tuple, old: tuple | None) -> bool:
+        """Set what differs from ``old``; whether the mark's or shape's text changed (their
+        columns need measuring again)."""
+        fit = False
         for column in range(3):
             if old is None or old[column] != look[column]:
                 item.setText(column, look[column])
+                fit |= column != 1
         if old is None or old[3] != look[3]:
             item.setForeground(0, QBrush(QColor(look[3])))
         if old is None or old[4] != look[4]:
             for column in range(3):
                 item.setToolTip(column, look[4])
+        return fit
 
     def _update_buttons(self) -> None:
         row = self.tree.indexOfTopLevelItem(self.tree.currentItem()) \

@@ -78,7 +78,10 @@ class TensorsPanel(QWidget):
         for column, tip in HEADER_TIPS.items():
             self.tree.headerItem().setToolTip(column, tip)
         header = self.tree.header()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Sized to their contents when a text's length changes (``_fit_columns``), not by
+        # ResizeToContents, which measured every row again at each of the header's ~20
+        # layouts while the window started (~35M instructions).
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         # grad_fn, last, takes the width left and wraps long names (a stretched last section
         # never shrank below 100 px: names were cut at the default dock width).
         self.grad_fn_column = WrappedNameDelegate(self.tree)
@@ -166,9 +169,14 @@ class TensorsPanel(QWidget):
                                            None if old is None else old[1])
         self._refreshing = False
         if texts_resized:
-            self.grad_fn_column.fit()
+            self._fit_columns()
         self._on_selection_changed(self.selection.name)
         self._update_buttons()
+
+    def _fit_columns(self) -> None:
+        for column in range(self.grad_fn_column.column):
+            self.tree.resizeColumnToContents(column)
+        self.grad_fn_column.fit()  # the width the others leave
 
     def _on_selection_changed(self, name: str):
         for index in range(self.tree.topLevelItemCount()):

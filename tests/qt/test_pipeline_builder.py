@@ -338,3 +338,23 @@ def test_a_long_step_line_keeps_both_ends_and_is_whole_in_its_tooltip(window):
     assert tree.textElideMode() == Qt.TextElideMode.ElideMiddle
     assert loss.toolTip(1).splitlines()[0] == loss.text(1)
     assert "binary_cross_entropy" in loss.text(1)
+
+
+def test_the_mark_and_shape_columns_follow_their_widest_text(builder):
+    from playground.session import Leaf, ReplaceLeaf
+
+    session, stack, _, widget = builder
+    tree, header = widget.tree, widget.tree.header()
+
+    def fitted(column):
+        return max(tree.sizeHintForColumn(column), header.sectionSizeHint(column))
+
+    before = header.sectionSize(2)
+    assert before == fitted(2)
+    stack.push(ReplaceLeaf(session, Leaf(name="inp", factory="eye", shape=(1000, 2000),
+                                         requires_grad=True)))
+    assert tree.topLevelItem(0).text(2) == "[1000, 2000]"
+    assert header.sectionSize(2) == fitted(2) > before  # grown, not cut
+    stack.undo()
+    assert header.sectionSize(2) == before
+    assert header.sectionSize(0) == fitted(0)

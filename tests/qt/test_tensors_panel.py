@@ -219,6 +219,18 @@ def _check_every_cell_fits(tree) -> None:
             assert tree.visualItemRect(item).height() >= len(lines) * metrics.height()
 
 
+def test_the_name_column_follows_the_longest_name(window):
+    from playground.session import Leaf
+
+    tree, header = window.tensors.tree, window.tensors.tree.header()
+    before = header.sectionSize(NAME)
+    window.undo_stack.push(AddLeaf(window.session, Leaf(name="a_much_longer_leaf_name",
+                                                        factory="zeros", shape=(2,))))
+    assert header.sectionSize(NAME) == tree.sizeHintForColumn(NAME) > before
+    trigger(window, "actionUndo")
+    assert header.sectionSize(NAME) == before
+
+
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_every_column_is_readable_at_the_default_dock_width(make_window, qtbot, theme):
     from playground.session import Leaf
