@@ -159,19 +159,22 @@ def _build_lessons_menu(window, menu: QMenu) -> None:
     menu.addAction(panel.restart_action)
     menu.addSeparator()
     menu.setToolTipsVisible(True)
-    for number, name in enumerate(lesson_names(), start=1):
-        title = lesson_title(name)
-        short = title.split(":")[0].replace("&", "&&")  # "Accumulation: gradients add up…"
-        open_it = partial(window.file_actions.open_lesson, name)
-        action = _action(window, f"{number}. {short}", open_it, name=f"actionLesson_{name}",
-                         icon_name="graduation-cap", tip=title)
-        action.setToolTip(title)
-        menu.addAction(action)
-    menu.aboutToShow.connect(partial(_mark_open_lesson, window, menu))
+    # The lessons (no shortcuts) are listed when the menu first opens: reading every lesson's
+    # title and making its entry cost ~6M instructions before the window's first paint.
+    menu.aboutToShow.connect(partial(_show_lessons, window, menu))
 
 
-def _mark_open_lesson(window, menu: QMenu) -> None:
-    """The lesson that is open reads in bold."""
+def _show_lessons(window, menu: QMenu) -> None:
+    """Every lesson in course order (added on the first opening), the open one in bold."""
+    if not any(a.objectName().startswith("actionLesson_") for a in menu.actions()):
+        for number, name in enumerate(lesson_names(), start=1):
+            title = lesson_title(name)
+            short = title.split(":")[0].replace("&", "&&")  # "Accumulation: gradients add up…"
+            open_it = partial(window.file_actions.open_lesson, name)
+            action = _action(window, f"{number}. {short}", open_it,
+                             name=f"actionLesson_{name}", icon_name="graduation-cap", tip=title)
+            action.setToolTip(title)
+            menu.addAction(action)
     for action in menu.actions():
         font = action.font()
         font.setBold(action.objectName() == f"actionLesson_{window.guide.name}")

@@ -208,6 +208,8 @@ def test_next_has_a_shortcut_of_its_own_and_asks_before_a_question(tiny):
 def test_the_lessons_menu_lists_lessons_in_course_order_and_opens_them(make_window):
     window = make_window(lesson=None)
     menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Lessons")
+    menu.aboutToShow.emit()  # the lessons are listed as the menu opens
+    menu.aboutToShow.emit()  # once
     entries = [a for a in menu.actions() if a.objectName().startswith("actionLesson_")]
     names = lessons.lesson_names()
     assert [a.objectName().removeprefix("actionLesson_") for a in entries] == names

@@ -75,6 +75,7 @@ def test_lessons_menu_opens_the_lesson(window):
 
     window.new_session()
     lessons = next(m for m in window.menuBar().findChildren(QMenu) if m.title() == "&Lessons")
+    lessons.aboutToShow.emit()  # as opening it does: the lessons are listed then
     action = next(a for a in lessons.actions() if a.objectName() == "actionLesson_seed-notebook")
     action.trigger()
     assert window.windowTitle().startswith("Lesson: seed-notebook")
