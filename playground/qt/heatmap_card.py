@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
 
 from ..session.outcome import TensorState
 from .heatmap_cells import display_array, number_format
+from .heatmap_stand_in import StandIn
 from .heatmap_view import HeatmapView
 from .message_row import MessageLabel
 from .state_words import counts_note, describe, none_reason
@@ -62,14 +63,13 @@ class HeatmapCard(QFrame):
         self._header: tuple | None = None  # name, info, hover and note labels, when made
         # Until the card is first scrolled into view it is only a frame of about its height:
         # most cards of a lesson start below the panel, and their labels (~0.6 ms a card, then
-        # Qt's polish and layout of each) would delay the first picture for nothing.
-        self.graphics = QWidget()
-        self.graphics.setFixedHeight(120 + HEADER_ESTIMATE)
+        # Qt's polish and layout of each) would delay the first picture for nothing. The room
+        # is held by a spacer, not a widget: no widget to create, style and polish per card.
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 6)
         layout.setSpacing(4)
-        layout.addWidget(self.graphics)
         self._layout = layout
+        self.graphics = StandIn(layout, 120 + HEADER_ESTIMATE)
 
     def _ensure_header(self) -> tuple[QLabel, QLabel, QLabel, MessageLabel]:
         """The header (name, what the tensor is, what the mouse is over), the slice boxes' row
@@ -148,8 +148,7 @@ class HeatmapCard(QFrame):
         graphics.scene().sigMouseClicked.connect(self._on_scene_clicked)
         graphics.setFixedHeight(self.graphics.height())
         graphics.setVisible(not self.graphics.isHidden())
-        self._layout.replaceWidget(self.graphics, graphics)
-        self.graphics.deleteLater()
+        self.graphics.replace_with(graphics)
         self.graphics, self._views = graphics, views
         for view in views:
             view.set_hold(self.hold)

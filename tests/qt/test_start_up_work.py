@@ -51,6 +51,30 @@ def test_cards_below_the_panel_wait_for_their_labels_until_built(qtbot):
     assert last.note_label.text() == "requires_grad=False, so no .grad"
 
 
+def test_an_unbuilt_card_holds_the_room_its_pictures_widget_will_take(qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    from playground.qt.heatmap_card import HeatmapCard
+    from playground.session import Document, Leaf, Session
+
+    session = Session(Document(leaves=(Leaf(name="t", factory="ones", shape=(3, 3)),)))
+    card = HeatmapCard("t")
+    qtbot.addWidget(card)
+    card.show_state(session.current.states["t"], None)
+    assert not card.findChildren(QWidget)  # no widget of its own yet: nothing to polish
+    assert "[3, 3]" in card.info_label.text()  # the header may come before the pictures
+    room = (card.graphics.height(), card.sizeHint().height())
+    card.graphics.hide()  # as for a tensor that could not be computed
+    hidden = card.sizeHint().height()
+    card.graphics.setVisible(True)
+    widget = QWidget()  # what a card had before: a widget that tall
+    widget.setFixedHeight(room[0])
+    card.graphics.replace_with(widget)
+    assert card.sizeHint().height() == room[1]
+    widget.hide()
+    assert card.sizeHint().height() == hidden
+
+
 def test_docks_take_the_widths_the_window_asks_for_in_either_theme(make_window):
     # The docks are arranged with the window's layout off, then laid out once: the widths
     # resizeDocks asks for hold whichever theme (and so style sheet) the window starts in.
