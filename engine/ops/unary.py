@@ -24,15 +24,12 @@ def _unary(cls, x, *params):
     return record(cls, (x,), (x._data,), *params)
 
 
-def _float_data(x: Tensor):
-    """Data as floating point: integer inputs of exp, sin, ... give the default float32."""
-    return x._data if x._data.dtype.kind == "f" else x._data.astype(np.float32)
-
-
 def _float_unary(cls, x):
+    """``cls`` on x's data as floating point: integer inputs of exp, sin, ... give the default
+    float32."""
     if type(x) is not Tensor:
         x = as_tensor(x)
-    data = x._data  # _float_data(x), inline: every exp, tanh, sigmoid... comes here
+    data = x._data
     return record(cls, (x,), (data if data.dtype.kind == "f" else data.astype(np.float32),))
 
 
