@@ -178,7 +178,7 @@ def backward_checks_the_seed_shape_first(T):
 
 @known_issue(
     same_error,
-    "function.SavedTensor._modified_message: PyTorch names a bool tensor [CPUBoolType [2]], "
+    "function._modified_message: PyTorch names a bool tensor [CPUBoolType [2]], "
     "not [engine.BoolTensor [2]]")
 def modified_bool_condition_is_named_as_pytorch_names_it(T):
     x = T.tensor([1.0, 2.0], requires_grad=True)
@@ -202,7 +202,7 @@ def in_place_change_through_data_is_not_seen_by_backward(T):
 
 @known_issue(
     same_error,
-    "tensor.detach_ / function.SavedTensor: backward must refuse a saved tensor that was "
+    "tensor.detach_ / function.unpack: backward must refuse a saved tensor that was "
     "detached in place, with PyTorch's message")
 def saved_tensor_detached_in_place_fails_backward(T):
     x = T.tensor([1.0, 2.0], requires_grad=True)
